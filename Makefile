@@ -1,0 +1,31 @@
+# Everything a fresh machine needs: Python 3.11+ and the package index.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+
+.PHONY: demo test lint bench xor-seeds clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	touch $(STAMP)
+
+demo: $(STAMP)  ## train the 2-3-1 network on Gaussian-cluster XOR and show what it learned
+	$(BIN)/glassnet train
+
+test: $(STAMP)  ## lint, then the whole test suite
+	$(BIN)/ruff check src tests benchmarks examples
+	$(BIN)/python -m pytest -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests benchmarks examples
+
+bench: $(STAMP)  ## glassnet against PyTorch and scikit-learn on MNIST (separate venv for the peers)
+	$(MAKE) -C benchmarks PYTHON=$(PYTHON)
+
+xor-seeds: $(STAMP)  ## how many of 100 seeds the default XOR recipe solves
+	$(BIN)/python benchmarks/xor_seeds.py
+
+clean:
+	rm -rf $(VENV) build src/*.egg-info .pytest_cache .ruff_cache
