@@ -1,0 +1,76 @@
+"""glassnet: neural networks in which nothing is hidden.
+
+    import glassnet as gn
+    net = gn.Network([gn.Dense(2, 3), gn.ReLU(), gn.Dense(3, 1), gn.Sigmoid()], seed=0)
+    history = net.fit(X, y, loss="binary_cross_entropy", optimizer=gn.Adam(0.05), epochs=200)
+
+The core (layers, losses, network, optimizers, training, gradcheck) needs NumPy only.
+"""
+
+from . import losses, optimizers
+from .errors import (
+    DataError,
+    DivergenceError,
+    DownloadError,
+    GlassnetError,
+    ModelFileError,
+    ValidationError,
+)
+from .gradcheck import GradcheckResult, gradcheck
+from .layers import (
+    Dense,
+    Dropout,
+    Identity,
+    LeakyReLU,
+    ReLU,
+    Sigmoid,
+    Softmax,
+    Standardize,
+    Tanh,
+)
+from .network import Network
+from .optimizers import SGD, Adam, AdamW, Cosine, StepDecay
+from .training import History, Trainer, evaluate, fit
+
+__version__ = "0.1.0"
+
+
+def load(path) -> Network:
+    """Read a model file written by `Network.save` (safetensors + JSON, never pickle)."""
+    from .io import load as _load
+
+    return _load(path)
+
+
+__all__ = [
+    "SGD",
+    "Adam",
+    "AdamW",
+    "Cosine",
+    "DataError",
+    "Dense",
+    "DivergenceError",
+    "DownloadError",
+    "Dropout",
+    "GlassnetError",
+    "GradcheckResult",
+    "History",
+    "Identity",
+    "LeakyReLU",
+    "ModelFileError",
+    "Network",
+    "ReLU",
+    "Sigmoid",
+    "Softmax",
+    "Standardize",
+    "StepDecay",
+    "Tanh",
+    "Trainer",
+    "ValidationError",
+    "evaluate",
+    "fit",
+    "gradcheck",
+    "load",
+    "losses",
+    "optimizers",
+]
