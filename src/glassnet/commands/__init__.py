@@ -1,0 +1,1 @@
+"""Subcommands of the `glassnet` command line (see glassnet.cli)."""
