@@ -42,11 +42,11 @@ def prepare_targets(net: Network, loss: _losses.Loss, y, name: str = "y") -> Tar
     y = np.asarray(y)
     k = net.n_out
     if loss.targets == "labels":
-        labels = _as_labels(y, name, k)
         if k < 2:
             raise ValidationError(
                 "cross_entropy needs at least 2 outputs; for one output use binary_cross_entropy"
             )
+        labels = _as_labels(y, name, k)
         return Targets(labels, labels)
     if isinstance(loss, _losses.BinaryCrossEntropy) and not isinstance(net.layers[-1], Sigmoid):
         raise ValidationError(
@@ -250,6 +250,7 @@ class Trainer:
             X, targets, validation_data, validation_fraction
         )
         self.batch_size = batch_size_for(batch_size, len(self.X))
+        self._n_batches = math.ceil(len(self.X) / self.batch_size)
         self.schedule = _optimizers.get_schedule(schedule, self.epochs)
         self.base_lr = self.optimizer.lr
         self.optimizer.bind(net.parameters())
@@ -322,11 +323,12 @@ class Trainer:
 
     def run(self) -> History:
         """Train until `epochs` are done, early stopping ends the run, or a stop is requested."""
-        while self.epoch < self.epochs and not self.history.stopped_early:
-            finished = self._run_epoch()
-            if not finished:
-                self.history.interrupted = True
-                break
+        # A diverging run overflows on its way to the DivergenceError that reports it.
+        with np.errstate(over="ignore", invalid="ignore"):
+            while self.epoch < self.epochs and not self.history.stopped_early:
+                if not self._run_epoch():
+                    self.history.interrupted = True
+                    break
         if self.early_stopping and self._best is not None and not self.history.interrupted:
             self._restore_best()
         self.net.metadata["training"] = self.config()
@@ -340,8 +342,7 @@ class Trainer:
             self._sums = [0.0, 0, 0]
         order = self._order(n)
         self.optimizer.lr = self.base_lr * self.schedule.factor(self.epoch)
-        n_batches = math.ceil(n / self.batch_size)
-        while self.batch < n_batches:
+        while self.batch < self._n_batches:
             if self._stop_requested:
                 self._seconds += time.perf_counter() - started
                 return False
@@ -400,7 +401,7 @@ class Trainer:
             train_loss = loss_sum / seen
             train_acc = correct / seen if self.targets.labels is not None else None
         val = _evaluate(self.net, self.loss, *self.val) if self.val else None
-        updates = (h.updates[-1] if h.updates else 0) + math.ceil(len(self.X) / self.batch_size)
+        updates = (h.updates[-1] if h.updates else 0) + self._n_batches
         h.epoch.append(self.epoch)
         h.train_loss.append(float(train_loss))
         h.train_accuracy.append(train_acc)
@@ -419,8 +420,8 @@ class Trainer:
             "event": kind,
             "epoch": self.epoch if kind == "epoch" else self.epoch + 1,
             "epochs": self.epochs,
-            "batch": self.batch + (1 if kind == "batch" else 0),
-            "batches": math.ceil(len(self.X) / self.batch_size),
+            "batch": self.batch + 1 if kind == "batch" else self._n_batches,
+            "batches": self._n_batches,
             "loss": cost,
             "history": self.history,
             "trainer": self,
