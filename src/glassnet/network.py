@@ -188,11 +188,15 @@ class Network:
     def first_trainable(self) -> int:
         return next(i for i, layer in enumerate(self.layers) if layer.params)
 
-    def loss_and_backward(self, loss, X, target, training=True) -> tuple[float, np.ndarray]:
+    def loss_and_backward(
+        self, loss, X, target, training=True, grad_scale: float | None = None
+    ) -> tuple[float, np.ndarray]:
         """One forward and backward pass for prepared targets; returns (cost, ŷ).
 
         If the loss fuses with the final activation (softmax + cross-entropy, sigmoid + binary
         cross-entropy) the cost and δ = ŷ − y are computed on that activation's input.
+        grad_scale multiplies ∂L/∂ŷ (and so every gradient) before backpropagation: plain SGD
+        training passes η, so each layer's dW is the step η·∂L/∂W itself.
         """
         y_hat = self._forward(X, training)
         last = self.layers[-1]
@@ -205,6 +209,8 @@ class Network:
         else:
             cost, grad = loss.value(y_hat, target), loss.grad(y_hat, target)
             start = len(self.layers) - 1
+        if grad_scale is not None:
+            grad *= grad.dtype.type(grad_scale)
         self.backward(grad, start=start, stop=self.first_trainable, input_grad=False)
         return cost, y_hat
 

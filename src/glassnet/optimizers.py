@@ -41,10 +41,21 @@ class Optimizer:
         self.state = [{s: np.zeros_like(p) for s in self.slots} for p, _ in params]
         self.t = 0
 
+    @property
+    def prescalable(self) -> bool:
+        """True when the update is θ ← θ − η g alone, so η can be folded into the gradient."""
+        return False
+
     def step(self) -> None:
         self.t += 1
         for (p, g), state in zip(self.params, self.state, strict=True):
             self.update(p, g, state)
+
+    def step_prescaled(self) -> None:
+        """θ ← θ − g for gradients that already carry the factor η (see `prescalable`)."""
+        self.t += 1
+        for p, g in self.params:
+            p -= g
 
     def update(self, p: np.ndarray, g: np.ndarray, state: dict) -> None:
         raise NotImplementedError
@@ -87,6 +98,10 @@ class SGD(Optimizer):
         self.nesterov = bool(nesterov)
         self.weight_decay = _check_positive("weight_decay", weight_decay, allow_zero=True)
         self.slots = ("v",) if self.momentum else ()
+
+    @property
+    def prescalable(self) -> bool:
+        return not self.momentum and not self.weight_decay
 
     def update(self, p, g, state):
         if self.weight_decay:

@@ -364,13 +364,27 @@ class Trainer:
             self.net.rng.bit_generator.state = resumed_state
         return order
 
+    @property
+    def gradient_scale(self) -> float:
+        """The factor the layers' dW and db carry during this run: η for plain SGD, where the
+        learning rate is folded into ∂L/∂ŷ so each update is one in-place subtraction (it saves
+        a pass over every weight per step); 1 otherwise. dW / gradient_scale is ∂L/∂W."""
+        return self.optimizer.lr if self.optimizer.prescalable else 1.0
+
     def _step(self, idx: np.ndarray) -> None:
         X = self.X[idx]
         target = self.targets.values[idx]
-        cost, y_hat = self.net.loss_and_backward(self.loss, X, target, training=True)
+        prescaled = self.optimizer.prescalable
+        cost, y_hat = self.net.loss_and_backward(
+            self.loss, X, target, training=True,
+            grad_scale=self.optimizer.lr if prescaled else None,
+        )
         if not math.isfinite(cost):
             raise DivergenceError(self._divergence_message(f"the cost became {cost}"))
-        self.optimizer.step()
+        if prescaled:
+            self.optimizer.step_prescaled()
+        else:
+            self.optimizer.step()
         sums = self._sums
         sums[0] += cost * len(idx)
         sums[2] += len(idx)
@@ -423,6 +437,7 @@ class Trainer:
             "batch": self.batch + 1 if kind == "batch" else self._n_batches,
             "batches": self._n_batches,
             "loss": cost,
+            "gradient_scale": self.gradient_scale,
             "history": self.history,
             "trainer": self,
         }

@@ -1,0 +1,86 @@
+"""Every fast path of the training step gives the numbers of the straightforward computation."""
+
+import numpy as np
+import pytest
+
+import glassnet as gn
+from glassnet.losses import get as get_loss
+
+
+def mnist_like(n=96, seed=0):
+    rng = np.random.default_rng(seed)
+    return rng.integers(0, 256, size=(n, 20), dtype=np.uint8), rng.integers(0, 4, n)
+
+
+def make_net(dtype="float32"):
+    return gn.Network([gn.Standardize(0, 255), gn.Dense(20, 16), gn.ReLU(), gn.Dense(16, 8),
+                       gn.ReLU(), gn.Dense(8, 4)], seed=0, dtype=dtype)
+
+
+def straightforward_sgd(net, X, y, lr, batch_size, order):
+    """Mini-batch SGD written out: fresh arrays, the loss gradient, θ ← θ − η ∂L/∂θ."""
+    loss = get_loss("cross_entropy")
+    for start in range(0, len(X), batch_size):
+        idx = order[start : start + batch_size]
+        logits = net.forward(X[idx])  # training=False: no workspaces, no in-place ReLU
+        net.backward(loss.grad(logits, y[idx]))
+        for p, g in net.parameters():
+            p -= p.dtype.type(lr) * g
+
+
+@pytest.mark.parametrize("batch_size", [1, 7, 32, 96])
+def test_fast_sgd_step_equals_the_straightforward_one(batch_size):
+    X, y = mnist_like()
+    fast, plain = make_net(), make_net()
+    fast.fit(X, y, loss="cross_entropy", optimizer=gn.SGD(0.1), epochs=1, batch_size=batch_size)
+    order = plain.rng.permutation(len(X))  # the order fit drew from the same generator state
+    straightforward_sgd(plain, X, y, 0.1, batch_size, order)
+    for (p_fast, _), (p_plain, _) in zip(fast.parameters(), plain.parameters(), strict=True):
+        assert p_fast.dtype == np.float32
+        np.testing.assert_allclose(p_fast, p_plain, rtol=2e-5, atol=2e-6)
+
+
+def test_prescaled_gradients_are_eta_times_the_gradient():
+    X, y = mnist_like(32)
+    net = make_net("float64")
+    seen = {}
+
+    def record(event):
+        if event["event"] == "batch":
+            seen["scale"] = event["gradient_scale"]
+            seen["dW"] = net.layers[-1].dW.copy()
+
+    before = [p.copy() for p, _ in net.parameters()]
+    net.fit(X, y, loss="cross_entropy", optimizer=gn.SGD(0.25), epochs=1, batch_size=32,
+            shuffle=False, callback=record)
+    assert seen["scale"] == 0.25
+    check = make_net("float64")
+    for (p, _), b in zip(check.parameters(), before, strict=True):
+        p[...] = b
+    check.forward(X)
+    check.backward(get_loss("cross_entropy").grad(check.layers[-1].y, y))
+    np.testing.assert_allclose(seen["dW"], 0.25 * check.layers[-1].dW, rtol=1e-12)
+
+
+def test_momentum_is_not_prescaled():
+    trainer = gn.Trainer(make_net(), *mnist_like(8), optimizer=gn.SGD(0.1, momentum=0.9))
+    assert trainer.gradient_scale == 1.0
+
+
+def test_prediction_after_training_returns_fresh_arrays():
+    X, y = mnist_like()
+    net = make_net()
+    net.fit(X, y, epochs=1, batch_size=32)
+    first = net.forward(X[:5])
+    second = net.forward(X[5:10])
+    assert not np.shares_memory(first, second)
+    assert net.forward(X[:5]).dtype == np.float32
+    np.testing.assert_array_equal(net.forward(X[:5]), first)
+
+
+def test_relu_training_forward_matches_prediction_forward():
+    X, _ = mnist_like(16)
+    net = make_net()
+    predicted = net.forward(X).copy()
+    trained = net._forward(net.check_input(X), training=True)
+    np.testing.assert_array_equal(trained, predicted)
