@@ -1,0 +1,167 @@
+"""Experiments on XOR: the qualitative results the documents lead a learner to expect."""
+
+import math
+
+import numpy as np
+import pytest
+
+import glassnet as gn
+from glassnet import experiments as ex
+from glassnet.errors import DivergenceError, ValidationError
+
+X4 = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=np.float32)
+Y4 = np.array([0, 1, 1, 0])
+
+
+def clusters(n_per_corner=25, noise=0.15, seed=0):
+    rng = np.random.default_rng(seed)
+    X = np.repeat(X4, n_per_corner, axis=0) + rng.normal(0, noise, (4 * n_per_corner, 2))
+    return X.astype(np.float32), np.repeat(Y4, n_per_corner)
+
+
+# ---------------------------------------------------------------- lr-range
+
+
+def test_lr_range_on_xor_marks_tiny_too_small_and_100_diverging():
+    X, y = clusters()
+    trials = ex.lr_range(ex.xor_recipe(), X, y, [1e-4, 1e-3, 1.0, 100.0], epochs=5)
+    verdicts = {t.lr: t.verdict for t in trials}
+    assert verdicts[1e-4] == "too_small"
+    assert verdicts[100.0] == "diverges"
+    assert verdicts[1.0] == "good"
+    # every trial starts from the same weights, so from the same cost
+    assert len({t.initial_cost for t in trials}) == 1
+    assert ex.suggested_lr(trials) == 1.0
+
+
+def test_lr_range_default_sweep_is_log_spaced_1e_4_to_100():
+    X, y = clusters(5)
+    trials = ex.lr_range(ex.xor_recipe(), X, y, epochs=1)
+    lrs = [t.lr for t in trials]
+    assert lrs[0] == pytest.approx(1e-4) and lrs[-1] == pytest.approx(100.0)
+    np.testing.assert_allclose(np.diff(np.log10(lrs)), 0.5)
+    assert trials[-1].verdict == "diverges"
+    with pytest.raises(ValidationError, match="positive"):
+        ex.lr_range(ex.xor_recipe(), X, y, [0.1, -1.0])
+
+
+@pytest.mark.parametrize(
+    ("costs", "verdict"),
+    [
+        ([0.999, 0.998], "too_small"),  # fell 0.2 %
+        ([0.8, 0.5], "good"),
+        ([0.9, math.inf], "diverges"),
+        ([1.6, 0.5], "diverges"),  # rose above 1.5 × the start on the way
+        ([1.05, 1.1], "diverges"),  # ended above the start
+    ],
+)
+def test_classify_lr(costs, verdict):
+    assert ex.classify_lr(1.0, costs)[0] == verdict
+
+
+# ---------------------------------------------------------------- compare-gd
+
+
+def test_compare_gd_same_start_and_the_documents_trade_off():
+    X, y = clusters(25)
+    runs = ex.compare_gd(ex.xor_recipe(), X, y, epochs=4, lr=0.5)
+    by = {r.name: r for r in runs}
+    assert [r.name for r in runs] == ["stochastic", "mini-batch", "full batch"]
+    assert len({r.cost[0] for r in runs}) == 1  # identical initial weights
+    assert by["stochastic"].updates[-1] == 4 * 100
+    assert by["mini-batch"].updates[-1] == 4 * 4  # ⌈100 / 32⌉ = 4 per epoch
+    assert by["full batch"].updates[-1] == 4
+    assert all(r.samples_seen[-1] == 400 for r in runs)
+    # per epoch, more updates make more progress
+    assert by["stochastic"].final_cost < by["full batch"].final_cost
+    assert by["mini-batch"].final_cost < by["full batch"].final_cost
+    assert by["full batch"].trace_updates == [1, 1, 2, 3, 4]
+    assert by["stochastic"].trace_samples[-1] == 400
+
+
+# ---------------------------------------------------------------- seeds
+
+
+def dead_net(seed):
+    """2-3-1 whose hidden biases are so negative that every pre-activation is ≤ 0 on XOR."""
+    net = ex.mlp([2, 3, 1], "relu", seed)
+    net.dense_layers[0].b[...] = -10.0
+    return net
+
+
+def test_seeds_known_dead_initialisation_is_classified_dead_relu():
+    recipe = ex.Recipe("dead", dead_net, epochs=20)
+    result = ex.run_seeds(recipe, X4, Y4, n=3)
+    assert result.solved == 0
+    assert [o.failure for o in result.outcomes] == ["dead_relu"] * 3
+    assert "3 of 3 ReLU units dead" in result.outcomes[0].detail
+    assert result.outcomes[0].advice == ex.ADVICE["dead_relu"]
+    assert result.to_dict()["failures"] == {"dead_relu": 3}
+
+
+def test_seeds_default_recipe_counts_and_classifies_every_seed():
+    result = ex.run_seeds(ex.xor_recipe(), X4, Y4, n=6)
+    assert len(result.outcomes) == 6
+    assert 0 < result.solved <= 6  # the 2-3-1 ReLU network solves XOR from some seeds
+    for o in result.outcomes:
+        assert o.solved == (o.failure is None)
+        if o.solved:
+            assert o.accuracy == 1.0
+        else:
+            assert o.failure in ex.ADVICE and o.advice
+
+
+def test_classify_saturated_divergence_and_local_minimum():
+    saturated = gn.Network([gn.Dense(2, 2, W=[[40, 40], [-40, -40]], b=[20, -20]), gn.Sigmoid(),
+                            gn.Dense(2, 1), gn.Sigmoid()], seed=0)  # fmt: skip
+    assert ex.classify_failure(saturated, X4)[0] == "saturated"
+    error = DivergenceError("training diverged at epoch 3, batch 1: the cost became nan. Lower")
+    assert ex.classify_failure(saturated, X4, error) == ("divergence", "training diverged at "
+                                                         "epoch 3, batch 1")  # fmt: skip
+    healthy = gn.Network([gn.Dense(2, 2, W=[[1, 1], [1, -1]], b=[0.5, 0.5]), gn.ReLU(),
+                          gn.Dense(2, 1), gn.Sigmoid()], seed=0)  # fmt: skip
+    assert ex.classify_failure(healthy, X4)[0] == "local_minimum"
+    healthy.dense_layers[1].W[0, 0] = np.nan
+    assert ex.classify_failure(healthy, X4)[0] == "divergence"
+
+
+def test_hidden_units_ignores_the_output_layer():
+    net = ex.mlp([2, 3, 1], "relu", 0)
+    net.dense_layers[1].b[...] = 100.0  # output sigmoid saturated: not a hidden unit
+    units = ex.hidden_units(net, X4)
+    assert [u["type"] for u in units] == ["ReLU"]
+
+
+# ---------------------------------------------------------------- gradients, separability
+
+
+def test_deep_sigmoid_gradients_vanish_towards_the_input_and_relu_ones_do_not():
+    X, y = clusters(10)
+    sigmoid, relu = ex.deep_comparison(X, y, depth=5, width=8, epochs=2)
+    assert len(sigmoid.layers) == 6 and len(sigmoid.grad_norm[0]) == 2
+    first, last = sigmoid.grad_norm[0][-1], sigmoid.grad_norm[-1][-1]
+    assert first < last / 100  # σ′ ≤ ¼ per layer: five layers shrink it by 4⁵ at least
+    assert relu.grad_norm[0][-1] > relu.grad_norm[-1][-1] / 100
+    assert all(w > 0 for w in sigmoid.weight_norm[0])
+
+
+def test_linear_separability():
+    assert ex.linear_separability(X4, Y4) <= 0.75  # no line separates XOR
+    rng = np.random.default_rng(0)
+    X = np.vstack([rng.normal(-3, 0.5, (50, 2)), rng.normal(3, 0.5, (50, 2))])
+    y = np.repeat([0, 1], 50)
+    assert ex.linear_separability(X, y) == 1.0
+    three = np.repeat([0, 1, 2], 30)
+    centres = np.array([[0, 5], [5, 0], [-5, -5]])
+    assert ex.linear_separability(centres[three] + rng.normal(0, 0.3, (90, 2)), three) == 1.0
+
+
+def test_mlp_and_recipe_for_data():
+    net = ex.mlp([2, 4, 4, 3], "tanh", 0, "softmax")
+    assert repr(net) == ("Network(Dense(2→4), Tanh(), Dense(4→4), Tanh(), Dense(4→3), "
+                         "Softmax())")  # fmt: skip
+    X, y = np.zeros((6, 2)), np.array([0, 1, 2, 0, 1, 2])
+    recipe = ex.recipe_for_data(X, y)
+    assert recipe.loss == "cross_entropy" and recipe.make_net(0).n_out == 3
+    with pytest.raises(ValidationError, match="valid activations"):
+        ex.mlp([2, 1], "swish")
