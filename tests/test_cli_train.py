@@ -246,3 +246,41 @@ def test_resume_refuses_a_finished_model_and_new_settings(tmp_path):
     assert result.returncode == 1 and "not a checkpoint" in result.stderr
     result = glassnet("train", "--resume", model, "--lr", "0.5")
     assert result.returncode == 1 and "drop --lr" in result.stderr
+
+
+@pytest.mark.parametrize("stop_at", ["epoch", "batch"])
+def test_resume_is_exact_whether_stopped_at_an_epoch_boundary_or_mid_epoch(tmp_path, stop_at):
+    """In process and deterministic: stop after epoch 2 (the next epoch has drawn its order
+    but run no batch) or after batch 5 of epoch 2, checkpoint, resume, compare."""
+    from glassnet.cli import build_parser
+    from glassnet.commands import train as T
+    from glassnet.io import load_checkpoint
+
+    args = build_parser().parse_args(["train", "moons", "--epochs", "6", "--validation", "0.2"])
+    settings = T.settings_from_args(args)
+    dataset, is_file = T.load_data(settings, quiet=True)
+    settings = T.resolve(settings, dataset, is_file)
+    prepared = T.split_data(dataset, is_file, settings)
+    _, reference, _ = T.train(dict(settings), prepared)
+
+    net, loss = T.build_network(settings, prepared)
+    trainer = T.make_trainer(net, loss, settings, prepared)
+
+    def stop(event):
+        if event["event"] == stop_at and event["epoch"] == 2:
+            if stop_at == "epoch" or event["batch"] == 5:
+                trainer.request_stop()
+
+    trainer.callback = stop
+    trainer.run()
+    assert trainer.history.interrupted
+    T.rewind_unstarted_epoch(trainer)
+    net.save(tmp_path / "c.glassnet", trainer=trainer)
+    restored, info, arrays = load_checkpoint(tmp_path / "c.glassnet")
+    resumed = T.make_trainer(restored, loss, settings, prepared)
+    resumed.restore(info, arrays)
+    resumed.run()
+    assert resumed.history.train_loss == reference.history.train_loss
+    assert resumed.history.val_loss == reference.history.val_loss
+    for (p, _), (q, _) in zip(restored.parameters(), reference.net.parameters(), strict=True):
+        assert np.array_equal(p, q)
