@@ -276,7 +276,7 @@ def trace(
     *,
     form: str = "plain",
     notation: dict | None = None,
-    max_checks: int | None = 500,
+    max_checks: int | None = 200,
     title: str = "",
 ) -> Trace:
     """The forward pass, the chain of local Jacobians, the gradients, one update and a check,
@@ -756,6 +756,11 @@ def _sections(tr: Trace) -> list[tuple[str, list]]:
             items.append(("eq", f"{lg.augmented} before", "", shape_text(lg.Wb), lg.Wb, "matrix"))
             items.append(("eq", f"{lg.augmented} after", f"{lg.augmented} − {num(tr.lr)}·∇",
                           shape_text(lg.new_Wb), lg.new_Wb, "matrix"))
+            if lg.new_Wb.shape[1] > 2 or lg.new_Wb.shape[0] > 1:
+                items.append(("eq", f"{lg.weight} after", "", shape_text(lg.new_Wb[:, :-1]),
+                              lg.new_Wb[:, :-1], "matrix"))
+                items.append(("eq", f"{lg.bias} after", "", shape_text(lg.new_Wb[:, -1]),
+                              lg.new_Wb[:, -1], "vector"))
         items.append(("eq", f"{tr.cost_symbol} after", tr.cost_formula, "", tr.new_cost,
                       "scalar"))
         change = tr.new_cost - tr.cost
@@ -776,11 +781,11 @@ def _sections(tr: Trace) -> list[tuple[str, list]]:
     verdict = "they agree" if tr.passed else "they DISAGREE"
     check = Table(
         "",
-        ["gradient of", "chain product vs backprop", "backprop vs central diff.",
-         "chain product vs central diff."],
+        ["gradient of", "chain vs backprop", "backprop vs numeric", "chain vs numeric"],
         rows,
-        f"Relative error ‖a − b‖ / (‖a‖ + ‖b‖); below 1e-6 {verdict.split()[0]} agree. "
-        f"Central differences: glassnet.gradcheck, step ε = {num(tr.eps)}. Worst: "
+        "chain: the product of the local Jacobians above; backprop: net.backward; numeric: "
+        f"central differences (glassnet.gradcheck, step ε = {num(tr.eps)}). Relative error "
+        "‖a − b‖ / (‖a‖ + ‖b‖); below 1e-6 the two agree. Worst: "
         f"{tr.worst:.1e}: {verdict}.",
     )
     out.append(("Check: the same gradient three ways", [("table", check)]))
