@@ -89,7 +89,7 @@ class LayerGradient:
     bias: str
     augmented: str
     vector: str
-    z: str  # symbol of the layer's output z
+    z: str  # symbol of the layer's output z (δ is ∂L/∂z; in the extra-one form ∂L/∂q)
     bias_sign: int
     chain: list[Factor]  # the factors multiplied, output first
     delta: np.ndarray  # δ = ∂L/∂z (n_out,)
@@ -500,6 +500,7 @@ def _layer_gradient(net, i, upstream, names, form, numeric, factors) -> LayerGra
     if form == "extra-one":  # x̃ and the hidden values already end in the appended 1
         x_formula = f"I{str(layer.n_out).translate(SUB)} ⊗ {a_name}ᵀ"
     chain_start = [f for f in factors if _factor_above(f, i, names)]
+    delta_of = names["q"] if form == "extra-one" and _extra_one(net, i) else z_name
     delta_row = upstream[i]
     tail = []
     if form == "extra-one" and _extra_one(net, i):
@@ -519,7 +520,7 @@ def _layer_gradient(net, i, upstream, names, form, numeric, factors) -> LayerGra
         bias=names["biases"][k],
         augmented=names["augmented"][k],
         vector=vec,
-        z=z_name,
+        z=delta_of,
         bias_sign=sign,
         chain=chain_start + tail,
         delta=delta_row[0].copy(),
@@ -719,7 +720,9 @@ def _sections(tr: Trace) -> list[tuple[str, list]]:
         text += (f" {vec}: the rows of {aug} stacked into one vector (the documents' "
                  "vectorised W), so ∂z/∂w is the matrix X = I ⊗ [a; 1]ᵀ.")
     if tr.form == "extra-one":
-        text += " Each W here is the augmented matrix [A | b]: weights A, bias column b."
+        text = text.replace("X = I ⊗ [a; 1]ᵀ", "X = I ⊗ aᵀ, a ending in its appended 1")
+        text += (" Each W here is the augmented matrix [A | b]: weights A, bias column b; "
+                 "q = W⁽¹⁾x̃ is z₁ without its appended 1.")
     back = [("para", text)]
     for f in tr.factors:
         back.append(("eq", f.symbol, f.formula, shape_text(f.value), f.value, "matrix"))
@@ -916,15 +919,20 @@ def _cell(c) -> str:
 class MarkdownWriter(TextWriter):
     """Markdown for a handout: headings, tables, and matrices in code blocks."""
 
+    in_title = False
+
     def heading(self, text, top=False):
-        self.lines += [("## " if top else "### ") + text, ""]
+        level = "## " if top else "#### " if self.nested and not self.in_title else "### "
+        self.lines += [level + text, ""]
 
     def para(self, text):
         self.lines += [text.replace("\n", "  \n"), ""]
 
     def trace(self, tr: Trace):
         if tr.title:
+            self.in_title = True
             self.heading(tr.title, top=not self.nested)
+            self.in_title = False
         self.lines += [f"`{tr.network}` · loss `{tr.loss}` · float64", ""]
         for note in tr.notes:
             self.para(note)
