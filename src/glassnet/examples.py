@@ -186,7 +186,8 @@ def _extra_111(b: Built) -> list:
         "arithmetic gives (0.0355, −0.0592); no single slip we could find accounts for that "
         "remainder (rounded intermediate values, probably).",
         "3. The update: equation 4.1 says p′ = p − η∇C, but its new w₁, b₁ and b₂ are p + ∇C "
-        "(0.2 + 0.037 = 0.237, 0.8 − 0.061 ≈ 0.738, 0.9 − 0.155 = 0.745): a step uphill. Its "
+        "(0.2 + 0.037 = 0.237; 0.8 − 0.061 = 0.739 and 0.9 − 0.15 = 0.75, printed 0.738 and "
+        "0.745 as if from unrounded −0.062 and −0.155): a step uphill. Its "
         "w₂′ = 0.437 follows from no sign of its own ∂C/∂w₂ (0.4 ± 0.10 is 0.30 or 0.50); it is "
         "0.4 + 0.037, the first component of the gradient.",
         "4. C′ = 0.38 is what its printed new weights give with b₂ added again (0.383). It is "
