@@ -293,9 +293,12 @@ def feature_snapshot(net, X, y) -> dict:
     output_accuracy = float(np.mean(net.predict(X) == y))
     fitted = linear_separability(H, y)
     xs, ys, P = _grid(X, 150)
-    regions = net.predict_proba(P).argmax(axis=1).reshape(len(ys), len(xs))
+    proba = net.predict_proba(P)
+    regions = proba.argmax(axis=1).reshape(len(ys), len(xs))
     return {
         "regions": (xs, ys, regions),
+        # P(class 1) on the grid for two classes: its ½ contour is a smooth boundary
+        "p1": proba[:, 1].reshape(len(ys), len(xs)) if proba.shape[1] == 2 else None,
         "input_separability": linear_separability(X, y),
         "X": X,
         "y": y,
@@ -324,9 +327,10 @@ def features_figure(net=None, X=None, y=None, *, snapshot=None, title=None, clas
     s = snapshot if snapshot is not None else feature_snapshot(net, X, y)
     d = s["H"].shape[1]
     names = _class_names(classes, int(s["y"].max()) + 1)
-    fig = plt.figure(figsize=(12, 5.4))
-    ax_in = fig.add_subplot(1, 2, 1)
-    ax_h = fig.add_subplot(1, 2, 2, projection="3d" if d == 3 else None)
+    fig = plt.figure(figsize=(12.5, 5.6))
+    grid = fig.add_gridspec(1, 2, width_ratios=[1, 1.25 if d == 3 else 1])
+    ax_in = fig.add_subplot(grid[0, 0])
+    ax_h = fig.add_subplot(grid[0, 1], projection="3d" if d == 3 else None)
     if "regions" in s:
         from matplotlib.colors import ListedColormap
 
@@ -335,8 +339,12 @@ def features_figure(net=None, X=None, y=None, *, snapshot=None, title=None, clas
         tints = ListedColormap([_tint(class_color(i), 0.8) for i in range(k)])
         ax_in.pcolormesh(xs, ys, regions, cmap=tints, vmin=-0.5, vmax=k - 0.5, shading="auto",
                          rasterized=True, zorder=0)  # fmt: skip
-        ax_in.contour(xs, ys, regions, levels=np.arange(k - 1) + 0.5, colors="black",
-                      linewidths=1.2, zorder=2)  # fmt: skip
+        if s.get("p1") is not None:
+            ax_in.contour(xs, ys, s["p1"], levels=[0.5], colors="black", linewidths=1.2,
+                          zorder=2)  # fmt: skip
+        else:
+            ax_in.contour(xs, ys, regions, levels=np.arange(k - 1) + 0.5, colors="black",
+                          linewidths=1.2, zorder=2)  # fmt: skip
     for line in s["lines"]:
         ax_in.plot(line[:, 0], line[:, 1], color="#999999", lw=0.5, zorder=1)
     _scatter_classes(ax_in, s["X"], s["y"], names, size=18)
@@ -354,9 +362,9 @@ def features_figure(net=None, X=None, y=None, *, snapshot=None, title=None, clas
     for k in np.unique(s["y"]):
         rows = s["y"] == k
         extra = {"depthshade": False} if d == 3 else {}
-        ax_h.scatter(*[s["H"][rows, j] for j in range(d)], s=18, color=class_color(k),
-                     edgecolor="white", linewidth=0.5, label=f"class {names[int(k)]}", zorder=3,
-                     **extra)  # fmt: skip
+        ax_h.scatter(*[s["H"][rows, j] for j in range(d)], s=24 if d == 3 else 18,
+                     color=class_color(k), edgecolor="white", linewidth=0.5,
+                     label=f"class {names[int(k)]}", zorder=3, **extra)  # fmt: skip
     if s["separator"] is not None:
         _draw_separator(ax_h, s["separator"], lims)
     ax_h.set_xlim(*lims[0])
@@ -366,10 +374,11 @@ def features_figure(net=None, X=None, y=None, *, snapshot=None, title=None, clas
     if d == 3:
         ax_h.set_zlim(*lims[2])
         ax_h.set_zlabel("h₃")
-        ax_h.view_init(elev=22, azim=-58)
+        ax_h.view_init(elev=18, azim=_azimuth_along(s["separator"], lims, elev=18))
+        ax_h.set_box_aspect(None, zoom=1.12)
     ax_h.set_title(f"Feature space: {d} hidden units, "
                    + ("separating plane" if d == 3 else "separating line"))  # fmt: skip
-    ax_h.legend(loc="upper left", bbox_to_anchor=(0.0, -0.12) if d == 2 else (0.0, 0.0), ncol=3)
+    ax_h.legend(loc="upper left", bbox_to_anchor=(0.0, -0.12) if d == 2 else (0.0, -0.05), ncol=3)
     fig.suptitle(
         (title + "\n" if title else "")
         + f"Output-layer accuracy {s['output_accuracy']:.1%} · linear separability of the hidden "
@@ -385,6 +394,28 @@ def _limits(s, margin: float = 0.12) -> list[tuple[float, float]]:
     lo, hi = H.min(axis=0), H.max(axis=0)
     pad = margin * np.maximum(hi - lo, 1e-3)
     return [(float(a), float(b)) for a, b in zip(lo - pad, hi + pad, strict=True)]
+
+
+def _azimuth_along(sep, lims, elev: float, default: float = -58.0, tilt: float = 0.3) -> float:
+    """An azimuth that looks at the separating plane almost edge-on (the cosine between the
+    view and the plane's normal is `tilt`), so the two sides show clearly; `default` when the
+    plane is nearly horizontal or there is none. Axes are scaled to their limits, so the normal
+    is taken in those scaled coordinates."""
+    if sep is None:
+        return default
+    span = np.array([hi - lo for lo, hi in lims])
+    n = np.asarray(sep[0], dtype=float) * span
+    n /= np.linalg.norm(n) or 1.0
+    e = np.radians(elev)
+    r = np.hypot(n[0], n[1])
+    if r < 1e-6:
+        return default
+    c = (tilt - np.sin(e) * n[2]) / (np.cos(e) * r)
+    if abs(c) > 1:
+        return default
+    phi = np.degrees(np.arctan2(n[1], n[0]))
+    options = [phi + np.degrees(np.arccos(c)), phi - np.degrees(np.arccos(c))]
+    return float(min(options, key=lambda a: abs((a - default + 180) % 360 - 180)))
 
 
 def _clip(points: np.ndarray, lims) -> np.ndarray:
@@ -521,20 +552,19 @@ def weights_figure(net, image_shape=(28, 28), max_units: int = 64, title: str | 
     rows = int(np.ceil(n / cols))
     limit = float(np.percentile(np.abs(W[:n]), 99.5)) or 1.0
     fig, axes = plt.subplots(rows, cols, figsize=(1.25 * cols + 1.2, 1.25 * rows + 0.9),
-                             squeeze=False)  # fmt: skip
+                             squeeze=False, layout="constrained")  # fmt: skip
     image = None
     for i, ax in enumerate(axes.ravel()):
-        ax.set_xticks([])
-        ax.set_yticks([])
+        ax.set_axis_off()
         if i >= n:
-            ax.axis("off")
             continue
         image = ax.imshow(W[i].reshape(image_shape), cmap="RdBu_r", vmin=-limit, vmax=limit)
         ax.set_title(f"unit {i}", fontsize=7, fontweight="normal", pad=2)
     fig.colorbar(image, ax=axes.ravel().tolist(), shrink=0.6, label="weight")
     shown = f"the first {n} of {len(W)}" if n < len(W) else f"all {n}"
     fig.suptitle(title or f"First-layer weights as {image_shape[0]}×{image_shape[1]} images "
-                 f"({shown} hidden units)")  # fmt: skip
+                 f"({shown} hidden units)\nred: a bright pixel there raises the unit's "
+                 "pre-activation; blue: lowers it")  # fmt: skip
     return fig
 
 
@@ -581,10 +611,8 @@ def confusion_figure(y_true, proba, X=None, image_shape=None, classes=None, n_ex
         X = np.asarray(X)
         for slot in range(12):
             axi = fig.add_subplot(sub[slot // 4, slot % 4])
-            axi.set_xticks([])
-            axi.set_yticks([])
+            axi.set_axis_off()
             if slot >= len(wrong):
-                axi.axis("off")
                 continue
             i = wrong[slot]
             axi.imshow(X[i].reshape(image_shape), cmap="gray_r")
@@ -649,8 +677,17 @@ def compare_gd_figure(runs, title: str | None = None):
         color = GD_COLORS.get(run.name, None)
         label = f"{run.name} (batch {run.batch_size})"
         axes[0].plot(run.epochs, run.cost, color=color, lw=2, label=label, marker=".")
-        axes[1].plot(run.trace_updates, run.trace_cost, color=color, lw=2, label=label)
-        axes[2].plot(run.trace_samples, run.trace_cost, color=color, lw=2, label=label)
+        # log-spaced measurements within epochs, merged with the end of every epoch
+        merged = sorted({(u, n, c) for u, n, c in zip(run.trace_updates, run.trace_samples,
+                                                       run.trace_cost, strict=True)}
+                        | {(max(u, 1), n, c) for u, n, c in zip(run.updates, run.samples_seen,
+                                                                run.cost, strict=True)})
+        updates, samples, cost = np.array(merged, dtype=float).T
+        axes[1].plot(updates, cost, color=color, lw=2, label=label)
+        axes[2].plot(samples, cost, color=color, lw=2, label=label)
+    import matplotlib
+
+    axes[0].xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
     axes[0].set_xlabel("epoch (one pass over the data)")
     axes[1].set_xlabel("updates of the weights (log scale; 0 drawn at 1)")
     axes[1].set_xscale("log")
