@@ -127,3 +127,15 @@ def test_gradcheck_missing_model_file_is_one_error_line(tmp_path):
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error:")
     assert "Traceback" not in result.stderr
+
+
+def test_output_survives_a_terminal_that_cannot_encode_the_symbols():
+    import os
+
+    env = dict(os.environ, PYTHONIOENCODING="ascii")
+    result = subprocess.run(
+        [sys.executable, "-m", "glassnet", "explain", "--example", "1-1-1"],
+        capture_output=True, env=env, timeout=120,
+    )  # fmt: skip
+    assert result.returncode == 0
+    assert "σ(z₃)" in result.stdout.decode("utf-8")

@@ -235,9 +235,7 @@ NOTATION_221 = {
 
 def xor_table(Wb, Ub, hidden=Sigmoid, output=Sigmoid) -> list[dict]:
     """h₀, h₁, sᵧ and y of the 2-2-1 network [W | b], [U | u₃] for the four XOR inputs."""
-    net = Network(
-        [Dense(2, 2, Wb=Wb), hidden(), Dense(2, 1, Wb=Ub), output()], dtype="float64"
-    )
+    net = Network([Dense(2, 2, Wb=Wb), hidden(), Dense(2, 1, Wb=Ub), output()], dtype="float64")
     y = net.forward(XOR_INPUTS)[:, 0]
     rows = []
     for k, x in enumerate(XOR_INPUTS):
@@ -267,9 +265,18 @@ def _build_221() -> Built:
 def _extra_221(b: Built) -> list:
     rows = []
     for r, (x, h0, h1, sy, y, t) in zip(xor_table(W_221, U_221), DOC_TABLE_221, strict=True):
-        rows.append([str(x), t, f"σ({num(r['s_h'][0])}) = {num(r['h'][0])}", h0,
-                     f"σ({num(r['s_h'][1])}) = {num(r['h'][1])}", h1,
-                     f"σ({num(r['s_y'])}) = {num(r['y'])}", f"σ({sy:.3f}) = {y}"])
+        rows.append(
+            [
+                str(x),
+                t,
+                f"σ({num(r['s_h'][0])}) = {num(r['h'][0])}",
+                h0,
+                f"σ({num(r['s_h'][1])}) = {num(r['h'][1])}",
+                h1,
+                f"σ({num(r['s_y'])}) = {num(r['y'])}",
+                f"σ({sy:.3f}) = {y}",
+            ]
+        )
     table = Table(
         "Output table over the four inputs: computed exactly, and as the document prints it",
         ["(x₀, x₁)", "target", "h₀ exact", "h₀ doc", "h₁ exact", "h₁ doc", "y exact", "y doc"],
@@ -294,8 +301,7 @@ def _extra_221(b: Built) -> list:
         "xⱼ (or xₖ) is meant, and s_hᵢ = Σₖ wᵢₖhₖ should be Σₖ wᵢₖxₖ; the base case of "
         "Theorem 1.5.1 should carry the derivative h′ rather than h. The update formulas "
         "1.13–1.22 are right, with learning rate 1.",
-        "See also the example xor-2-2-1-converged: the weights the document says training "
-        "reached.",
+        "See also the example xor-2-2-1-converged: the weights the document says training reached.",
     ]
 
 
@@ -459,8 +465,10 @@ def _worked_231(ex: Example, lr, x, y) -> Document:
             for k, xi in enumerate(XOR_INPUTS)]  # fmt: skip
     table = Table("ỹ on the four XOR points", ["x", "target", "before", "after"], rows,
                   "After training every point is on the right side of 0.5.")  # fmt: skip
-    return Document(f"{ex.name}: {ex.description}",
-                    [f"Source: {ex.source}."] + b.notes + [before, training, table, after])
+    return Document(
+        f"{ex.name}: {ex.description}",
+        [f"Source: {ex.source}."] + b.notes + [before, training, table, after],
+    )
 
 
 EXAMPLES: dict[str, Example] = {

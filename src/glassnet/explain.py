@@ -705,8 +705,13 @@ def _sections(tr: Trace) -> list[tuple[str, list]]:
     ("para", text); ("table", Table).
     """
     out = []
-    fwd = [("para", f"Sample: x = {vector_text(tr.x)}, "
-                    f"target {tr.target_symbol} = {vector_text(tr.target)}.")]
+    fwd = [
+        (
+            "para",
+            f"Sample: x = {vector_text(tr.x)}, "
+            f"target {tr.target_symbol} = {vector_text(tr.target)}.",
+        )
+    ]
     for q in tr.forward:
         fwd.append(("eq", q.symbol, q.formula, shape_text(q.value), q.value, "vector"))
     fwd.append(("eq", tr.cost_symbol, tr.cost_formula, "", tr.cost, "scalar"))
@@ -714,15 +719,21 @@ def _sections(tr: Trace) -> list[tuple[str, list]]:
 
     vec = ", ".join(lg.vector for lg in reversed(tr.layers))
     aug = ", ".join(lg.augmented for lg in reversed(tr.layers))
-    text = ("Each factor is a local Jacobian: its rows are the entries of the numerator, its "
-            "columns those of the denominator.")
+    text = (
+        "Each factor is a local Jacobian: its rows are the entries of the numerator, its "
+        "columns those of the denominator."
+    )
     if vec != aug:
-        text += (f" {vec}: the rows of {aug} stacked into one vector (the documents' "
-                 "vectorised W), so ∂z/∂w is the matrix X = I ⊗ [a; 1]ᵀ.")
+        text += (
+            f" {vec}: the rows of {aug} stacked into one vector (the documents' "
+            "vectorised W), so ∂z/∂w is the matrix X = I ⊗ [a; 1]ᵀ."
+        )
     if tr.form == "extra-one":
         text = text.replace("X = I ⊗ [a; 1]ᵀ", "X = I ⊗ aᵀ, a ending in its appended 1")
-        text += (" Each W here is the augmented matrix [A | b]: weights A, bias column b; "
-                 "q = W⁽¹⁾x̃ is z₁ without its appended 1.")
+        text += (
+            " Each W here is the augmented matrix [A | b]: weights A, bias column b; "
+            "q = W⁽¹⁾x̃ is z₁ without its appended 1."
+        )
     back = [("para", text)]
     for f in tr.factors:
         back.append(("eq", f.symbol, f.formula, shape_text(f.value), f.value, "matrix"))
@@ -733,54 +744,140 @@ def _sections(tr: Trace) -> list[tuple[str, list]]:
         head = [f for f in lg.chain]
         symbols = " · ".join(f.symbol for f in head)
         shapes = "".join(f"({shape_text(f.value)})" for f in head)
-        items.append(("para", f"∂{tr.cost_symbol}/∂{lg.vector} = {symbols}\n"
-                              f"shapes {shapes} → 1×{lg.chain_product.size}"))
-        items.append(("eq", f"∂{tr.cost_symbol}/∂{lg.vector}", "",
-                      f"1×{lg.chain_product.size}", lg.chain_product[None, :], "matrix"))
-        items.append(("eq", f"δ = ∂{tr.cost_symbol}/∂{lg.z}", "", f"1×{lg.delta.size}",
-                      lg.delta[None, :], "matrix"))
-        items.append(("eq", f"∇{lg.weight}", f"∂{tr.cost_symbol}/∂{lg.weight}",
-                      shape_text(lg.dW), lg.dW, "matrix"))
-        items.append(("eq", f"∇{lg.bias}", f"∂{tr.cost_symbol}/∂{lg.bias}",
-                      shape_text(lg.db), lg.db, "vector"))
+        items.append(
+            (
+                "para",
+                f"∂{tr.cost_symbol}/∂{lg.vector} = {symbols}\n"
+                f"shapes {shapes} → 1×{lg.chain_product.size}",
+            )
+        )
+        items.append(
+            (
+                "eq",
+                f"∂{tr.cost_symbol}/∂{lg.vector}",
+                "",
+                f"1×{lg.chain_product.size}",
+                lg.chain_product[None, :],
+                "matrix",
+            )
+        )
+        items.append(
+            (
+                "eq",
+                f"δ = ∂{tr.cost_symbol}/∂{lg.z}",
+                "",
+                f"1×{lg.delta.size}",
+                lg.delta[None, :],
+                "matrix",
+            )
+        )
+        items.append(
+            (
+                "eq",
+                f"∇{lg.weight}",
+                f"∂{tr.cost_symbol}/∂{lg.weight}",
+                shape_text(lg.dW),
+                lg.dW,
+                "matrix",
+            )
+        )
+        items.append(
+            (
+                "eq",
+                f"∇{lg.bias}",
+                f"∂{tr.cost_symbol}/∂{lg.bias}",
+                shape_text(lg.db),
+                lg.db,
+                "vector",
+            )
+        )
         if lg.vector != lg.augmented:
-            items.append(("eq", f"∂{tr.cost_symbol}/∂{lg.augmented}",
-                          f"∂{tr.cost_symbol}/∂{lg.vector}, {lg.grad['chain'].shape[1]} per row",
-                          shape_text(lg.grad["chain"]), lg.grad["chain"], "matrix"))
+            items.append(
+                (
+                    "eq",
+                    f"∂{tr.cost_symbol}/∂{lg.augmented}",
+                    f"∂{tr.cost_symbol}/∂{lg.vector}, {lg.grad['chain'].shape[1]} per row",
+                    shape_text(lg.grad["chain"]),
+                    lg.grad["chain"],
+                    "matrix",
+                )
+            )
         if lg.bias_sign < 0:
-            items.append(("para", f"{lg.bias} is subtracted ({lg.z} = … − {lg.bias}), as the "
-                                  f"document writes it: glassnet stores b = −{lg.bias}, so "
-                                  f"∂{tr.cost_symbol}/∂{lg.bias} = −∂{tr.cost_symbol}/∂b."))
+            items.append(
+                (
+                    "para",
+                    f"{lg.bias} is subtracted ({lg.z} = … − {lg.bias}), as the "
+                    f"document writes it: glassnet stores b = −{lg.bias}, so "
+                    f"∂{tr.cost_symbol}/∂{lg.bias} = −∂{tr.cost_symbol}/∂b.",
+                )
+            )
         out.append((f"Gradient of {lg.augmented} (layer {lg.layer}) by the chain rule", items))
 
     if tr.lr is not None:
         items = [("para", f"p ← p − η ∇p with η = {num(tr.lr)}")]
         for lg in tr.layers:
             items.append(("eq", f"{lg.augmented} before", "", shape_text(lg.Wb), lg.Wb, "matrix"))
-            items.append(("eq", f"{lg.augmented} after", f"{lg.augmented} − {num(tr.lr)}·∇",
-                          shape_text(lg.new_Wb), lg.new_Wb, "matrix"))
+            items.append(
+                (
+                    "eq",
+                    f"{lg.augmented} after",
+                    f"{lg.augmented} − {num(tr.lr)}·∇",
+                    shape_text(lg.new_Wb),
+                    lg.new_Wb,
+                    "matrix",
+                )
+            )
             if lg.new_Wb.shape[1] > 2 or lg.new_Wb.shape[0] > 1:
-                items.append(("eq", f"{lg.weight} after", "", shape_text(lg.new_Wb[:, :-1]),
-                              lg.new_Wb[:, :-1], "matrix"))
-                items.append(("eq", f"{lg.bias} after", "", shape_text(lg.new_Wb[:, -1]),
-                              lg.new_Wb[:, -1], "vector"))
-        items.append(("eq", f"{tr.cost_symbol} after", tr.cost_formula, "", tr.new_cost,
-                      "scalar"))
+                items.append(
+                    (
+                        "eq",
+                        f"{lg.weight} after",
+                        "",
+                        shape_text(lg.new_Wb[:, :-1]),
+                        lg.new_Wb[:, :-1],
+                        "matrix",
+                    )
+                )
+                items.append(
+                    (
+                        "eq",
+                        f"{lg.bias} after",
+                        "",
+                        shape_text(lg.new_Wb[:, -1]),
+                        lg.new_Wb[:, -1],
+                        "vector",
+                    )
+                )
+        items.append(("eq", f"{tr.cost_symbol} after", tr.cost_formula, "", tr.new_cost, "scalar"))
         change = tr.new_cost - tr.cost
         word = "down" if change < 0 else "up"
-        items.append(("para", f"The cost went {word} from {num(tr.cost)} to {num(tr.new_cost)} "
-                              f"({'+' if change >= 0 else ''}{num(change)})."))
+        items.append(
+            (
+                "para",
+                f"The cost went {word} from {num(tr.cost)} to {num(tr.new_cost)} "
+                f"({'+' if change >= 0 else ''}{num(change)}).",
+            )
+        )
         out.append(("One step of gradient descent", items))
 
     rows = []
     for lg in tr.layers:
         g = lg.grad
-        rows.append([lg.augmented, f"{relative_error(g['chain'], g['backprop']):.1e}",
-                     f"{relative_error(g['backprop'], g['numeric']):.1e}",
-                     f"{relative_error(g['chain'], g['numeric']):.1e}"])
-    rows.append(["all parameters"] + [f"{tr.errors[k]:.1e}" for k in
-                                      ("chain vs backprop", "backprop vs numeric",
-                                       "chain vs numeric")])
+        rows.append(
+            [
+                lg.augmented,
+                f"{relative_error(g['chain'], g['backprop']):.1e}",
+                f"{relative_error(g['backprop'], g['numeric']):.1e}",
+                f"{relative_error(g['chain'], g['numeric']):.1e}",
+            ]
+        )
+    rows.append(
+        ["all parameters"]
+        + [
+            f"{tr.errors[k]:.1e}"
+            for k in ("chain vs backprop", "backprop vs numeric", "chain vs numeric")
+        ]
+    )
     verdict = "they agree" if tr.passed else "they DISAGREE"
     check = Table(
         "",
@@ -1053,10 +1150,27 @@ def bmatrix(M) -> str:
 _SUPERS = dict(zip("⁰¹²³⁴⁵⁶⁷⁸⁹⁽⁾ᵀ", "0123456789()T", strict=True))
 _SUBS = dict(zip("₀₁₂₃₄₅₆₇₈₉ₖᵧₕₓ", "0123456789kyhx", strict=True))
 _MATH = {
-    "σ": r"\sigma", "δ": r"\delta", "∂": r"\partial", "∇": r"\nabla", "Σ": r"\sum",
-    "⊗": r"\otimes", "·": r"\cdot", "−": "-", "×": r"\times", "½": r"\tfrac{1}{2}",
-    "′": "'", "≈": r"\approx", "→": r"\to", "←": r"\leftarrow", "ε": r"\varepsilon",
-    "η": r"\eta", "…": r"\ldots", "‖": r"\|", "⋮": r"\vdots", "ŷ": r"\hat{y}", "ỹ": r"\tilde{y}",
+    "σ": r"\sigma",
+    "δ": r"\delta",
+    "∂": r"\partial",
+    "∇": r"\nabla",
+    "Σ": r"\sum",
+    "⊗": r"\otimes",
+    "·": r"\cdot",
+    "−": "-",
+    "×": r"\times",
+    "½": r"\tfrac{1}{2}",
+    "′": "'",
+    "≈": r"\approx",
+    "→": r"\to",
+    "←": r"\leftarrow",
+    "ε": r"\varepsilon",
+    "η": r"\eta",
+    "…": r"\ldots",
+    "‖": r"\|",
+    "⋮": r"\vdots",
+    "ŷ": r"\hat{y}",
+    "ỹ": r"\tilde{y}",
 }
 _WORDS = re.compile(r"\b(diag|softmax|tanh|log|id)\b")
 _ACCENT = re.compile(r"(\w)([\u0303\u0304])")
@@ -1065,8 +1179,16 @@ _ACCENT = re.compile(r"(\w)([\u0303\u0304])")
 def latex_math(s: str) -> str:
     """A symbol or formula in glassnet's Unicode notation as LaTeX math (no $ signs)."""
     s = _ACCENT.sub(lambda m: ("\\tilde{" if m[2] == "\u0303" else "\\bar{") + m[1] + "}", s)
-    s = _WORDS.sub(lambda m: r"\tanh " if m[1] == "tanh" else r"\log " if m[1] == "log"
-                   else f"\\operatorname{{{m[1]}}}", s)
+    s = _WORDS.sub(
+        lambda m: (
+            r"\tanh "
+            if m[1] == "tanh"
+            else r"\log "
+            if m[1] == "log"
+            else f"\\operatorname{{{m[1]}}}"
+        ),
+        s,
+    )
     words = re.search(r"(, \d+ per row| before| after)$", s)
     if words:
         return latex_math(s[: words.start()]) + f"\\text{{{words[1]}}}"
@@ -1086,7 +1208,7 @@ def latex_math(s: str) -> str:
             if ch in _MATH:
                 rep = _MATH[ch]
                 out.append(rep + (" " if rep[-1].isalpha() else ""))
-            elif ch == "∂" :
+            elif ch == "∂":
                 out.append(r"\partial ")
             else:
                 out.append(ch)
@@ -1108,8 +1230,17 @@ def _fractions(text: str) -> str:
     return pattern.sub(frac, text)
 
 
-_TEXT_ESCAPES = {"&": r"\&", "%": r"\%", "#": r"\#", "_": r"\_", "{": r"\{", "}": r"\}",
-                 "~": r"\textasciitilde{}", "^": r"\textasciicircum{}", "\\": r"\textbackslash{}"}
+_TEXT_ESCAPES = {
+    "&": r"\&",
+    "%": r"\%",
+    "#": r"\#",
+    "_": r"\_",
+    "{": r"\{",
+    "}": r"\}",
+    "~": r"\textasciitilde{}",
+    "^": r"\textasciicircum{}",
+    "\\": r"\textbackslash{}",
+}
 
 
 def latex_text(s: str) -> str:

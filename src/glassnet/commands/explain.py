@@ -1,9 +1,9 @@
 """glassnet explain: every number of one forward and backward pass, for one sample.
 
-    glassnet explain --list
-    glassnet explain --example 1-1-1 [--format text|markdown|latex] [--lr 1]
-    glassnet explain MODEL --input 0.5,1.0 --target 1 [--lr 0.1] [--loss NAME]
-    glassnet explain --weights net.json
+glassnet explain --list
+glassnet explain --example 1-1-1 [--format text|markdown|latex] [--lr 1]
+glassnet explain MODEL --input 0.5,1.0 --target 1 [--lr 0.1] [--loss NAME]
+glassnet explain --weights net.json
 """
 
 from __future__ import annotations
@@ -48,8 +48,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--target", metavar="Y", help="its target: value(s) or a class id")
     parser.add_argument("--lr", type=float, metavar="η", help="take one update step with this rate")
     parser.add_argument("--loss", metavar="NAME", help="the cost (default: the model's)")
-    parser.add_argument("--format", choices=("text", "markdown", "latex"), default="text",
-                        help="text for a terminal (default), markdown or latex for a handout")
+    parser.add_argument(
+        "--format",
+        choices=("text", "markdown", "latex"),
+        default="text",
+        help="text for a terminal (default), markdown or latex for a handout",
+    )
 
 
 def run(args) -> int:
@@ -71,14 +75,26 @@ def run(args) -> int:
     y = _numbers(args.target, "--target") if args.target is not None else None
     if args.example is not None:
         doc = examples.get(args.example).worked(lr=args.lr, x=x, y=y)
-        print(explain.render(doc, args.format), end="")
+        write(explain.render(doc, args.format))
         return 0
     if args.weights is not None:
         tr = _from_json(args.weights, x, y, args.lr, args.loss)
     else:
         tr = _from_model(args.model, x, y, args.lr, args.loss)
-    print(explain.render(tr, args.format), end="")
+    write(explain.render(tr, args.format))
     return 0
+
+
+def write(text: str) -> None:
+    """Print text; where the terminal's encoding cannot show the symbols (σ, ∂, ⎡ …), write
+    UTF-8 bytes instead of failing."""
+    import sys
+
+    try:
+        sys.stdout.write(text)
+    except UnicodeEncodeError:
+        sys.stdout.flush()
+        sys.stdout.buffer.write(text.encode("utf-8"))
 
 
 def _numbers(text: str, flag: str):

@@ -60,13 +60,13 @@ def run(args) -> int:
         loss = loss or default_loss(net, y)
     loss = args.loss or loss
     result = gradcheck(net, X, y, loss, eps=args.eps)
-    print(f"gradcheck {net!r}")
-    print(f"on {what}; loss {loss}; ε = {result.eps:g} (order-{result.order} central "
-          "differences); float64")  # fmt: skip
-    print()
-    print(side_by_side(result))
-    print()
-    print(result)
+    from .explain import write
+
+    write(
+        f"gradcheck {net!r}\n"
+        f"on {what}; loss {loss}; ε = {result.eps:g} (order-{result.order} central "
+        f"differences); float64\n\n{side_by_side(result)}\n\n{result}\n"
+    )
     return 0 if result.passed else 1
 
 
