@@ -298,7 +298,8 @@ def _extra_221(b: Built) -> list:
         "3. The table labels the units h₀, h₁ and the inputs (x₀, x₁); the equations call "
         "them h₁, h₂ and x₁, x₂.",
         "4. In the derivation, equations 1.11–1.12 and the line after them write xᵢ where "
-        "xⱼ (or xₖ) is meant, and s_hᵢ = Σₖ wᵢₖhₖ should be Σₖ wᵢₖxₖ; the base case of "
+        "xⱼ (or xₖ) is meant, and the pre-activation of hᵢ, written Σₖ wᵢₖhₖ, should be "
+        "Σₖ wᵢₖxₖ; the base case of "
         "Theorem 1.5.1 should carry the derivative h′ rather than h. The update formulas "
         "1.13–1.22 are right, with learning rate 1.",
         "See also the example xor-2-2-1-converged: the weights the document says training reached.",

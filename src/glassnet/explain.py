@@ -1148,7 +1148,7 @@ def bmatrix(M) -> str:
 
 
 _SUPERS = dict(zip("⁰¹²³⁴⁵⁶⁷⁸⁹⁽⁾ᵀ", "0123456789()T", strict=True))
-_SUBS = dict(zip("₀₁₂₃₄₅₆₇₈₉ₖᵧₕₓ", "0123456789kyhx", strict=True))
+_SUBS = dict(zip("₀₁₂₃₄₅₆₇₈₉ₖᵧₕₓᵢⱼ", "0123456789kyhxij", strict=True))
 _MATH = {
     "σ": r"\sigma",
     "δ": r"\delta",
@@ -1171,6 +1171,9 @@ _MATH = {
     "⋮": r"\vdots",
     "ŷ": r"\hat{y}",
     "ỹ": r"\tilde{y}",
+    "⟨": r"\langle",
+    "⟩": r"\rangle",
+    "±": r"\pm",
 }
 _WORDS = re.compile(r"\b(diag|softmax|tanh|log|id)\b")
 _ACCENT = re.compile(r"(\w)([\u0303\u0304])")
@@ -1257,4 +1260,4 @@ def latex_text(s: str) -> str:
     math_chars = "".join(_SUPERS) + "".join(_SUBS) + "".join(_MATH) + "\u0303\u0304"
     run = re.compile(f"\\w?[{re.escape(math_chars)}]+")
     text = run.sub(lambda m: "$" + latex_math(m[0]) + "$", text)
-    return text.replace("$$", "").replace("‖", r"$\|$")
+    return text.replace("$$", "").replace("–", "--")
