@@ -306,6 +306,7 @@ def feature_snapshot(net, X, y) -> dict:
         "lines": lines,
         "mapped": mapped,
         "separator": sep,
+        "output": _output_layer(net),
         "output_accuracy": output_accuracy,
         # The output layer is itself a linear separator in this space when it has one.
         "separability": max(fitted, output_accuracy) if sep is not None else fitted,
@@ -365,6 +366,8 @@ def features_figure(net=None, X=None, y=None, *, snapshot=None, title=None, clas
         ax_h.scatter(*[s["H"][rows, j] for j in range(d)], s=24 if d == 3 else 18,
                      color=class_color(k), edgecolor="white", linewidth=0.5,
                      label=f"class {names[int(k)]}", zorder=3, **extra)  # fmt: skip
+    if d == 2 and s.get("output") is not None:
+        _tint_feature_regions(ax_h, s["output"], lims)
     if s["separator"] is not None:
         _draw_separator(ax_h, s["separator"], lims)
     ax_h.set_xlim(*lims[0])
@@ -376,8 +379,11 @@ def features_figure(net=None, X=None, y=None, *, snapshot=None, title=None, clas
         ax_h.set_zlabel("h₃")
         ax_h.view_init(elev=18, azim=_azimuth_along(s["separator"], lims, elev=18))
         ax_h.set_box_aspect(None, zoom=1.12)
-    ax_h.set_title(f"Feature space: {d} hidden units, "
-                   + ("separating plane" if d == 3 else "separating line"))  # fmt: skip
+    if s["separator"] is not None:
+        what = "separating plane" if d == 3 else "separating line"
+    else:
+        what = "output-layer class regions" if d == 2 else "output layer's K planes not drawn"
+    ax_h.set_title(f"Feature space: {d} hidden units, {what}")
     ax_h.legend(loc="upper left", bbox_to_anchor=(0.0, -0.12) if d == 2 else (0.0, -0.05), ncol=3)
     fig.suptitle(
         (title + "\n" if title else "")
@@ -430,6 +436,32 @@ def shared_limits(snapshots) -> list[tuple[float, float]]:
     """Limits that hold every snapshot's data (for the frames of an animation)."""
     each = np.array([_limits(s) for s in snapshots])
     return [(float(each[:, j, 0].min()), float(each[:, j, 1].max())) for j in range(each.shape[1])]
+
+
+def _output_layer(net) -> tuple[np.ndarray, np.ndarray]:
+    """(W, b) of the layer that reads the feature space (copies)."""
+    last = net.layers[feature_layer(net)]
+    return np.array(last.W, dtype=float), np.array(last.b, dtype=float)
+
+
+def _tint_feature_regions(ax, output, lims, resolution: int = 200) -> None:
+    """Tint a 2-D feature space by the class the output layer gives each point: argmax of
+    z = W h + b (or z > 0 for one output). The regions are bounded by straight lines."""
+    from matplotlib.colors import ListedColormap
+
+    W, b = output
+    u = np.linspace(*lims[0], resolution)
+    v = np.linspace(*lims[1], resolution)
+    gu, gv = np.meshgrid(u, v)
+    z = np.column_stack([gu.ravel(), gv.ravel()]) @ W.T + b
+    classes = (z[:, 0] > 0).astype(int) if W.shape[0] == 1 else z.argmax(axis=1)
+    k = max(W.shape[0], 2)
+    tints = ListedColormap([_tint(class_color(i), 0.8) for i in range(k)])
+    ax.pcolormesh(u, v, classes.reshape(gu.shape), cmap=tints, vmin=-0.5, vmax=k - 0.5,
+                  shading="auto", rasterized=True, zorder=0)  # fmt: skip
+    if W.shape[0] > 2:
+        ax.contour(u, v, classes.reshape(gu.shape), levels=np.arange(k - 1) + 0.5,
+                   colors="black", linewidths=1.2, zorder=2)  # fmt: skip
 
 
 def _draw_separator(ax, sep, lims) -> None:
