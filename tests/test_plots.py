@@ -39,7 +39,13 @@ def canvas(fig):
 
 
 def count_color(pixels, color, tolerance=12.0):
-    target = rgb(color) if isinstance(color, str) else np.asarray(color, dtype=float) * 255
+    """Pixels within `tolerance` of a colour: "#rrggbb", RGB in 0..1 (tuple) or 0..255 (array)."""
+    if isinstance(color, str):
+        target = rgb(color)
+    elif isinstance(color, tuple):
+        target = np.asarray(color, dtype=float) * 255
+    else:
+        target = np.asarray(color, dtype=float)
     return int(np.sum(np.linalg.norm(pixels - target, axis=-1) < tolerance))
 
 
@@ -151,6 +157,9 @@ def test_feature_space_separates_xor(hidden):
     assert count_color(area, plots.class_color(0)) > 5
     assert count_color(area, plots.class_color(1)) > 5
     assert "separating " + ("plane" if hidden == 3 else "line") in feature_ax.get_title()
+    if hidden == 2:  # the hidden plane tinted by the output layer's verdict: both classes
+        for k in (0, 1):
+            assert count_color(area, np.array(plots._tint(plots.class_color(k), 0.8)) * 255) > 500
     assert "100.0%" in fig._suptitle.get_text()
     plots._plt().close(fig)
 
