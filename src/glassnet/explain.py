@@ -553,11 +553,6 @@ class KronX:
         return np.kron(np.eye(self.n_out), self.a[None, :])
 
 
-def dense_array(M) -> np.ndarray:
-    """A factor's value as a NumPy array (builds X when it is kept implicit)."""
-    return M.array() if getattr(M, "lazy", False) else np.asarray(M)
-
-
 def _factor_above(f: Factor, i: int, names) -> bool:
     """Whether factor f lies on the path from the cost down to layer i's output."""
     order = [names["cost"]] + names["values"]
