@@ -119,22 +119,27 @@ def curves_figure(history: dict, title: str | None = None):
 
     history: History.to_dict() (lists epoch, train_loss, val_loss, train_accuracy, …, best_epoch).
     """
+    import matplotlib
+
     plt = _plt()
     epochs = np.asarray(history.get("epoch") or [], dtype=float)
     if len(epochs) == 0:
         raise ValidationError("the history has no epochs to plot; train for at least one epoch")
-    has_acc = any(v is not None for v in history.get("train_accuracy") or [])
+    has_acc = _present(history.get("train_accuracy"))
+    has_val = _present(history.get("val_loss"))
     fig, axes = plt.subplots(1, 2 if has_acc else 1, figsize=(11 if has_acc else 6, 4.2),
                              squeeze=False)  # fmt: skip
     axes = axes[0]
     best = history.get("best_epoch")
+    # the best epoch is the lowest validation cost, or the lowest training cost without validation
+    best_label = f"best epoch ({best})" if has_val else f"lowest training cost (epoch {best})"
     panels = [("loss", "Cost", axes[0])]
     if has_acc:
         panels.append(("accuracy", "Accuracy", axes[1]))
     for key, label, ax in panels:
         for split, color, style in (("train", TRAIN_COLOR, "-"), ("val", VAL_COLOR, "--")):
             values = history.get(f"{split}_{key}") or []
-            if not any(v is not None for v in values):
+            if not _present(values):
                 continue
             y = np.array([np.nan if v is None else v for v in values], dtype=float)
             name = "training" if split == "train" else "validation"
@@ -142,20 +147,28 @@ def curves_figure(history: dict, title: str | None = None):
                     marker="o" if len(epochs) <= 20 else None, ms=4)  # fmt: skip
         if best is not None:
             ax.axvline(best, color=BEST_COLOR, lw=1, ls=":")
-            val = history.get(f"val_{key}") or history.get(f"train_{key}") or []
-            value = val[best - 1] if 0 < best <= len(val) else None
+            marked = history.get(f"val_{key}") if has_val else history.get(f"train_{key}")
+            marked = marked or []
+            value = marked[best - 1] if 0 < best <= len(marked) else None
             if value is not None:
                 ax.plot([best], [value], marker="*", ms=14, color=BEST_COLOR, ls="none",
-                        label=f"best epoch ({best})")  # fmt: skip
+                        label=best_label)  # fmt: skip
+        ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
         ax.set_xlabel("epoch")
         ax.set_ylabel(label.lower() if key == "loss" else "fraction correct")
         ax.set_title(f"{label} per epoch")
         if key == "accuracy":
             ax.set_ylim(min(0.0, ax.get_ylim()[0]), 1.02)
         ax.legend(loc="best")
-    fig.suptitle(title or "Learning curves: training against validation")
+    default = ("Learning curves: training against validation" if has_val
+               else "Learning curves (no validation data in this run)")  # fmt: skip
+    fig.suptitle(title or default)
     fig.tight_layout()
     return fig
+
+
+def _present(values) -> bool:
+    return any(v is not None for v in values or [])
 
 
 # ---------------------------------------------------------------- decision boundary

@@ -201,13 +201,17 @@ def sections(run: dict) -> list[Section]:
     out = []
     if summary:
         out.append(Section("Results", html_body=_table(_summary_rows(summary))))
-    out.append(_figure_section(
-        "Learning curves", lambda: plots.curves_figure(history),
-        caption="Cost and accuracy after each epoch on the training data (blue) and the "
-        "validation data (vermilion, dashed); the star marks the best epoch. Where the "
-        "validation curve turns up while the training curve keeps falling, the network is "
-        "overfitting.",
-    ))  # fmt: skip
+    if any(v is not None for v in history.get("val_loss") or []):
+        caption = ("Cost and accuracy after each epoch on the training data (blue) and the "
+                   "validation data (vermilion, dashed); the star marks the best epoch. Where "
+                   "the validation curve turns up while the training curve keeps falling, the "
+                   "network is overfitting.")  # fmt: skip
+    else:
+        caption = ("Cost and accuracy after each epoch on the training data. The run kept no "
+                   "validation data, so overfitting cannot be seen here: train with "
+                   "--validation 0.2 to see it.")  # fmt: skip
+    out.append(_figure_section("Learning curves", lambda: plots.curves_figure(history),
+                               caption=caption))  # fmt: skip
     net = data = None
     problems = []
     if run["model_path"] is None:
