@@ -104,3 +104,11 @@ def test_sampling_limits_the_number_of_checked_entries():
     result = gn.gradcheck(net, X, np.array([0, 1, 1]), loss="cross_entropy", max_checks=25)
     assert len(result.checks[0].checked) == 25 and len(result.checks[1].checked) == 20
     assert result.passed
+
+
+def test_an_exact_minimum_passes():
+    # zero analytic gradient, numeric gradient of rounding size: agreement, not a failure
+    net = gn.Network([gn.Dense(2, 1, W=[[0.3, -0.2]], b=[0.1]), gn.Sigmoid()], dtype="float64")
+    X = np.array([[1.0, 2.0]])
+    result = gn.gradcheck(net, X, net.forward(X), loss="squared_error")
+    assert result.passed and result.worst < 1e-6

@@ -5,7 +5,9 @@ For each parameter θ the numeric gradient is the fourth-order central differenc
     ∂L/∂θ ≈ [8(L(θ + ε) − L(θ − ε)) − (L(θ + 2ε) − L(θ − 2ε))] / 12ε     (error O(ε⁴))
 
 with ε = 1e-3, and the relative error is |analytic − numeric| / max(|analytic| + |numeric|,
-1e-12). Below 1e-6 the two agree. The two-point form (L(θ + ε) − L(θ − ε)) / 2ε (order=2) has
+FLOOR). Below 1e-6 the two agree. FLOOR = 1e-8 keeps an entry that is zero on both sides (at
+an exact minimum, say) from comparing rounding noise of 1e-17 with 0: there the difference is
+measured against 1e-8. The two-point form (L(θ + ε) − L(θ − ε)) / 2ε (order=2) has
 error O(ε²) plus rounding of about 1e-16/ε, about 1e-10 at best: too coarse to check gradients
 of 1e-6 to a relative 1e-6, which deep networks have.
 """
@@ -22,6 +24,7 @@ from .layers import Dense, LeakyReLU, ReLU
 from .network import Network, default_loss
 
 THRESHOLD = 1e-6
+FLOOR = 1e-8
 
 
 @dataclass
@@ -39,7 +42,7 @@ class ParamCheck:
     def rel_errors(self) -> np.ndarray:
         a = self.analytic.ravel()[self.checked]
         n = self.numeric.ravel()[self.checked]
-        return np.abs(a - n) / np.maximum(np.abs(a) + np.abs(n), 1e-12)
+        return np.abs(a - n) / np.maximum(np.abs(a) + np.abs(n), FLOOR)
 
     @property
     def worst(self) -> float:
