@@ -155,3 +155,18 @@ def test_missing_inputs_give_one_error_line(tmp_path, capsys):
         assert code == 1 and err.startswith("error: ") and "does not exist" in err, args
     code, _, err = in_process(capsys, "plot", "activations", "--out", tmp_path / "a.jpg")
     assert code == 1 and ".png or .svg" in err
+
+
+def test_lr_range_on_a_users_csv_standardises_it(tmp_path, capsys):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(60, 3)) * [1, 100, 0.01] + [0, 500, 0]
+    y = (X[:, 0] > 0).astype(int)
+    path = tmp_path / "table.csv"
+    np.savetxt(path, np.column_stack([X, y]), delimiter=",", header="a,b,c,label", comments="",
+               fmt="%.6g")  # fmt: skip
+    code, out, err = in_process(capsys, "lr-range", path, "--steps", "3", "--epochs", "2",
+                                "--json")  # fmt: skip
+    assert code == 0, err
+    result = json.loads(out)
+    assert result["recipe"]["name"] == "3-3-1 relu/sigmoid"
+    assert [t["verdict"] for t in result["trials"]][-1] == "diverges"

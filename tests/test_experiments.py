@@ -165,3 +165,18 @@ def test_mlp_and_recipe_for_data():
     assert recipe.loss == "cross_entropy" and recipe.make_net(0).n_out == 3
     with pytest.raises(ValidationError, match="valid activations"):
         ex.mlp([2, 1], "swish")
+
+
+def test_regression_recipe_and_input_scaling():
+    X = np.column_stack([np.linspace(0, 1, 20), np.linspace(500, 600, 20)])
+    y = X[:, 0] * 2.0
+    recipe = ex.recipe_for_data(X, y, (4,), task="regression", scale=(X.mean(0), X.std(0)))
+    net = recipe.make_net(0)
+    assert recipe.loss == "squared_error"
+    assert repr(net) == "Network(Standardize(2 features), Dense(2→4), ReLU(), Dense(4→1))"
+    first = net.layers[0].forward(X.astype(np.float32))
+    np.testing.assert_allclose(first.mean(0), 0, atol=1e-5)
+    runs = ex.compare_gd(recipe, X, y, epochs=2, lr=0.01)
+    assert all(r.accuracy is None and math.isfinite(r.final_cost) for r in runs)
+    with pytest.raises(ValidationError, match="needs class labels"):
+        ex.run_seeds(recipe, X, y + 0.5, n=1)

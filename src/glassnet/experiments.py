@@ -22,7 +22,7 @@ import numpy as np
 
 from . import optimizers as _optimizers
 from .errors import DivergenceError, ValidationError
-from .layers import Dense, LeakyReLU, ReLU, Sigmoid, Softmax, Tanh
+from .layers import Dense, LeakyReLU, ReLU, Sigmoid, Softmax, Standardize, Tanh
 from .network import Network
 from .training import evaluate
 
@@ -95,17 +95,19 @@ class Recipe:
         }
 
 
-def mlp(sizes, activation: str = "relu", seed: int | None = 0, output: str = "sigmoid"):
+def mlp(sizes, activation: str = "relu", seed: int | None = 0, output: str = "sigmoid",
+        scale=None):  # fmt: skip
     """A multilayer perceptron Dense(sizes[0]→sizes[1]), act, …, Dense(→sizes[-1]), output.
 
-    output is "sigmoid" (one probability), "softmax" (class probabilities) or "none" (logits).
+    output is "sigmoid" (one probability), "softmax" (class probabilities) or "none" (logits or
+    values). scale=(mean, std) puts Standardize(mean, std) first, e.g. (0, 255) for raw pixels.
     """
     if activation not in ACTIVATIONS:
         raise ValidationError(
             f"unknown activation {activation!r}; valid activations: {', '.join(ACTIVATIONS)}"
         )
     sizes = [int(s) for s in sizes]
-    layers = []
+    layers = [] if scale is None else [Standardize(*scale)]
     for i, (n_in, n_out) in enumerate(zip(sizes, sizes[1:], strict=False)):
         layers.append(Dense(n_in, n_out))
         if i < len(sizes) - 2:
@@ -127,18 +129,24 @@ def xor_recipe(hidden: int = 3, activation: str = "relu", **kwargs) -> Recipe:
     )
 
 
-def recipe_for_data(X, y, hidden=(3,), activation="relu", **kwargs) -> Recipe:
-    """A recipe for classification data (X, y): sigmoid output for 2 classes, softmax for more."""
-    n_classes = int(np.max(y)) + 1
-    if n_classes <= 2:
+def recipe_for_data(X, y, hidden=(3,), activation="relu", *, task=None, scale=None,
+                    **kwargs) -> Recipe:  # fmt: skip
+    """A recipe for data (X, y): a sigmoid output and binary cross-entropy for 2 classes,
+    softmax and cross-entropy for more, linear outputs and the squared error for task
+    "regression". scale=(mean, std) standardises the inputs inside the network."""
+    y = np.asarray(y)
+    if task == "regression":
+        width = 1 if y.ndim == 1 else y.shape[1]
+        sizes, output, loss = [X.shape[1], *hidden, width], "none", "squared_error"
+    elif int(np.max(y)) + 1 <= 2:
         sizes, output, loss = [X.shape[1], *hidden, 1], "sigmoid", "binary_cross_entropy"
     else:
-        sizes, output, loss = [X.shape[1], *hidden, n_classes], "softmax", "cross_entropy"
+        sizes, output, loss = [X.shape[1], *hidden, int(np.max(y)) + 1], "softmax", "cross_entropy"
     arch = "-".join(str(s) for s in sizes)
     kwargs.setdefault("loss", loss)
     return Recipe(
-        name=f"{arch} {activation}/{output}",
-        make_net=lambda seed: mlp(sizes, activation, seed, output),
+        name=f"{arch} {activation}/{'linear' if output == 'none' else output}",
+        make_net=lambda seed: mlp(sizes, activation, seed, output, scale),
         **kwargs,
     )
 
@@ -350,6 +358,12 @@ def run_seeds(recipe: Recipe, X, y, n: int = 20, first_seed: int = 0) -> SeedsRe
     """Train the recipe from seeds first_seed … first_seed + n − 1; classify each failure."""
     if isinstance(n, bool) or not isinstance(n, int) or n < 1:
         raise ValidationError(f"n must be a positive integer, got {n!r}")
+    labels = np.asarray(y)
+    if labels.ndim != 1 or not np.all(labels == np.round(labels)):
+        raise ValidationError(
+            "seeds needs class labels: a seed counts as solved when every sample is classified "
+            "right, which has no meaning for regression targets"
+        )
     result = SeedsResult(recipe.describe())
     for seed in range(first_seed, first_seed + n):
         net = recipe.make_net(seed)
@@ -510,7 +524,8 @@ def gradient_norms(net: Network, X, y, *, label: str = "", **fit_kwargs) -> Norm
 
 
 def deep_comparison(X, y, *, depth: int = 6, width: int = 16, epochs: int = 20, seed: int = 0,
-                    lr: float = 0.1, batch_size: int = 32) -> list[NormRecord]:  # fmt: skip
+                    lr: float = 0.1, batch_size: int = 32,
+                    scale=None) -> list[NormRecord]:  # fmt: skip
     """The same deep network with sigmoid and with ReLU hidden layers, trained alike: sigmoid's
     gradients shrink layer by layer towards the input (vanishing gradients), ReLU's do not."""
     n_classes = int(np.max(y)) + 1
@@ -518,7 +533,7 @@ def deep_comparison(X, y, *, depth: int = 6, width: int = 16, epochs: int = 20, 
     sizes = [X.shape[1], *([width] * depth), 1 if n_classes <= 2 else n_classes]
     records = []
     for activation in ("sigmoid", "relu"):
-        net = mlp(sizes, activation, seed, out)
+        net = mlp(sizes, activation, seed, out, scale)
         records.append(
             gradient_norms(
                 net, X, y, label=f"{depth} hidden {activation} layers",

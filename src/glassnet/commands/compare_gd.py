@@ -45,9 +45,8 @@ def run(args) -> int:
 
         check_output(Path(args.out), FORMATS)
     X, y, data = load_data(args.data, args.data_dir, args.seed)
-    X = _as_float(X, data)
     kwargs = {"loss": args.loss} if args.loss else {}
-    recipe = experiments.recipe_for_data(X, y, (args.hidden,), args.activation, **kwargs)
+    recipe = data_recipe(X, y, data, args.data, (args.hidden,), args.activation, **kwargs)
     runs = experiments.compare_gd(recipe, X, y, epochs=args.epochs, lr=args.lr,
                                   mini_batch=args.batch_size, seed=args.seed)  # fmt: skip
     if args.out:
@@ -66,13 +65,29 @@ def run(args) -> int:
     return 0
 
 
-def _as_float(X, data):
-    """Image pixels scaled to [0, 1] (the bare networks here have no Standardize layer)."""
+def input_scaling(X, data, name: str):
+    """(mean, std) for a Standardize first layer: (0, 255) for raw pixels, the per-feature
+    mean and standard deviation for a user's file; None for the built-in 2-D sets, which the
+    documents use unscaled."""
     import numpy as np
 
+    from ._common import is_builtin
+
     if getattr(data, "input_scale", None):
-        return np.asarray(X, dtype=np.float32) / np.float32(data.input_scale)
-    return X
+        return 0.0, float(data.input_scale)
+    if is_builtin(name):
+        return None
+    X = np.asarray(X, dtype=np.float64)
+    std = X.std(axis=0)
+    return X.mean(axis=0), np.where(std > 0, std, 1.0)
+
+
+def data_recipe(X, y, data, name, hidden, activation, **kwargs):
+    """The recipe for the command's data: its task and input scaling taken into account."""
+    from glassnet import experiments
+
+    return experiments.recipe_for_data(X, y, hidden, activation, task=data.task,
+                                       scale=input_scaling(X, data, name), **kwargs)  # fmt: skip
 
 
 def _print_table(runs, name, recipe, args) -> None:
@@ -85,7 +100,7 @@ def _print_table(runs, name, recipe, args) -> None:
     for column in ("form", "batch", "updates", "final cost", "accuracy", "time"):
         table.add_column(column, justify="left" if column == "form" else "right")
     for r in runs:
-        cost = "diverged" if r.diverged else C.fmt_cost(r.final_cost)
+        cost = "diverged" if r.diverged else f"{r.final_cost:.4g}"
         table.add_row(r.name, str(r.batch_size), f"{r.updates[-1]:,}", cost,
                       C.fmt_pct(r.accuracy), f"{r.seconds:.2f} s")  # fmt: skip
     C.console().print(table)

@@ -42,7 +42,7 @@ def run(args) -> int:
     from glassnet.errors import ValidationError
 
     from . import _common as C
-    from .compare_gd import _as_float
+    from .compare_gd import data_recipe
     from .plot import check_output, load_data
 
     if args.lr_min >= args.lr_max and args.steps > 1:
@@ -52,8 +52,7 @@ def run(args) -> int:
 
         check_output(Path(args.out), FORMATS)
     X, y, data = load_data(args.data, args.data_dir, args.seed)
-    X = _as_float(X, data)
-    recipe = experiments.recipe_for_data(X, y, (args.hidden,), args.activation)
+    recipe = data_recipe(X, y, data, args.data, (args.hidden,), args.activation)
     lrs = np.geomspace(args.lr_min, args.lr_max, args.steps)
     trials = experiments.lr_range(recipe, X, y, lrs, epochs=args.epochs,
                                   batch_size=args.batch_size, seed=args.seed)  # fmt: skip

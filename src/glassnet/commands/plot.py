@@ -275,9 +275,15 @@ def _confusion(args):
 
 def _gradients(args):
     from glassnet import plots
+    from glassnet.errors import ValidationError
     from glassnet.experiments import deep_comparison
 
-    X, y, _ = load_data(args.data, args.data_dir, args.seed, args.split)
+    from .compare_gd import input_scaling
+
+    X, y, data = load_data(args.data, args.data_dir, args.seed, args.split)
+    if data.task == "regression":
+        raise ValidationError("plot gradients needs class labels; this data set is a regression")
     records = deep_comparison(X, y, depth=args.depth, width=args.width, epochs=args.epochs,
-                              seed=args.seed, lr=args.lr)  # fmt: skip
+                              seed=args.seed, lr=args.lr,
+                              scale=input_scaling(X, data, args.data))  # fmt: skip
     return plots.gradients_figure(records, title=args.title)

@@ -32,14 +32,13 @@ def run(args) -> int:
     from glassnet import experiments
 
     from . import _common as C
-    from .compare_gd import _as_float
+    from .compare_gd import data_recipe
     from .plot import load_data
 
     X, y, data = load_data(args.data, args.data_dir, args.first_seed)
-    X = _as_float(X, data)
-    recipe = experiments.recipe_for_data(X, y, (args.hidden,), args.activation,
-                                         optimizer=args.optimizer, lr=args.lr, epochs=args.epochs,
-                                         batch_size="full" if len(X) <= 1024 else 32)  # fmt: skip
+    recipe = data_recipe(X, y, data, args.data, (args.hidden,), args.activation,
+                         optimizer=args.optimizer, lr=args.lr, epochs=args.epochs,
+                         batch_size="full" if len(X) <= 1024 else 32)  # fmt: skip
     result = experiments.run_seeds(recipe, X, y, n=args.n, first_seed=args.first_seed)
     if args.json:
         C.print_json({"data": data.name, **result.to_dict()})
