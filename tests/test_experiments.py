@@ -94,7 +94,7 @@ def test_seeds_known_dead_initialisation_is_classified_dead_relu():
     result = ex.run_seeds(recipe, X4, Y4, n=3)
     assert result.solved == 0
     assert [o.failure for o in result.outcomes] == ["dead_relu"] * 3
-    assert "3 of 3 ReLU units dead" in result.outcomes[0].detail
+    assert result.outcomes[0].detail == "3 of 3 ReLU units dead in hidden layer 1"
     assert result.outcomes[0].advice == ex.ADVICE["dead_relu"]
     assert result.to_dict()["failures"] == {"dead_relu": 3}
 
@@ -129,7 +129,7 @@ def test_hidden_units_ignores_the_output_layer():
     net = ex.mlp([2, 3, 1], "relu", 0)
     net.dense_layers[1].b[...] = 100.0  # output sigmoid saturated: not a hidden unit
     units = ex.hidden_units(net, X4)
-    assert [u["type"] for u in units] == ["ReLU"]
+    assert [(u["type"], u["layer"], u["hidden"]) for u in units] == [("ReLU", 1, 1)]
 
 
 # ---------------------------------------------------------------- gradients, separability

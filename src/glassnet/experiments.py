@@ -316,7 +316,8 @@ def hidden_units(net: Network, X) -> list[dict]:
             bad = np.all(derivative < SATURATION, axis=0)
             kind = "saturated"
         report.append({
-            "layer": i,
+            "layer": i,  # index in net.layers
+            "hidden": len(report) + 1,  # 1 for the first hidden layer
             "type": type(layer).__name__,
             "kind": kind,
             "units": np.flatnonzero(bad).tolist(),
@@ -342,7 +343,8 @@ def classify_failure(net: Network | None, X, error: Exception | None = None) -> 
         found = [u for u in units if u["kind"] == kind and u["units"]]
         if found:
             parts = [
-                f"{len(u['units'])} of {u['width']} {u['type']} units {kind} (layer {u['layer']})"
+                f"{len(u['units'])} of {u['width']} {u['type']} units {kind} in hidden layer "
+                f"{u['hidden']}"
                 for u in found
             ]
             return name, ", ".join(parts)
