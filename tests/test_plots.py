@@ -255,3 +255,14 @@ def test_save_by_extension(tmp_path):
     with pytest.raises(ValidationError, match="does not exist"):
         plots.save(plots.activations_figure(), tmp_path / "missing" / "a.png")
     assert not list(tmp_path.glob(".*"))  # no temporary file left behind
+
+
+def test_importing_the_figure_modules_does_not_import_matplotlib():
+    import subprocess
+    import sys
+
+    code = ("import sys, glassnet.plots, glassnet.report, glassnet.experiments, "
+            "glassnet.commands.plot, glassnet.commands.report; "
+            "print('matplotlib' in sys.modules)")  # fmt: skip
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.stdout.strip() == "False", result.stderr
