@@ -390,7 +390,8 @@ def features_figure(net=None, X=None, y=None, *, snapshot=None, title=None, clas
     if d == 3:
         ax_h.set_zlim(*lims[2])
         ax_h.set_zlabel("h₃")
-        ax_h.view_init(elev=18, azim=_azimuth_along(s["separator"], lims, elev=18))
+        elev, azim = _view_along(s["separator"], lims)
+        ax_h.view_init(elev=elev, azim=azim)
         ax_h.set_box_aspect(None, zoom=1.12)
     if s["separator"] is not None:
         what = "separating plane" if d == 3 else "separating line"
@@ -403,7 +404,11 @@ def features_figure(net=None, X=None, y=None, *, snapshot=None, title=None, clas
         + f"Output-layer accuracy {s['output_accuracy']:.1%} · linear separability of the hidden "
         f"activations {s['separability']:.1%}"
     )
-    fig.tight_layout()
+    if d == 3:  # tight_layout misplaces 3-D axes
+        fig.subplots_adjust(left=0.06, right=0.97, bottom=0.14, top=0.84 if title else 0.88,
+                            wspace=0.12)  # fmt: skip
+    else:
+        fig.tight_layout()
     return fig
 
 
@@ -415,26 +420,34 @@ def _limits(s, margin: float = 0.12) -> list[tuple[float, float]]:
     return [(float(a), float(b)) for a, b in zip(lo - pad, hi + pad, strict=True)]
 
 
-def _azimuth_along(sep, lims, elev: float, default: float = -58.0, tilt: float = 0.3) -> float:
-    """An azimuth that looks at the separating plane almost edge-on (the cosine between the
-    view and the plane's normal is `tilt`), so the two sides show clearly; `default` when the
-    plane is nearly horizontal or there is none. Axes are scaled to their limits, so the normal
-    is taken in those scaled coordinates."""
+def _view_along(sep, lims, default=(18.0, -58.0), tilt: float = 0.3,
+                max_turn: float = 100.0) -> tuple[float, float]:
+    """(elevation, azimuth) that looks at the separating plane almost edge-on (the cosine
+    between the view and the plane's normal is `tilt`), so its two sides show clearly, chosen
+    as close as possible to the usual `default` view and no more than `max_turn` degrees of
+    azimuth away from it; `default` when there is no plane or no such view. Axes are drawn
+    scaled to their limits, so the normal is taken in those scaled coordinates."""
     if sep is None:
         return default
     span = np.array([hi - lo for lo, hi in lims])
     n = np.asarray(sep[0], dtype=float) * span
     n /= np.linalg.norm(n) or 1.0
-    e = np.radians(elev)
     r = np.hypot(n[0], n[1])
     if r < 1e-6:
         return default
-    c = (tilt - np.sin(e) * n[2]) / (np.cos(e) * r)
-    if abs(c) > 1:
-        return default
     phi = np.degrees(np.arctan2(n[1], n[0]))
-    options = [phi + np.degrees(np.arccos(c)), phi - np.degrees(np.arccos(c))]
-    return float(min(options, key=lambda a: abs((a - default + 180) % 360 - 180)))
+    best = None
+    for elev in (18.0, 25.0, 10.0, 32.0):
+        e = np.radians(elev)
+        for sign in (1,):
+            c = (sign * tilt - np.sin(e) * n[2]) / (np.cos(e) * r)
+            if abs(c) > 1:
+                continue
+            for azim in (phi + np.degrees(np.arccos(c)), phi - np.degrees(np.arccos(c))):
+                turn = abs((azim - default[1] + 180) % 360 - 180)
+                if turn <= max_turn and (best is None or turn < best[0]):
+                    best = (turn, elev, azim)
+    return default if best is None else (best[1], float(best[2]))
 
 
 def _clip(points: np.ndarray, lims) -> np.ndarray:

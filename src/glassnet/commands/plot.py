@@ -53,7 +53,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         if kind in ("boundary", "features", "confusion", "gradients"):
             sub.add_argument("--split", choices=("train", "test"),
                              default="test" if kind == "confusion" else "train",
-                             help="which part of the data to show")  # fmt: skip
+                             help="which part of the data to show (default: "
+                             + ("test" if kind == "confusion" else "train") + ")")  # fmt: skip
             sub.add_argument("--seed", type=non_negative_int, default=0,
                              help="seed of generated data sets and of fresh networks")  # fmt: skip
             add_data_dir(sub)
@@ -160,6 +161,11 @@ def _boundary(args):
 def _features(args):
     from glassnet import plots
 
+    from ._common import is_builtin
+
+    if args.model and not Path(args.model).exists() and is_builtin(args.model):
+        # `glassnet plot features moons`: a data set and no model
+        args.model, args.data = None, args.model
     X, y, data = load_data(args.data, args.data_dir, args.seed, args.split)
     net = model(args.model) if args.model else None
     if net is not None:
