@@ -327,7 +327,7 @@ def feature_snapshot(net, X, y) -> dict:
 
 
 def features_figure(net=None, X=None, y=None, *, snapshot=None, title=None, classes=None,
-                    limits=None):  # fmt: skip
+                    limits=None, view=None):  # fmt: skip
     """The hidden feature space. Left: the input plane with a square grid and the data. Right:
     the same grid and data mapped through the network to its last hidden layer (2 or 3 units),
     where the output layer's separating line (2 units) or plane (3 units) is drawn.
@@ -390,7 +390,7 @@ def features_figure(net=None, X=None, y=None, *, snapshot=None, title=None, clas
     if d == 3:
         ax_h.set_zlim(*lims[2])
         ax_h.set_zlabel("h₃")
-        elev, azim = _view_along(s["separator"], lims)
+        elev, azim = view or _view_along(s["separator"], lims)
         ax_h.view_init(elev=elev, azim=azim)
         ax_h.set_box_aspect(None, zoom=1.12)
     if s["separator"] is not None:
@@ -523,10 +523,11 @@ def features_gif(snapshots, path, epochs, classes=None, duration_ms: int = 600) 
     if not snapshots:
         raise ValidationError("no frames to animate")
     lims = shared_limits(snapshots)
+    view = _view_along(snapshots[-1]["separator"], lims)  # one camera for every frame
     frames = []
     for snapshot, epoch in zip(snapshots, epochs, strict=True):
         fig = features_figure(snapshot=snapshot, title=f"After epoch {epoch}", classes=classes,
-                              limits=lims)  # fmt: skip
+                              limits=lims, view=view)  # fmt: skip
         fig.set_size_inches(12, 5.4)
         image = Image.open(io.BytesIO(png_bytes(fig, dpi=70))).convert("RGB")
         frames.append(image)
