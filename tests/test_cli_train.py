@@ -187,6 +187,16 @@ def test_mnist_subset_trains_on_raw_pixels_with_standardize_first(tmp_path):
     assert float(np.ravel(net.layers[0].std)[0]) == 255.0
     assert net.metadata["classes"] == list("0123456789")
     assert net.metadata["data"]["provenance"]["dataset"] == "mnist"
+    from PIL import Image, ImageDraw
+
+    drawing = Image.new("RGB", (120, 160), (250, 250, 245))
+    ImageDraw.Draw(drawing).line([(60, 20), (60, 140)], fill=(10, 10, 10), width=10)
+    drawing.save(tmp_path / "one.png")
+    predicted = glassnet("predict", model, tmp_path / "one.png", "--proba")
+    assert predicted.returncode == 0, predicted.stderr
+    header, row = predicted.stdout.splitlines()
+    assert header.startswith("input,prediction,p_0,p_1")
+    assert row.startswith(f"{tmp_path / 'one.png'},1,")
 
 
 def test_recipe_names_are_documented_in_help():
