@@ -523,7 +523,8 @@ def features_gif(snapshots, path, epochs, classes=None, duration_ms: int = 600) 
     if not snapshots:
         raise ValidationError("no frames to animate")
     lims = shared_limits(snapshots)
-    view = _view_along(snapshots[-1]["separator"], lims)  # one camera for every frame
+    # one camera for every frame: the view the final frame would choose
+    view = _view_along(snapshots[-1]["separator"], lims) if len(lims) == 3 else None
     frames = []
     for snapshot, epoch in zip(snapshots, epochs, strict=True):
         fig = features_figure(snapshot=snapshot, title=f"After epoch {epoch}", classes=classes,
