@@ -12,7 +12,6 @@ documents' 2-3-1 network (ReLU hidden layer, sigmoid output) on the four XOR poi
 
 from __future__ import annotations
 
-import copy
 import math
 import time
 from collections.abc import Callable
@@ -77,6 +76,7 @@ class Recipe:
         raise ValidationError(f"unknown optimizer {self.optimizer!r}; valid optimizers: adam, sgd")
 
     def train_kwargs(self, lr: float | None = None) -> dict:
+        """The keyword arguments of Network.fit for one run (a fresh optimizer each call)."""
         return {
             "loss": self.loss,
             "optimizer": self.new_optimizer(lr),
@@ -85,6 +85,7 @@ class Recipe:
         }
 
     def describe(self) -> dict:
+        """The recipe as JSON (for --json output)."""
         return {
             "name": self.name,
             "loss": self.loss,
@@ -271,6 +272,8 @@ class SeedOutcome:
 
 @dataclass
 class SeedsResult:
+    """Every seed's outcome, with the count solved and the failures by kind."""
+
     recipe: dict
     outcomes: list[SeedOutcome] = field(default_factory=list)
 
@@ -588,8 +591,3 @@ def _newton_logistic(A, t, iterations, ridge) -> np.ndarray:
         if np.max(np.abs(step)) < 1e-8:
             break
     return w
-
-
-def clone(net: Network) -> Network:
-    """An independent copy of a network (parameters and all)."""
-    return copy.deepcopy(net)

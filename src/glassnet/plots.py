@@ -59,6 +59,7 @@ def _plt():
 
 
 def class_color(k: int) -> str:
+    """The fixed colour of class id k (the palette repeats after ten classes)."""
     return CLASS_COLORS[int(k) % len(CLASS_COLORS)]
 
 

@@ -119,6 +119,7 @@ def load_data(name: str, data_dir=None, seed: int = 0, split: str = "train"):
 
 
 def model(path):
+    """The Network in a model file (ModelFileError, one line, for anything wrong)."""
     from ._common import load_model
 
     return load_model(path)
@@ -133,6 +134,7 @@ def image_shape(data, n_features: int):
 
 
 def class_names(net, data=None):
+    """The original class labels: the model's, else the data set's, else None (ids)."""
     classes = net.metadata.get("classes") if net is not None else None
     if not classes and data is not None:
         classes = data.classes
