@@ -225,7 +225,7 @@ def interrupted_run(tmp_path, run_dir):
     return process.returncode, stderr
 
 
-LONG_RUN = ["--epochs", "150", "--batch-size", "4", "--validation", "0.1"]
+LONG_RUN = ["--epochs", "60", "--batch-size", "4", "--validation", "0.1"]
 
 
 def test_ctrl_c_saves_a_checkpoint_and_resume_equals_an_uninterrupted_run(tmp_path):
