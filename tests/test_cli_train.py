@@ -151,6 +151,12 @@ def test_missing_data_is_one_error_line(args, words):
     assert "Traceback" not in result.stderr
 
 
+def test_unwritable_output_is_refused_before_training(tmp_path):
+    result = glassnet("train", "xor", "--out", tmp_path / "no" / "such" / "m.glassnet")
+    assert result.returncode == 1 and "does not exist" in result.stderr
+    assert "epoch" not in result.stdout
+
+
 def test_diverging_run_is_reported_without_a_traceback(tmp_path):
     data = tmp_path / "big.csv"
     rows = ["x,y"] + [f"{i},{(i * 1e6) ** 2}" for i in range(40)]

@@ -460,7 +460,29 @@ def results(net, trainer, prepared: Prepared) -> dict:
     return summary
 
 
+def check_outputs(args) -> None:
+    """Fail before training, not after, when the model cannot be written where asked."""
+    from glassnet.errors import ValidationError
+
+    if args.out:
+        folder = Path(args.out).parent
+        if not folder.is_dir():
+            raise ValidationError(
+                f"cannot save the model to {args.out}: folder {folder} does not exist; create "
+                "it or choose another --out"
+            )
+        if Path(args.out).is_dir():
+            raise ValidationError(f"--out {args.out} is a folder; give a file name")
+    if args.run_dir:
+        try:
+            Path(args.run_dir).mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            message = f"cannot create --run-dir {args.run_dir}: {exc.strerror}"
+            raise ValidationError(message) from None
+
+
 def run(args) -> int:
+    check_outputs(args)
     if args.resume:
         return _resume(args)
     settings = settings_from_args(args)
