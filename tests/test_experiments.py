@@ -145,6 +145,19 @@ def test_deep_sigmoid_gradients_vanish_towards_the_input_and_relu_ones_do_not():
     assert all(w > 0 for w in sigmoid.weight_norm[0])
 
 
+@pytest.mark.parametrize("optimizer", [gn.SGD(0.1), gn.Adam(0.1)])
+def test_gradient_norms_record_the_gradient_itself(optimizer):
+    """One full-batch step: the recorded ‖∂L/∂W‖ is that of the initial weights, whatever the
+    optimizer (plain SGD trains with η folded into dW)."""
+    X, y = clusters(5)
+    record = ex.gradient_norms(ex.mlp([2, 3, 1], "tanh", 0), X, y, loss="binary_cross_entropy",
+                               optimizer=optimizer, epochs=1, batch_size="full")  # fmt: skip
+    net = ex.mlp([2, 3, 1], "tanh", 0)
+    net.loss_and_backward(gn.losses.get("binary_cross_entropy"), X, y[:, None].astype(np.float32))
+    for i, layer in enumerate(net.dense_layers):
+        assert record.grad_norm[i][0] == pytest.approx(np.linalg.norm(layer.dW), rel=1e-4)
+
+
 def test_linear_separability():
     assert ex.linear_separability(X4, Y4) <= 0.75  # no line separates XOR
     rng = np.random.default_rng(0)

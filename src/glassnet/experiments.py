@@ -513,7 +513,9 @@ def gradient_norms(net: Network, X, y, *, label: str = "", **fit_kwargs) -> Norm
 
     def record(event):
         if event["event"] == "batch":
-            batch_sums[:] += [np.linalg.norm(layer.dW) for layer in dense]
+            # With plain SGD the trainer folds η into the gradients: dW holds η·∂L/∂W then.
+            scale = getattr(event["trainer"], "gradient_scale", 1.0)
+            batch_sums[:] += [np.linalg.norm(layer.dW) / scale for layer in dense]
             batches[0] += 1
             return
         for i, layer in enumerate(dense):
