@@ -266,3 +266,24 @@ def test_importing_the_figure_modules_does_not_import_matplotlib():
             "print('matplotlib' in sys.modules)")  # fmt: skip
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.stdout.strip() == "False", result.stderr
+
+
+def test_capturing_feature_frames_does_not_change_training():
+    from glassnet.experiments import mlp
+
+    rng = np.random.default_rng(0)
+    X = (np.repeat(X4, 10, axis=0) + rng.normal(0, 0.15, (40, 2))).astype(np.float32)
+    y = np.repeat(Y4, 10)
+
+    def train(callback):
+        net = mlp([2, 3, 1], "relu", 0)
+        net.fit(X, y, loss="binary_cross_entropy", optimizer=gn.SGD(0.5), epochs=3,
+                batch_size=8, callback=callback)  # fmt: skip
+        return [p.copy() for p, _ in net.parameters()]
+
+    def capture(event):
+        if event["event"] == "epoch":
+            plots.feature_snapshot(event["trainer"].net, X, y)
+
+    for plain, captured in zip(train(None), train(capture), strict=True):
+        np.testing.assert_array_equal(plain, captured)
