@@ -235,7 +235,10 @@ def sections(run: dict) -> list[Section]:
         return out
     classes = net.metadata.get("classes") or data.classes
     X, y = data.X_train, data.y_train
-    if net.n_in == 2:
+    if net.task == "regression":
+        out.append(Section("What the model learned", note="A regression model: it has no "
+                           "decision boundary or confusion matrix to draw."))  # fmt: skip
+    elif net.n_in == 2:
         out.append(_figure_section(
             "Decision boundary", lambda: plots.boundary_figure(net, X, y, classes=classes),
             caption="Each point of the plane tinted by the class the network predicts there, "
