@@ -52,8 +52,8 @@ def run(args) -> int:
     if args.out:
         from glassnet import plots
 
-        title = (f"Stochastic, mini-batch and full-batch gradient descent on {data.name}, "
-                 f"{recipe.name}, η = {args.lr:g}")  # fmt: skip
+        title = (f"Stochastic, mini-batch and full-batch gradient descent on {data.name}: "
+                 f"{recipe.name}, {recipe.loss}, η = {args.lr:g}")  # fmt: skip
         plots.save(plots.compare_gd_figure(runs, title=title), args.out)
     if args.json:
         C.print_json({"data": data.name, "recipe": recipe.describe(), "lr": args.lr,
@@ -95,8 +95,8 @@ def _print_table(runs, name, recipe, args) -> None:
 
     from . import _common as C
 
-    table = Table(title=f"{name}: {recipe.name}, plain SGD η = {args.lr:g}, {args.epochs} epochs, "
-                  "same initial weights")  # fmt: skip
+    table = Table(title=f"{name}: {recipe.name}, {recipe.loss}, plain SGD η = {args.lr:g}, "
+                  f"{args.epochs} epochs, same initial weights")  # fmt: skip
     for column in ("form", "batch", "updates", "final cost", "accuracy", "time"):
         table.add_column(column, justify="left" if column == "form" else "right")
     for r in runs:
