@@ -84,3 +84,18 @@ def test_relu_training_forward_matches_prediction_forward():
     predicted = net.forward(X).copy()
     trained = net._forward(net.check_input(X), training=True)
     np.testing.assert_array_equal(trained, predicted)
+
+
+def test_after_fit_the_layers_hold_the_plain_gradient():
+    X, y = mnist_like(32)
+    net = make_net("float64")
+    net.fit(X, y, loss="cross_entropy", optimizer=gn.SGD(0.25), epochs=1, batch_size=32,
+            shuffle=False)
+    trained = [g.copy() for _, g in net.parameters()]
+    # recompute the last (only) batch's gradient at the weights it was taken at: undo the step
+    for (p, _), g in zip(net.parameters(), trained, strict=True):
+        p += 0.25 * g
+    net.forward(X)
+    net.backward(get_loss("cross_entropy").grad(net.layers[-1].y, y))
+    for (_, g), seen in zip(net.parameters(), trained, strict=True):
+        np.testing.assert_allclose(seen, g, rtol=1e-10, atol=1e-14)

@@ -120,3 +120,15 @@ def test_checkpoint_carries_the_trainer_state(tmp_path):
     np.testing.assert_array_equal(arrays["optimizer.0.m"], trainer.optimizer.state[0]["m"])
     metadata, _ = read_model_file(path)
     assert "trainer" in metadata
+
+
+def test_saved_files_get_normal_permissions(tmp_path):
+    import os
+
+    net, _ = trained()
+    mask = os.umask(0o022)
+    try:
+        path = net.save(tmp_path / "m.glassnet")
+    finally:
+        os.umask(mask)
+    assert path.stat().st_mode & 0o777 == 0o644

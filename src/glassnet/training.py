@@ -329,6 +329,7 @@ class Trainer:
                 if not self._run_epoch():
                     self.history.interrupted = True
                     break
+        self._unscale_gradients()
         if self.early_stopping and self._best is not None and not self.history.interrupted:
             self._restore_best()
         self.net.metadata["training"] = self.config()
@@ -370,6 +371,13 @@ class Trainer:
         learning rate is folded into ∂L/∂ŷ so each update is one in-place subtraction (it saves
         a pass over every weight per step); 1 otherwise. dW / gradient_scale is ∂L/∂W."""
         return self.optimizer.lr if self.optimizer.prescalable else 1.0
+
+    def _unscale_gradients(self) -> None:
+        """After the run, leave ∂L/∂W (not η·∂L/∂W) in the layers, as after any backward pass."""
+        scale = self.gradient_scale
+        if scale != 1.0 and self.optimizer.t:
+            for _, g in self.net.parameters():
+                g /= g.dtype.type(scale)
 
     def _step(self, idx: np.ndarray) -> None:
         X = self.X[idx]
