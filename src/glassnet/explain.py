@@ -806,7 +806,8 @@ def _sections(tr: Trace) -> list[tuple[str, list]]:
                     f"∂{tr.cost_symbol}/∂{lg.bias} = −∂{tr.cost_symbol}/∂b.",
                 )
             )
-        out.append((f"Gradient of {lg.augmented} (layer {lg.layer}) by the chain rule", items))
+        title = f"Gradient of {lg.augmented} (net.layers[{lg.layer}]) by the chain rule"
+        out.append((title, items))
 
     if tr.lr is not None:
         items = [("para", f"p ← p − η ∇p with η = {num(tr.lr)}")]
