@@ -4,8 +4,10 @@ A recipe is everything `glassnet train` needs beyond the data: hidden sizes, act
 optimizer, learning rate, schedule, batch size, epochs, validation and early stopping. The
 command line picks one from the data (`choose`), and every flag overrides one field.
 
-    mnist          784-256-128-10 ReLU, SGD Nesterov 0.1, cosine, batch 128, 4 epochs (≥ 98 %)
-    mnist-best     784-512-256-10 ReLU, SGD Nesterov 0.1, cosine, batch 128, 16 epochs (≥ 98.5 %)
+    mnist          784-256-128-10 ReLU, Adam 0.004, cosine, batch 128, 3 epochs: 98.1-98.4 % test
+                   accuracy over seeds 0-3, about 2.5 s of training on 2 cores
+    mnist-best     784-512-256-10 ReLU, Adam 0.003, cosine, batch 128, 10 epochs: 98.6-98.7 %,
+                   about 20 s
     xor            2-8-1 tanh + sigmoid on the four points, Adam 0.05, full batch (20 of 20
                    seeds; the documents' 2-3-1, --hidden 3, stalls on about 1 seed in 5)
     xor-clusters   2-3-1 ReLU + sigmoid (the documents' network), Adam 0.05, mini-batch 32
@@ -50,12 +52,12 @@ class Recipe:
 
 RECIPES = {
     "mnist": Recipe(
-        "mnist", (256, 128), optimizer="nesterov", lr=0.1, schedule="cosine",
-        batch_size=128, epochs=4,
+        "mnist", (256, 128), optimizer="adam", lr=0.004, schedule="cosine",
+        batch_size=128, epochs=3,
     ),
     "mnist-best": Recipe(
-        "mnist-best", (512, 256), optimizer="nesterov", lr=0.1, schedule="cosine",
-        batch_size=128, epochs=16, weight_decay=5e-5,
+        "mnist-best", (512, 256), optimizer="adam", lr=0.003, schedule="cosine",
+        batch_size=128, epochs=10,
     ),
     "xor": Recipe(
         "xor", (8,), activation="tanh", lr=0.05, batch_size="full", epochs=500,
