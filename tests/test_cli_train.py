@@ -205,6 +205,15 @@ def test_mnist_subset_trains_on_raw_pixels_with_standardize_first(tmp_path):
     assert row.startswith(f"{tmp_path / 'one.png'},1,")
 
 
+def test_default_mnist_recipe_reaches_98_percent(tmp_path):
+    """The full default recipe (a few seconds of training on 2 cores)."""
+    result = glassnet("train", "mnist", "--data-dir", MNIST, "--json")
+    assert result.returncode == 0, result.stderr
+    summary = one_json(result.stdout)
+    assert summary["recipe"] == "mnist" and summary["n_train"] == 60000
+    assert summary["test_accuracy"] >= 0.98
+
+
 def test_recipe_names_are_documented_in_help():
     result = glassnet("train", "--help")
     assert result.returncode == 0
