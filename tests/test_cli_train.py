@@ -84,6 +84,16 @@ def test_run_dir_holds_history_manifest_summary_and_model(tmp_path):
     assert (run_dir / "history.csv").read_text().splitlines()[0].startswith("epoch,train_loss")
 
 
+def test_seed_changes_the_weights_but_not_the_data(tmp_path):
+    digests, losses = set(), set()
+    for seed in (1, 2):
+        run_dir = tmp_path / f"seed{seed}"
+        glassnet("train", "moons", "--epochs", "2", "--seed", seed, "--run-dir", run_dir, "--quiet")
+        digests.add(json.loads((run_dir / "manifest.json").read_text())["data"]["sha256"])
+        losses.add(json.loads((run_dir / "history.json").read_text())["train_loss"][0])
+    assert len(digests) == 1 and len(losses) == 2
+
+
 def test_flags_reach_the_network_and_the_trainer(tmp_path):
     model = tmp_path / "m.glassnet"
     result = glassnet("train", "spirals", "--hidden", "8,4", "--activation", "relu",

@@ -152,12 +152,12 @@ class Prepared:
 
 
 def load_data(settings: dict, quiet: bool = False):
-    """(dataset, is_file) for the run's DATA."""
+    """(dataset, is_file) for the run's DATA. Generated sets are always drawn with data seed
+    0, so --seed changes the initial weights and the shuffling, never the data."""
     is_file = not C.is_builtin(settings["data"])
     dataset = C.load_dataset(
-        settings["data"], settings.get("data_dir"), settings.get("target"),
-        seed=settings.get("seed") or 0, quiet=quiet,
-    )  # fmt: skip
+        settings["data"], settings.get("data_dir"), settings.get("target"), seed=0, quiet=quiet
+    )
     return dataset, is_file
 
 
@@ -173,7 +173,8 @@ def split_data(dataset, is_file: bool, settings: dict) -> Prepared:
     X_test, y_test = dataset.X_test, dataset.y_test
     classify = dataset.task != "regression"
     if X_test is None and settings["test_fraction"] and len(X) >= 10:
-        train, test = datasets.train_test_split(X, y, settings["test_fraction"], seed, classify)
+        # a fixed split (data seed 0), so runs with different --seed share one test set
+        train, test = datasets.train_test_split(X, y, settings["test_fraction"], 0, classify)
         X, y, X_test, y_test = X[train], y[train], X[test], y[test]
     if settings.get("train_size"):
         n = settings["train_size"]
