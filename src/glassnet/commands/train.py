@@ -525,7 +525,7 @@ def _train_and_report(args, settings, prepared, net=None, loss=None, resume=None
     if args.json:
         C.print_json(summary)
     else:
-        _print_summary(net, summary, trainer.history)
+        _print_summary(net, summary, prepared)
     return 0
 
 
@@ -621,7 +621,7 @@ def write_run_dir(run_dir: Path, history, manifest_obj: dict, summary: dict) -> 
 # ---------------------------------------------------------------- printing
 
 
-def _print_summary(net, summary: dict, history) -> None:
+def _print_summary(net, summary: dict, prepared: Prepared) -> None:
     from rich.table import Table
 
     console = C.console()
@@ -645,10 +645,21 @@ def _print_summary(net, summary: dict, history) -> None:
                   f"(wall time with data checks and evaluation {summary['wall_seconds']:.2f} s)")
     if net.n_params <= 64:
         print_weights(net, console)
+    if len(prepared.X_train) <= 8:
+        print_outputs(net, prepared, console)
     if summary.get("model"):
         console.print(f"model saved to {summary['model']}")
     else:
         console.print("model not saved: add --out MODEL (or --run-dir DIR) to keep it")
+
+
+def print_outputs(net, prepared: Prepared, console) -> None:
+    """For a handful of samples (the four XOR points): each input, its target and ŷ."""
+    y_hat = net.forward(prepared.X_train)
+    console.print("x → target, ŷ:", markup=False)
+    for x, target, out in zip(prepared.X_train, prepared.y_train, y_hat, strict=True):
+        shown = ", ".join(f"{v:.4f}" for v in out)
+        console.print(f"  {list(map(float, x))} → {target}, [{shown}]", markup=False)
 
 
 def print_weights(net, console) -> None:
