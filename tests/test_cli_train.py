@@ -319,3 +319,32 @@ def test_resume_is_exact_whether_stopped_at_an_epoch_boundary_or_mid_epoch(tmp_p
     assert resumed.history.val_loss == reference.history.val_loss
     for (p, _), (q, _) in zip(restored.parameters(), reference.net.parameters(), strict=True):
         assert np.array_equal(p, q)
+
+
+def test_on_a_terminal_training_shows_a_live_progress_bar(tmp_path):
+    """stdout and stderr on a pseudo-terminal: the rich bar runs and the table follows."""
+    import pty
+
+    master, slave = pty.openpty()
+    environment = {**os.environ, "COLUMNS": "120", "TERM": "xterm"}
+    environment.pop("NO_COLOR", None)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "glassnet", "train", "moons", "--epochs", "20"],
+        stdout=slave, stderr=slave, env=environment,
+    )  # fmt: skip
+    os.close(slave)
+    output = b""
+    while True:
+        try:
+            chunk = os.read(master, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        output += chunk
+    os.close(master)
+    assert process.wait(timeout=120) == 0
+    text = output.decode("utf-8", "replace")
+    assert "epoch 20/20" in text and "cost" in text and "accuracy" in text
+    assert "\x1b[" in text  # colours and cursor control: a terminal
+    assert "Traceback" not in text
