@@ -571,8 +571,8 @@ def _save_outputs(args, net, trainer, settings, prepared, summary) -> None:
         summary.setdefault("model", str(run_dir / "model.glassnet"))
         summary["run_dir"] = str(run_dir)
         write_run_dir(run_dir, trainer.history, manifest(args, settings, prepared), summary)
-        for stale in (run_dir / "checkpoint.glassnet",):
-            stale.unlink(missing_ok=True)
+    if args.resume and Path(args.resume).resolve() == checkpoint_path(args).resolve():
+        Path(args.resume).unlink(missing_ok=True)  # the run it saved is finished now
 
 
 def manifest(args, settings: dict, prepared: Prepared) -> dict:
