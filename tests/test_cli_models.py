@@ -192,3 +192,15 @@ def test_npz_file_trains_and_predicts(tmp_path):
     assert json.loads(result.stdout)["test_accuracy"] > 0.85
     predicted = glassnet("predict", model, tmp_path / "d.npz")
     assert predicted.returncode == 0 and len(predicted.stdout.splitlines()) == 201
+
+
+def test_binary_file_and_unwritable_output_are_one_line_errors(tmp_path, fruit):
+    _, model, _ = fruit
+    binary = tmp_path / "binary.csv"
+    binary.write_bytes(bytes(range(256)) * 4)
+    assert_one_line_error(glassnet("train", binary), "not a text file")
+    assert_one_line_error(glassnet("predict", model, binary), "not a text file")
+    features = write_csv(tmp_path / "new.csv", ["weight", "sugar"], [["150", "0.10"]])
+    assert_one_line_error(glassnet("predict", model, features, "--output", tmp_path), "folder")
+    missing = tmp_path / "no" / "such" / "out.csv"
+    assert_one_line_error(glassnet("predict", model, features, "--output", missing), "cannot write")

@@ -139,10 +139,16 @@ def dumps(obj, indent: int | None = 2) -> str:
 
 
 def write_text(path, text: str) -> Path:
-    """Write text to `path` atomically (temporary file + rename)."""
+    """Write text to `path` atomically (temporary file + rename); one-line error on failure."""
+    from glassnet.errors import GlassnetError
     from glassnet.io import atomic_write
 
-    return atomic_write(path, text.encode("utf-8"))
+    if Path(path).is_dir():
+        raise GlassnetError(f"cannot write {path}: it is a folder; give a file name")
+    try:
+        return atomic_write(path, text.encode("utf-8"))
+    except OSError as exc:
+        raise GlassnetError(f"cannot write {path}: {exc.strerror}; choose another path") from None
 
 
 def write_json(path, obj) -> Path:
@@ -175,7 +181,23 @@ def load_dataset(name: str, data_dir=None, target=None, seed: int = 0, quiet: bo
     if key in datasets.BUILTIN_NAMES and not Path(name).is_file():
         with download_progress(quiet) as progress:
             return datasets.load(key, data_dir=data_dir, progress=progress, seed=seed)
-    return datasets.load(Path(name), target=target, seed=seed)
+    return read_file(Path(name), target=target, seed=seed)
+
+
+def read_file(path: Path, **options):
+    """datasets.load on a user's file, with the few errors it lets through (a binary file
+    read as text, a column name given for a .npy file) turned into one-line DataErrors."""
+    from glassnet import datasets
+    from glassnet.errors import DataError, GlassnetError
+
+    try:
+        return datasets.load(path, **options)
+    except GlassnetError:
+        raise
+    except UnicodeDecodeError:
+        raise DataError(f"{path} is not a text file in UTF-8; save it as UTF-8 CSV") from None
+    except (ValueError, OSError) as exc:
+        raise DataError(f"cannot read {path} ({exc}); check the file and --target") from None
 
 
 class download_progress:  # noqa: N801 (used as a context manager, like open)
@@ -285,14 +307,17 @@ def read_feature_csv(path, net):
     path = Path(path)
     if not path.is_file():
         raise DataError(f"{path} does not exist: check the path")
-    with open(path, newline="", encoding="utf-8-sig") as handle:
-        sample = handle.readline()
-        handle.seek(0)
-        delimiter = ","
-        if "," not in sample:
-            delimiter = ";" if ";" in sample else ("\t" if "\t" in sample else ",")
-        reader = csv.reader(handle, delimiter=delimiter)
-        rows = [row for row in reader if any(c.strip() for c in row)]
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as handle:
+            sample = handle.readline()
+            handle.seek(0)
+            delimiter = ","
+            if "," not in sample:
+                delimiter = ";" if ";" in sample else ("\t" if "\t" in sample else ",")
+            reader = csv.reader(handle, delimiter=delimiter)
+            rows = [row for row in reader if any(c.strip() for c in row)]
+    except UnicodeDecodeError:
+        raise DataError(f"{path} is not a text file in UTF-8; save it as UTF-8 CSV") from None
     if len(rows) < 2:
         raise DataError(f"{path} needs a header row and at least one data row")
     header = [h.strip() for h in rows[0]]
@@ -329,7 +354,6 @@ def labelled_data(net, data: str, target=None, data_dir=None):
     labels are mapped to the model's classes."""
     import numpy as np
 
-    from glassnet import datasets
 
     if is_builtin(data):
         dataset = load_dataset(data, data_dir)
@@ -341,7 +365,9 @@ def labelled_data(net, data: str, target=None, data_dir=None):
     task = "regression" if net.task == "regression" else "classification"
     if path.suffix.lower() == ".npz":
         target = None
-    dataset = datasets.load(path, target=target, task=task)
+    if path.suffix.lower() == ".npy" and not str(target).lstrip("-").isdigit():
+        target = None  # a column name from a CSV-trained model: a .npy has the label last
+    dataset = read_file(path, target=target, task=task)
     X = reorder_features(net, dataset)
     if net.task == "regression":
         return X, np.asarray(dataset.y_train), str(path)
