@@ -262,6 +262,8 @@ def test_ctrl_c_saves_a_checkpoint_and_resume_equals_an_uninterrupted_run(tmp_pa
     checkpoint = split / "checkpoint.glassnet"
     assert checkpoint.is_file()
     assert f"glassnet train --resume {checkpoint}" in stderr
+    info = json.loads(glassnet("info", checkpoint, "--json").stdout)
+    assert info["checkpoint"]["epoch"] >= 1
     resumed = glassnet("train", "--resume", checkpoint, "--quiet")
     assert resumed.returncode == 0, resumed.stderr
     first = json.loads((whole / "history.json").read_text())

@@ -42,8 +42,13 @@ def describe(net, path) -> dict:
 
 
 def run(args) -> int:
+    from glassnet.io import load_checkpoint
+
     net = C.load_model(args.model)
     info = describe(net, args.model)
+    trainer = load_checkpoint(args.model)[1]
+    if trainer is not None:
+        info["checkpoint"] = {"epoch": trainer["epoch"], "batch": trainer["batch"]}
     if args.json:
         C.print_json(info)
         return 0
@@ -79,6 +84,11 @@ def _print_facts(console, info: dict) -> None:
             console.print(f"  {key}: {value}", markup=False)
     if info["recipe"]:
         console.print(f"recipe: {info['recipe']}", markup=False)
+    if info.get("checkpoint"):
+        at = info["checkpoint"]
+        console.print(f"checkpoint of an interrupted run after epoch {at['epoch']}, batch "
+                      f"{at['batch']}: continue it with glassnet train --resume {info['model']}",
+                      markup=False)  # fmt: skip
     data = info["data"]
     if data:
         console.print(f"data: {data.get('name')}  path {data.get('path') or '(built-in)'}  "
