@@ -40,8 +40,10 @@ def main() -> int:
     print(f"command:        glassnet {' '.join(command[3:])}")
     print(f"recipe:         {summary['recipe']}  {summary['architecture']}")
     print(f"test accuracy:  {100 * summary['test_accuracy']:.2f} %")
-    print(f"training time:  {summary['seconds']:.2f} s  "
-          f"(whole command {summary['wall_seconds']:.2f} s)")
+    print(
+        f"training time:  {summary['seconds']:.2f} s  "
+        f"(whole command {summary['wall_seconds']:.2f} s)"
+    )
     print(f"peak memory:    {peak_mib:.0f} MiB (resident, whole process)")
     print(f"machine:        {platform.machine()}, {platform.processor() or 'cpu'}, "
           f"Python {platform.python_version()}, {_cpu_count()} CPUs")  # fmt: skip

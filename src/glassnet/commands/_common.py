@@ -354,7 +354,6 @@ def labelled_data(net, data: str, target=None, data_dir=None):
     labels are mapped to the model's classes."""
     import numpy as np
 
-
     if is_builtin(data):
         dataset = load_dataset(data, data_dir)
         if dataset.has_test:

@@ -11,10 +11,12 @@ HELP = "measure a saved model on data: accuracy, cost, per-class precision/recal
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("model", metavar="MODEL", help="model file written by glassnet train")
-    parser.add_argument("data", metavar="DATA",
-                        help="built-in data set (its test split) or a .csv/.npy/.npz file")
-    parser.add_argument("--target", metavar="COL",
-                        help="label column (default: the one the model was trained on)")
+    parser.add_argument(
+        "data", metavar="DATA", help="built-in data set (its test split) or a .csv/.npy/.npz file"
+    )
+    parser.add_argument(
+        "--target", metavar="COL", help="label column (default: the one the model was trained on)"
+    )
     C.add_data_dir(parser)
     parser.add_argument("--json", action="store_true", help="print one JSON object")
 

@@ -56,8 +56,10 @@ def run(args) -> int:
 
     console = C.console()
     console.print(f"{info['model']}: {info['architecture']}", markup=False)
-    console.print(f"{info['parameters']:,} parameters, {info['n_inputs']} inputs → "
-                  f"{info['n_outputs']} outputs, {info['dtype']}, task {info['task']}")
+    console.print(
+        f"{info['parameters']:,} parameters, {info['n_inputs']} inputs → "
+        f"{info['n_outputs']} outputs, {info['dtype']}, task {info['task']}"
+    )
     table = Table(title="layers")
     for name in ("#", "layer", "parameters"):
         table.add_column(name, justify="right" if name != "layer" else "left")

@@ -16,8 +16,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("data", metavar="DATA", nargs="+",
                         help="a .csv/.npy/.npz file, a built-in data set, or image files "
                         "(PNG, JPEG) for an image model")  # fmt: skip
-    parser.add_argument("--output", "-o", metavar="FILE",
-                        help="write here (.json for JSON, else CSV); default: CSV on stdout")
+    parser.add_argument(
+        "--output",
+        "-o",
+        metavar="FILE",
+        help="write here (.json for JSON, else CSV); default: CSV on stdout",
+    )
     parser.add_argument("--proba", action="store_true", help="add a probability per class")
     C.add_data_dir(parser)
 

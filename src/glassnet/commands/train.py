@@ -69,31 +69,64 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--weight-decay", type=C.fraction, metavar="λ", help="L2 weight decay")
     parser.add_argument("--schedule", choices=["constant", "step", "cosine"],
                         help="learning-rate schedule")  # fmt: skip
-    parser.add_argument("--batch-size", type=C.batch_size, metavar="1|N|full",
-                        help="1 = stochastic, N = mini-batch, full = batch gradient descent")
+    parser.add_argument(
+        "--batch-size",
+        type=C.batch_size,
+        metavar="1|N|full",
+        help="1 = stochastic, N = mini-batch, full = batch gradient descent",
+    )
     parser.add_argument("--epochs", type=C.positive_int, metavar="N")
-    parser.add_argument("--early-stopping", action=argparse.BooleanOptionalAction, default=None,
-                        help="stop when the validation cost stops improving; keep the best")
-    parser.add_argument("--patience", type=C.positive_int, metavar="N",
-                        help="epochs without improvement before early stopping")
-    parser.add_argument("--validation", type=C.fraction, metavar="0.1",
-                        help="fraction of the training data held out for validation (0: none)")
-    parser.add_argument("--dropout", type=C.fraction, metavar="P",
-                        help="dropout probability after each hidden activation")
+    parser.add_argument(
+        "--early-stopping",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="stop when the validation cost stops improving; keep the best",
+    )
+    parser.add_argument(
+        "--patience",
+        type=C.positive_int,
+        metavar="N",
+        help="epochs without improvement before early stopping",
+    )
+    parser.add_argument(
+        "--validation",
+        type=C.fraction,
+        metavar="0.1",
+        help="fraction of the training data held out for validation (0: none)",
+    )
+    parser.add_argument(
+        "--dropout",
+        type=C.fraction,
+        metavar="P",
+        help="dropout probability after each hidden activation",
+    )
     parser.add_argument("--seed", type=C.non_negative_int, help="random seed (default 0)")
-    parser.add_argument("--train-size", type=C.positive_int, metavar="N",
-                        help="train on a seeded random subset of N samples")
-    parser.add_argument("--test-fraction", type=C.fraction, metavar="0.2",
-                        help="share of a file's rows held out as its test split (default 0.2)")
+    parser.add_argument(
+        "--train-size",
+        type=C.positive_int,
+        metavar="N",
+        help="train on a seeded random subset of N samples",
+    )
+    parser.add_argument(
+        "--test-fraction",
+        type=C.fraction,
+        metavar="0.2",
+        help="share of a file's rows held out as its test split (default 0.2)",
+    )
     parser.add_argument("--dtype", choices=["float32", "float64"])
     C.add_data_dir(parser)
     parser.add_argument("--out", metavar="MODEL", help="save the trained model to this file")
-    parser.add_argument("--run-dir", metavar="DIR",
-                        help="write history.csv/json, manifest.json, summary.json, model.glassnet")
-    parser.add_argument("--resume", metavar="CHECKPOINT",
-                        help="continue an interrupted run from its checkpoint")
-    parser.add_argument("--json", action="store_true",
-                        help="print one JSON object with the results on stdout")
+    parser.add_argument(
+        "--run-dir",
+        metavar="DIR",
+        help="write history.csv/json, manifest.json, summary.json, model.glassnet",
+    )
+    parser.add_argument(
+        "--resume", metavar="CHECKPOINT", help="continue an interrupted run from its checkpoint"
+    )
+    parser.add_argument(
+        "--json", action="store_true", help="print one JSON object with the results on stdout"
+    )
     parser.add_argument("--quiet", "-q", action="store_true", help="no progress output")
 
 
@@ -355,8 +388,12 @@ class Progress:
             if self._count % 8 == 0 or event["batch"] == event["batches"]:
                 done = (event["epoch"] - 1) * event["batches"] + event["batch"]
                 stats = f"cost {self._cost_sum / self._count:.4f}"
-                self.bar.update(self.task, completed=done, stats=stats,
-                                description=f"epoch {event['epoch']}/{event['epochs']}")
+                self.bar.update(
+                    self.task,
+                    completed=done,
+                    stats=stats,
+                    description=f"epoch {event['epoch']}/{event['epochs']}",
+                )
         else:
             self._cost_sum = self._count = 0
             self.bar.update(self.task, stats=epoch_stats(event["history"]))
@@ -516,8 +553,11 @@ def _train_and_report(args, settings, prepared, net=None, loss=None, resume=None
         path = checkpoint_path(args)
         rewind_unstarted_epoch(trainer)
         save(net, path, trainer=trainer)
-        print(f"interrupted after epoch {trainer.epoch}, batch {trainer.batch}; checkpoint saved "
-              f"to {path}\nresume with: glassnet train --resume {path}", file=sys.stderr)
+        print(
+            f"interrupted after epoch {trainer.epoch}, batch {trainer.batch}; checkpoint saved "
+            f"to {path}\nresume with: glassnet train --resume {path}",
+            file=sys.stderr,
+        )
         return 130
     summary = results(net, trainer, prepared)
     summary["wall_seconds"] = round(time.perf_counter() - started, 3)
@@ -588,8 +628,11 @@ def manifest(args, settings: dict, prepared: Prepared) -> dict:
     return {
         "command": ["glassnet", *getattr(args, "argv", sys.argv[1:])],
         "seed": settings["seed"],
-        "versions": {"glassnet": glassnet.__version__, "numpy": np.__version__,
-                     "python": platform.python_version()},  # fmt: skip
+        "versions": {
+            "glassnet": glassnet.__version__,
+            "numpy": np.__version__,
+            "python": platform.python_version(),
+        },  # fmt: skip
         "data": {
             "name": prepared.dataset.name,
             "path": settings["data"],
@@ -641,8 +684,10 @@ def _print_summary(net, summary: dict, prepared: Prepared) -> None:
     if summary["stopped_early"]:
         stopped = f" (stopped early; best weights from epoch {summary['best_epoch']})"
     console.print(f"epochs: {summary['epochs']}{stopped}   parameters: {summary['parameters']}")
-    console.print(f"training time: {summary['seconds']:.2f} s "
-                  f"(wall time with data checks and evaluation {summary['wall_seconds']:.2f} s)")
+    console.print(
+        f"training time: {summary['seconds']:.2f} s "
+        f"(wall time with data checks and evaluation {summary['wall_seconds']:.2f} s)"
+    )
     if net.n_params <= 64:
         print_weights(net, console)
     if len(prepared.X_train) <= 8:
@@ -683,8 +728,7 @@ def _resume(args) -> int:
     if given or args.data or args.target:
         flags = ", ".join("--" + n.replace("_", "-") for n in given) or "DATA/--target"
         raise ValidationError(
-            f"--resume continues the checkpoint's run with its own data and settings; "
-            f"drop {flags}"
+            f"--resume continues the checkpoint's run with its own data and settings; drop {flags}"
         )
     net, info, arrays = load_checkpoint(args.resume)
     if info is None or "run" not in net.metadata:
