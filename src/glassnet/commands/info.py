@@ -36,9 +36,21 @@ def describe(net, path) -> dict:
         "target": meta.get("target"),
         "training": meta.get("training"),
         "recipe": (meta.get("run") or {}).get("recipe"),
+        "hyperparameters": _hyperparameters(meta.get("run") or {}),
         "data": {k: v for k, v in (meta.get("data") or {}).items() if k != "provenance"},
         "provenance": (meta.get("data") or {}).get("provenance"),
     }
+
+
+SHOWN = (
+    "hidden activation loss optimizer lr momentum weight_decay schedule batch_size epochs "
+    "validation early_stopping patience dropout train_size seed dtype"
+).split()
+
+
+def _hyperparameters(run: dict) -> dict:
+    """The settings `glassnet train` ran with (lr is the base rate, before any schedule)."""
+    return {key: run[key] for key in SHOWN if run.get(key) is not None}
 
 
 def run(args) -> int:
@@ -86,6 +98,9 @@ def _print_facts(console, info: dict) -> None:
             console.print(f"  {key}: {value}", markup=False)
     if info["recipe"]:
         console.print(f"recipe: {info['recipe']}", markup=False)
+    if info["hyperparameters"]:
+        shown = ", ".join(f"{k} {v}" for k, v in info["hyperparameters"].items())
+        console.print(f"hyperparameters: {shown}", markup=False)
     if info.get("checkpoint"):
         at = info["checkpoint"]
         console.print(f"checkpoint of an interrupted run after epoch {at['epoch']}, batch "
