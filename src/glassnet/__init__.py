@@ -16,7 +16,6 @@ from .errors import (
     ModelFileError,
     ValidationError,
 )
-from .gradcheck import GradcheckResult, gradcheck
 from .layers import (
     Dense,
     Dropout,
@@ -30,9 +29,29 @@ from .layers import (
 )
 from .network import Network
 from .optimizers import SGD, Adam, AdamW, Cosine, StepDecay
-from .training import History, Trainer, evaluate, fit
 
 __version__ = "0.1.0"
+
+# The training loop and the gradient check load on first use, which keeps `import glassnet`
+# close to NumPy's own import time.
+_LAZY = {
+    "History": "training",
+    "Trainer": "training",
+    "evaluate": "training",
+    "fit": "training",
+    "GradcheckResult": "gradcheck",
+    "gradcheck": "gradcheck",
+}
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        import importlib
+
+        value = getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'glassnet' has no attribute {name!r}")
 
 
 def load(path) -> Network:
