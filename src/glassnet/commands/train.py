@@ -349,6 +349,7 @@ class Progress:
         self.live = not quiet and C.is_tty(stream)
         self._cost_sum = self._count = 0
         self._last_line = time.perf_counter()
+        self._last_epoch = ""  # the finished epoch's costs and accuracies, kept on the bar
 
     def __call__(self, event: dict) -> None:
         if self.quiet:
@@ -387,7 +388,7 @@ class Progress:
             self._count += 1
             if self._count % 8 == 0 or event["batch"] == event["batches"]:
                 done = (event["epoch"] - 1) * event["batches"] + event["batch"]
-                stats = f"cost {self._cost_sum / self._count:.4f}"
+                stats = f"cost {self._cost_sum / self._count:.4f}{self._last_epoch}"
                 self.bar.update(
                     self.task,
                     completed=done,
@@ -396,7 +397,9 @@ class Progress:
                 )
         else:
             self._cost_sum = self._count = 0
-            self.bar.update(self.task, stats=epoch_stats(event["history"]))
+            stats = epoch_stats(event["history"])
+            self._last_epoch = f"   (epoch {event['epoch']}: {stats})"
+            self.bar.update(self.task, stats=stats)
 
     def close(self) -> None:
         if self.bar is not None:
