@@ -107,6 +107,18 @@ def test_evaluate_reports_accuracy_per_class_and_confusion(fruit):
     assert "precision" in text.stdout and "confusion matrix" in text.stdout
 
 
+def test_evaluate_on_a_file_of_one_class_and_on_a_file_without_labels(fruit, tmp_path):
+    _, model, _ = fruit
+    apples = [r for r in fruit_rows(60) if r[2] == "apple"]
+    data = write_csv(tmp_path / "apples.csv", ["sugar", "kind", "weight"],
+                     [[r[1], r[2], r[0]] for r in apples])  # fmt: skip
+    report = json.loads(glassnet("evaluate", model, data, "--json").stdout)
+    assert report["n"] == 20 and report["per_class"][0]["support"] == 20
+    assert report["accuracy"] > 0.9
+    unlabelled = write_csv(tmp_path / "x.csv", ["weight", "sugar"], [["150", "0.1"]])
+    assert_one_line_error(glassnet("evaluate", model, unlabelled), "no column 'kind'")
+
+
 def test_info_shows_architecture_parameters_training_and_provenance(fruit):
     data, model, _ = fruit
     result = glassnet("info", model)

@@ -295,9 +295,10 @@ def check_features(net, X, source: str):
     return X.reshape(len(X), -1)
 
 
-def read_feature_csv(path, net):
+def read_feature_csv(path, net, target=None):
     """(X, y-or-None) from a CSV for an existing model: feature columns found by name (the
-    model's feature_names) when the header has them; the target column, if present, as y."""
+    model's feature_names) when the header has them; the target column (default: the one the
+    model was trained on), if present, as raw text labels y."""
     import csv
 
     import numpy as np
@@ -322,7 +323,7 @@ def read_feature_csv(path, net):
         raise DataError(f"{path} needs a header row and at least one data row")
     header = [h.strip() for h in rows[0]]
     names = net.metadata.get("feature_names") or []
-    target = net.metadata.get("target")
+    target = target if target is not None else net.metadata.get("target")
     if names and all(n in header for n in names):
         columns = [header.index(n) for n in names]
     else:
@@ -340,7 +341,8 @@ def read_feature_csv(path, net):
                 ) from None
     y = None
     if target in header:
-        y = [row[header.index(target)].strip() for row in rows[1:]]
+        t = header.index(target)
+        y = [row[t].strip() if t < len(row) else "" for row in rows[1:]]
     return X, y
 
 
@@ -366,12 +368,35 @@ def labelled_data(net, data: str, target=None, data_dir=None):
         target = None
     if path.suffix.lower() == ".npy" and not str(target).lstrip("-").isdigit():
         target = None  # a column name from a CSV-trained model: a .npy has the label last
+    if path.suffix.lower() in (".csv", ".tsv", ".txt"):
+        return _labelled_csv(net, path, target)
     dataset = read_file(path, target=target, task=task)
     X = reorder_features(net, dataset)
     if net.task == "regression":
         return X, np.asarray(dataset.y_train), str(path)
     raw = [dataset.classes[int(i)] for i in dataset.y_train]
     return X, model_class_ids(net, raw, path), str(path)
+
+
+def _labelled_csv(net, path: Path, target):
+    """(X, y, description) from a CSV read for this model: features by the model's names,
+    labels from the target column matched to the model's classes (one class is fine here)."""
+    import numpy as np
+
+    from glassnet.errors import DataError
+
+    X, raw = read_feature_csv(path, net, target)
+    if raw is None:
+        raise DataError(
+            f"{path} has no column {target!r} with the labels; give the label column with "
+            "--target, or use glassnet predict for data without labels"
+        )
+    if net.task != "regression":
+        return X, model_class_ids(net, raw, path), str(path)
+    try:
+        return X, np.asarray([float(v) for v in raw]), str(path)
+    except ValueError:
+        raise DataError(f"{path}: the target column {target!r} must hold numbers") from None
 
 
 def reorder_features(net, dataset):
