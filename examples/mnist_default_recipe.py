@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import resource
 import subprocess
@@ -31,6 +32,7 @@ def main() -> int:
         command += ["--data-dir", str(args.data_dir)]
     if args.recipe:
         command += ["--recipe", args.recipe]
+    load_before = os.getloadavg()[0]
     result = subprocess.run(command, capture_output=True, text=True)
     if result.returncode != 0:
         sys.stderr.write(result.stderr)
@@ -47,12 +49,14 @@ def main() -> int:
     print(f"peak memory:    {peak_mib:.0f} MiB (resident, whole process)")
     print(f"machine:        {platform.machine()}, {platform.processor() or 'cpu'}, "
           f"Python {platform.python_version()}, {_cpu_count()} CPUs")  # fmt: skip
+    print(
+        f"load average:   {load_before:.2f} before, {os.getloadavg()[0]:.2f} after "
+        "(other processes on the machine slow the BLAS threads down a lot)"
+    )
     return 0
 
 
 def _cpu_count() -> int:
-    import os
-
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
 
 
