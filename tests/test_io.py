@@ -132,3 +132,10 @@ def test_saved_files_get_normal_permissions(tmp_path):
     finally:
         os.umask(mask)
     assert path.stat().st_mode & 0o777 == 0o644
+
+
+def test_scalar_buffers_keep_their_shape(tmp_path):
+    net = gn.Network([gn.Standardize(0, 255), gn.Dense(3, 2)], seed=0)
+    back = gn.load(net.save(tmp_path / "m.glassnet"))
+    assert back.layers[0].mean.shape == () and repr(back) == repr(net)
+    assert repr(back.layers[0]) == "Standardize(0, 255)"

@@ -246,3 +246,32 @@ def test_evaluate_reports_loss_and_accuracy():
     p = net.predict_proba(X4)[:, 1]
     expected = -np.mean(Y4 * np.log(p) + (1 - Y4) * np.log(1 - p))
     assert math.isclose(result["loss"], expected, rel_tol=1e-4)
+
+
+def test_stop_at_an_epoch_boundary_resumes_exactly():
+    X, y = clusters(10)
+
+    def new_trainer():
+        net = gn.Network([gn.Dense(2, 6), gn.Tanh(), gn.Dense(6, 1), gn.Sigmoid()], seed=3)
+        return Trainer(net, X, y, optimizer=gn.Adam(0.01), epochs=4, batch_size=6)
+
+    expected = new_trainer().run()
+    first = new_trainer()
+    first.callback = lambda e: first.request_stop() if e["event"] == "epoch" and \
+        e["epoch"] == 2 else None
+    first.run()
+    assert first.history.interrupted and first.epoch == 2 and first.batch == 0
+    info, arrays = first.state()
+    second = new_trainer()
+    for (p, _), (q, _) in zip(second.net.parameters(), first.net.parameters(), strict=True):
+        p[...] = q
+    second.restore(info, arrays)
+    assert second.run().train_loss == expected.train_loss
+
+
+def test_recorded_learning_rate_is_the_base_one_not_the_scheduled_last():
+    X, y = clusters(5)
+    net = xor_net()
+    history = net.fit(X, y, optimizer=gn.SGD(0.5), epochs=4, schedule="cosine")
+    assert history.lr[-1] < 0.5
+    assert net.metadata["training"]["optimizer"]["lr"] == 0.5 == history.config["optimizer"]["lr"]

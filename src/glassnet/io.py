@@ -42,7 +42,7 @@ def save(net: Network, path, trainer=None) -> Path:
     from safetensors.numpy import save as st_save
 
     tensors = {
-        f"layers.{i}.{name}": np.ascontiguousarray(array)
+        f"layers.{i}.{name}": _contiguous(array)
         for i, layer in enumerate(net.layers)
         for name, array in layer.arrays().items()
     }
@@ -57,9 +57,14 @@ def save(net: Network, path, trainer=None) -> Path:
     if trainer is not None:
         info, arrays = trainer.state()
         metadata["trainer"] = json.dumps(info)
-        tensors.update({f"trainer.{k}": np.ascontiguousarray(v) for k, v in arrays.items()})
+        tensors.update({f"trainer.{k}": _contiguous(v) for k, v in arrays.items()})
     metadata["checksum"] = checksum(tensors)
     return atomic_write(path, st_save(tensors, metadata=metadata))
+
+
+def _contiguous(array: np.ndarray) -> np.ndarray:
+    """A C-contiguous array of the same shape (np.ascontiguousarray makes a 0-d array 1-d)."""
+    return np.ascontiguousarray(array).reshape(np.shape(array))
 
 
 def architecture(net: Network) -> list[dict]:
@@ -71,7 +76,7 @@ def checksum(tensors: dict[str, np.ndarray]) -> str:
     for name in sorted(tensors):
         array = tensors[name]
         digest.update(f"{name}|{array.dtype.str}|{array.shape}|".encode())
-        digest.update(np.ascontiguousarray(array).tobytes())
+        digest.update(_contiguous(array).tobytes())
     return digest.hexdigest()
 
 

@@ -298,9 +298,11 @@ class Trainer:
 
     def config(self) -> dict:
         """Everything that defines the run, as JSON (saved with the model and the manifest)."""
+        optimizer = self.optimizer.config()
+        optimizer["lr"] = self.base_lr  # the schedule changes optimizer.lr as the run goes
         return {
             "loss": self.loss.name,
-            "optimizer": self.optimizer.config(),
+            "optimizer": optimizer,
             "schedule": self.schedule.config(),
             "epochs": self.epochs,
             "batch_size": self.batch_size,
@@ -336,6 +338,8 @@ class Trainer:
         return self.history
 
     def _run_epoch(self) -> bool:
+        if self._stop_requested:  # before this epoch draws its order from the generator
+            return False
         started = time.perf_counter()
         n = len(self.X)
         if self.batch == 0:

@@ -574,7 +574,6 @@ def _train_and_report(args, settings, prepared, net=None, loss=None, resume=None
     )
     if interrupted:
         path = checkpoint_path(args)
-        rewind_unstarted_epoch(trainer)
         save(net, path, trainer=trainer)
         print(
             f"interrupted after epoch {trainer.epoch}, batch {trainer.batch}; checkpoint saved "
@@ -590,14 +589,6 @@ def _train_and_report(args, settings, prepared, net=None, loss=None, resume=None
     else:
         _print_summary(net, summary, prepared)
     return 0
-
-
-def rewind_unstarted_epoch(trainer) -> None:
-    """Work around Trainer: stopped before the first batch of an epoch, it has already drawn
-    that epoch's order from the generator, and a resumed run would draw the next one. Put
-    the generator back to the epoch's start, so the resumed epoch draws the same order."""
-    if trainer.batch == 0 and trainer._epoch_rng_state is not None:
-        trainer.net.rng.bit_generator.state = trainer._epoch_rng_state
 
 
 def _announce(settings: dict, prepared: Prepared, stream) -> None:
