@@ -147,3 +147,11 @@ def test_image_shaped_input_is_flattened():
     net = gn.Network([gn.Standardize(0, 255), gn.Dense(4, 2)], seed=0)
     images = np.zeros((3, 2, 2), dtype=np.uint8)
     assert net.forward(images).shape == (3, 2)
+
+
+def test_public_names_survive_importing_every_submodule():
+    import importlib
+
+    for name in ("training", "gradcheck", "io", "explain", "plots", "experiments", "report"):
+        importlib.import_module(f"glassnet.{name}")
+    assert callable(gn.gradcheck) and callable(gn.fit) and isinstance(gn.History, type)
