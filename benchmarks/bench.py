@@ -35,6 +35,7 @@ WORKER = BENCH_DIR / "worker.py"
 FRAMEWORKS = ("glassnet", "torch", "sklearn")
 BATCH_SIZES = (64, 128)
 TARGETS = (0.97, 0.98, 0.985)
+MAX_FOREIGN = 0.25  # cores used by other processes above which a measurement is run again
 IMPORTS = {"glassnet": "import glassnet", "torch": "import torch",
            "sklearn": "from sklearn.neural_network import MLPClassifier"}
 
@@ -64,13 +65,27 @@ QUICK = Settings(repeats=2, n_samples=16_384, warmup_samples=2_048, accuracy_rep
 class Bench:
     """Runs workers and collects their results and errors."""
 
-    def __init__(self, start: Path, quiet_wait: float = 0.0):
-        self.start, self.quiet_wait = str(start), quiet_wait
+    def __init__(self, start: Path, quiet_wait: float = 0.0, retries: int = 2):
+        self.start, self.quiet_wait, self.retries = str(start), quiet_wait, retries
         self.errors: list[dict] = []
-        self.foreign: list[float] = []  # other processes' CPU use during each worker
+        self.foreign: list[float] = []  # other processes' CPU use during each kept worker
+        self.disturbed = 0  # kept results that were still disturbed after every retry
         self.began = time.perf_counter()
 
-    def run(self, what: str, task: dict, timeout: float = 900) -> dict | None:
+    def run(self, what: str, task: dict) -> dict | None:
+        """A worker's result, run again (up to self.retries times) while other processes
+        disturbed it; None (with the error recorded) if it failed."""
+        for attempt in range(1 + self.retries):
+            result = self.run_once(what, task)
+            if result is None or result["foreign_load"] <= MAX_FOREIGN:
+                break
+            self.disturbed += attempt == self.retries
+        if result is not None:
+            result["attempts"] = attempt + 1
+            self.foreign.append(result["foreign_load"])
+        return result
+
+    def run_once(self, what: str, task: dict, timeout: float = 900) -> dict | None:
         """One worker process; its JSON result, or None (with the error recorded)."""
         task = {"start": self.start, **task}
         argv = [sys.executable, str(WORKER), json.dumps(task)]
@@ -84,7 +99,6 @@ class Bench:
             return self.fail(what, proc.stderr.strip().splitlines()[-1:] or proc.returncode)
         result = json.loads(proc.stdout.strip().splitlines()[-1])
         result["foreign_load"] = foreign_load(before, cpu_counters())
-        self.foreign.append(result["foreign_load"])
         self.log(what, result)
         return result
 
@@ -160,6 +174,7 @@ def measure_imports(bench: Bench, frameworks, s: Settings) -> dict:
     times: dict[str, list] = {fw: [] for fw in frameworks}
     for r in range(s.import_repeats):
         for fw in rotated(frameworks, r):
+            bench.wait_quiet()
             proc = subprocess.run([sys.executable, "-c", code.format(IMPORTS[fw])],
                                   capture_output=True, text=True)
             ok = proc.returncode == 0
@@ -337,8 +352,9 @@ def peer_notes(frameworks, loader: str, agreement: dict | None) -> list[str]:
         "`mnist` (glassnet's default for MNIST) and `mnist-best` (its high-accuracy recipe) are "
         "read from glassnet.recipes, and PyTorch is given the same widths, optimizer, "
         "schedule, batch size and epochs.",
-        "Peak memory: ru_maxrss of the worker process (the data, the framework and its "
-        "training run); of the CLI: ru_maxrss of the `glassnet train mnist` child.",
+        "Peak memory: ru_maxrss of the worker process (the data, read from an uncompressed "
+        ".npz, the framework and its training run); of the CLI: ru_maxrss of the "
+        "`glassnet train mnist` child, which also decompresses the gzipped IDX files.",
         "Threads: BLAS at its default (2 on 2 cores), torch.set_num_threads(2).",
     ]
     if agreement:
@@ -373,6 +389,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--wait-quiet", type=float, default=0.0, metavar="SECONDS",
                         help="before each worker, wait up to SECONDS for other processes to "
                         "leave the CPU idle (for shared machines; default 0)")
+    parser.add_argument("--retries", type=int, default=2, metavar="N",
+                        help="run a measurement again, up to N times, when other processes used "
+                        f"more than {MAX_FOREIGN} cores while it ran (default 2)")
     parser.add_argument("--out", default=str(RESULTS / "latest"),
                         help="output path without extension (default: results/latest)")
     args = parser.parse_args(argv)
@@ -386,7 +405,7 @@ def parse_args(argv=None) -> argparse.Namespace:
 def run_all(args, start: Path, loader: str) -> dict:
     """Every measurement, in order, and the summary that latest.json holds."""
     s, fws = (QUICK if args.quick else Settings()), args.frameworks
-    bench = Bench(start, args.wait_quiet)
+    bench = Bench(start, args.wait_quiet, args.retries)
     res = {"mode": "quick" if args.quick else "full", "settings": asdict(s),
            "frameworks": list(fws), "machine": report.machine(REPO),
            "import_statements": IMPORTS}
@@ -405,7 +424,7 @@ def run_all(args, start: Path, loader: str) -> dict:
     res["cli_train"] = measure_cli(bench, s) if "glassnet" in fws else {"skipped": "--only"}
     res["notes"] = peer_notes(fws, loader, agreement)
     res["errors"], res["loadavg_after"] = bench.errors, os.getloadavg()
-    res["foreign_load"] = stats(bench.foreign)
+    res["foreign_load"], res["disturbed_runs"] = stats(bench.foreign), bench.disturbed
     res["wall_seconds"] = time.perf_counter() - bench.began
     return res
 

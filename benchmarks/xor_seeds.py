@@ -67,7 +67,20 @@ CANDIDATES = {
     "tanh 4, BCE, Adam 0.05, 1000 ep": lambda s: recipe(s, hidden=4, activation="tanh"),
     "tanh 3, BCE, Adam 0.05, 500 ep": lambda s: recipe(s, activation="tanh", epochs=500),
     "relu 3, BCE, Adam 0.05, 300 ep": lambda s: recipe(s, epochs=300),
+    "tanh 8, BCE, Adam 0.05, 500 ep": lambda s: recipe(s, hidden=8, activation="tanh",
+                                                        epochs=500),
+    "glassnet.recipes 'xor'": lambda s: library_recipe(s),
 }
+
+
+def library_recipe(seed: int):
+    """The `xor` recipe of glassnet.recipes, whatever it is today, as (net, fit_kwargs)."""
+    from glassnet import recipes
+
+    r = recipes.get("xor")
+    activation = {"leaky_relu": "leaky"}.get(r.activation, r.activation)
+    return recipe(seed, hidden=r.hidden[0], activation=activation, optimizer=(r.optimizer, r.lr),
+                  epochs=r.epochs)
 
 
 def solved(net: gn.Network) -> bool:
