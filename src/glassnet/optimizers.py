@@ -65,11 +65,13 @@ class Optimizer:
         raise NotImplementedError
 
     def state_arrays(self) -> dict[str, np.ndarray]:
-        return {f"{i}.{k}": v for i, slots in enumerate(self.state) for k, v in slots.items()}
+        return {
+            f"{i}.{k}": slots[k] for i, slots in enumerate(self.state) for k in self.slots
+        }
 
     def load_state_arrays(self, arrays: dict[str, np.ndarray], t: int) -> None:
         for i, slots in enumerate(self.state):
-            for k in slots:
+            for k in self.slots:
                 slots[k][...] = arrays[f"{i}.{k}"]
         self.t = t
 
@@ -135,6 +137,7 @@ class Adam(Optimizer):
 
     slots = ("m", "v")
     decoupled = False
+    SCRATCH = "scratch"  # per-parameter work array, not state: not saved with a checkpoint
 
     def __init__(self, lr=0.001, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0):
         super().__init__(lr)
@@ -146,20 +149,32 @@ class Adam(Optimizer):
         self.weight_decay = _check_positive("weight_decay", weight_decay, allow_zero=True)
 
     def update(self, p, g, state):
+        # In place, with one scratch array: fresh weight-sized temporaries cost more than the
+        # arithmetic (measured: Adam was a third of an MNIST epoch before this).
         beta1, beta2 = self.betas
+        f = p.dtype.type
+        tmp = state.get(self.SCRATCH)
+        if tmp is None:
+            tmp = state[self.SCRATCH] = np.empty_like(p)
         if self.weight_decay and not self.decoupled:
-            g = g + self.weight_decay * p
+            g = g + f(self.weight_decay) * p
         m, v = state["m"], state["v"]
-        m *= beta1
-        m += (1 - beta1) * g
-        v *= beta2
-        v += (1 - beta2) * (g * g)
-        m_hat_scale = 1 / (1 - beta1**self.t)
-        v_hat_scale = 1 / (1 - beta2**self.t)
-        step = (m * m_hat_scale) / (np.sqrt(v * v_hat_scale) + self.eps)
+        m *= f(beta1)
+        np.multiply(g, f(1 - beta1), out=tmp)
+        m += tmp  # m ← β₁m + (1 − β₁)g
+        v *= f(beta2)
+        np.multiply(g, g, out=tmp)
+        tmp *= f(1 - beta2)
+        v += tmp  # v ← β₂v + (1 − β₂)g²
+        # √v̂ + ε = √v / √(1 − β₂ᵗ) + ε, and η m̂ = η m / (1 − β₁ᵗ)
+        np.sqrt(v, out=tmp)
+        tmp *= f(1 / math.sqrt(1 - beta2**self.t))
+        tmp += f(self.eps)
+        np.divide(m, tmp, out=tmp)
+        tmp *= f(self.lr / (1 - beta1**self.t))
         if self.weight_decay and self.decoupled:
-            p -= p.dtype.type(self.lr * self.weight_decay) * p
-        p -= p.dtype.type(self.lr) * step
+            p *= f(1 - self.lr * self.weight_decay)  # θ ← θ − ηλθ
+        p -= tmp
 
     def config(self):
         return {
