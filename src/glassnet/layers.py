@@ -404,10 +404,6 @@ class Standardize(Layer):
         super().set_arrays(arrays)
         self.scale = (1 / self.std).astype(self.std.dtype)
 
-    @property
-    def n_features(self) -> int | None:
-        return None if self.mean.ndim == 0 else self.mean.shape[0]
-
     def forward(self, x, training=False):
         self.x = x
         if training:

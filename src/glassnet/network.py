@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from .errors import ValidationError
-from .layers import Dense, Identity, Layer, Sigmoid, Softmax, Standardize, softmax
+from .layers import Dense, Dropout, Identity, Layer, Sigmoid, Softmax, Standardize, softmax
 
 DTYPES = ("float32", "float64")
 TASKS = ("multiclass", "binary", "regression")
@@ -42,17 +42,14 @@ class Network:
         self.metadata: dict = {}
         self._task: str | None = None
         self._check_sizes()
-        for layer, following in zip(layers, layers[1:] + [None], strict=True):
-            layer.build(self.rng, self.dtype, self._next_activation(following, layer))
+        for i, layer in enumerate(layers):
+            layer.build(self.rng, self.dtype, self._activation_after(i))
 
-    def _next_activation(self, following, layer):
-        """The activation after a Dense layer (skipping Dropout), to pick its initialiser."""
-        if not isinstance(layer, Dense) or following is None:
-            return following
-        index = self.layers.index(layer) + 1
-        while index < len(self.layers) and type(self.layers[index]).__name__ == "Dropout":
-            index += 1
-        return self.layers[index] if index < len(self.layers) else None
+    def _activation_after(self, i: int) -> Layer | None:
+        """The first layer after layer i that is not Dropout (a Dense layer's initialiser
+        depends on the activation that follows it)."""
+        following = (layer for layer in self.layers[i + 1 :] if not isinstance(layer, Dropout))
+        return next(following, None)
 
     def _check_sizes(self) -> None:
         width = None
@@ -199,9 +196,8 @@ class Network:
         training passes η, so each layer's dW is the step η·∂L/∂W itself.
         """
         y_hat = self._forward(X, training)
-        last = self.layers[-1]
-        if loss.fuses_with is not None and isinstance(last, loss.fuses_with):
-            cost, grad = loss.value_and_grad_logits(last.x, target)
+        if self._fuses(loss):
+            cost, grad = loss.value_and_grad_logits(self.layers[-1].x, target)
             start = len(self.layers) - 2
         elif loss.fuses_with is Softmax:  # cross_entropy on a network that outputs logits
             cost, grad = loss.value_and_grad_logits(y_hat, target)
@@ -213,6 +209,18 @@ class Network:
             grad *= grad.dtype.type(grad_scale)
         self.backward(grad, start=start, stop=self.first_trainable, input_grad=False)
         return cost, y_hat
+
+    def _fuses(self, loss) -> bool:
+        """Whether the loss absorbs the final activation (sigmoid + binary cross-entropy,
+        softmax + cross-entropy) and so works on that activation's input."""
+        return loss.fuses_with is not None and isinstance(self.layers[-1], loss.fuses_with)
+
+    def cost(self, loss, y_hat, target) -> float:
+        """The cost of the output ŷ of the last forward pass, for prepared targets (computed on
+        the logits when the loss fuses with the final activation)."""
+        if self._fuses(loss):
+            return loss.value_and_grad_logits(self.layers[-1].x, target)[0]
+        return loss.value(y_hat, target)
 
     # ------------------------------------------------------------ prediction
 

@@ -119,19 +119,12 @@ def _evaluate(net: Network, loss: _losses.Loss, X: np.ndarray, targets: Targets)
     for start in range(0, len(X), EVAL_CHUNK):
         rows = slice(start, start + EVAL_CHUNK)
         y_hat = net._forward(X[rows])
-        total += _cost(net, loss, y_hat, targets.values[rows]) * len(y_hat)
+        total += net.cost(loss, y_hat, targets.values[rows]) * len(y_hat)
         if targets.labels is not None:
             correct += count_correct(y_hat, targets.labels[rows])
     n = len(X)
     accuracy = correct / n if targets.labels is not None and n else None
     return {"loss": total / n if n else float("nan"), "accuracy": accuracy, "n": n}
-
-
-def _cost(net, loss, y_hat, target) -> float:
-    last = net.layers[-1]
-    if loss.fuses_with is not None and isinstance(last, loss.fuses_with):
-        return loss.value_and_grad_logits(last.x, target)[0]
-    return loss.value(y_hat, target)
 
 
 # ---------------------------------------------------------------- history
