@@ -15,48 +15,35 @@ from pathlib import Path
 # ---------------------------------------------------------------- argument types
 
 
+def _checked(text: str, cast, ok, rule: str):
+    """text as cast(text) when ok(value); argparse's usage error naming the rule otherwise."""
+    try:
+        value = cast(text)
+    except ValueError:
+        value = None
+    if value is None or not ok(value):
+        raise argparse.ArgumentTypeError(f"must be {rule}, got {text!r}")
+    return value
+
+
 def positive_int(text: str) -> int:
     """argparse type: an integer ≥ 1."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a positive integer, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be a positive integer, got {text!r}")
-    return value
+    return _checked(text, int, lambda v: v >= 1, "a positive integer")
 
 
 def non_negative_int(text: str) -> int:
     """argparse type: an integer ≥ 0 (seeds)."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be an integer ≥ 0, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be an integer ≥ 0, got {text!r}")
-    return value
+    return _checked(text, int, lambda v: v >= 0, "an integer ≥ 0")
 
 
 def positive_float(text: str) -> float:
     """argparse type: a finite number > 0 (learning rates)."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a positive number, got {text!r}") from None
-    if not (value > 0 and value != float("inf")):
-        raise argparse.ArgumentTypeError(f"must be a positive finite number, got {text!r}")
-    return value
+    return _checked(text, float, lambda v: 0 < v < float("inf"), "a positive finite number")
 
 
 def fraction(text: str) -> float:
     """argparse type: a number in [0, 1) (0 turns validation off)."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a number in [0, 1), got {text!r}") from None
-    if not 0 <= value < 1:
-        raise argparse.ArgumentTypeError(f"must be a number in [0, 1), got {text!r}")
-    return value
+    return _checked(text, float, lambda v: 0 <= v < 1, "a number in [0, 1)")
 
 
 def hidden_sizes(text: str) -> tuple[int, ...]:
