@@ -57,7 +57,9 @@ class GlassnetRunner:
 
     def __init__(self, start, batch_size, recipe=PLAIN_SGD):
         import glassnet as gn
+        from glassnet import fastpath
 
+        fastpath.kernels()  # import numba here, as the PyTorch runner imports torch: untimed
         self.gn, self.recipe, self.batch_size = gn, recipe, batch_size
         self.X, self.y = start["X_train"], start["y_train"]
         weights = initial_weights(start, recipe)

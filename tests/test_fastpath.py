@@ -1,0 +1,227 @@
+"""The compiled training step (glassnet.fastpath) gives the numbers of the layer-by-layer one."""
+
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import glassnet as gn
+from glassnet import _blas, fastpath
+
+
+@pytest.fixture
+def layer_by_layer(monkeypatch):
+    """Within the test, GLASSNET_JIT=0: training takes the layer-by-layer NumPy path."""
+
+    def use(enabled: bool) -> None:
+        monkeypatch.setenv(fastpath.JIT_ENV, "1" if enabled else "0")
+        fastpath.kernels.cache_clear()
+
+    yield use
+    monkeypatch.delenv(fastpath.JIT_ENV, raising=False)
+    fastpath.kernels.cache_clear()
+
+
+def data(n=100, n_in=20, k=4, seed=0, dtype=np.uint8):
+    rng = np.random.default_rng(seed)
+    X = rng.integers(0, 256, size=(n, n_in)).astype(dtype)
+    return X, rng.integers(0, k, n)
+
+
+def make_net(standardize=True, softmax=False, hidden=(16, 8), dtype="float32", n_in=20, k=4):
+    layers = [gn.Standardize(0, 255)] if standardize else []
+    sizes = (n_in, *hidden)
+    for a, b in zip(sizes, sizes[1:], strict=False):
+        layers += [gn.Dense(a, b), gn.ReLU()]
+    layers.append(gn.Dense(sizes[-1], k))
+    if softmax:
+        layers.append(gn.Softmax())
+    return gn.Network(layers, seed=0, dtype=dtype)
+
+
+def train_both(use, net_kwargs, X, y, **fit):
+    """(trainer, history) for the compiled path and for the layer-by-layer one."""
+    runs = []
+    for enabled in (True, False):
+        use(enabled)
+        net = make_net(**net_kwargs)
+        trainer = gn.Trainer(net, X, y, loss="cross_entropy", **fit)
+        runs.append((trainer, trainer.run()))
+    assert runs[0][0]._fast is not None and runs[1][0]._fast is None
+    return runs
+
+
+def assert_same_training(runs, rtol=2e-5, atol=2e-6):
+    (fast, h_fast), (plain, h_plain) = runs
+    for (p, g), (q, h) in zip(fast.net.parameters(), plain.net.parameters(), strict=True):
+        assert p.dtype == q.dtype == np.float32 and g.dtype == np.float32
+        np.testing.assert_allclose(p, q, rtol=rtol, atol=atol)
+        np.testing.assert_allclose(g, h, rtol=1e-4, atol=1e-6)  # the last batch's gradient
+    np.testing.assert_allclose(h_fast.train_loss, h_plain.train_loss, rtol=1e-5)
+    assert h_fast.train_accuracy == h_plain.train_accuracy
+    assert fast.optimizer.t == plain.optimizer.t
+
+
+@pytest.mark.parametrize("batch_size", [1, 7, 32, 100])
+def test_fused_sgd_equals_the_layer_by_layer_step(layer_by_layer, batch_size):
+    X, y = data()
+    runs = train_both(layer_by_layer, {}, X, y, optimizer=gn.SGD(0.1), epochs=2,
+                      batch_size=batch_size)
+    assert runs[0][0]._fast.update is not None  # the BLAS-fused update was used
+    assert_same_training(runs)
+
+
+@pytest.mark.parametrize("net_kwargs", [
+    {"standardize": False},  # float features, no Standardize layer
+    {"softmax": True},  # a final Softmax layer fused with the cost
+    {"hidden": ()},  # softmax regression: one Dense layer
+    {"hidden": (12, 10, 6)},
+])
+def test_network_shapes_the_compiled_step_covers(layer_by_layer, net_kwargs):
+    X, y = data(dtype=np.float32 if net_kwargs.get("standardize") is False else np.uint8)
+    if net_kwargs.get("standardize") is False:
+        X /= 255
+    runs = train_both(layer_by_layer, net_kwargs, X, y, optimizer=gn.SGD(0.1), epochs=2,
+                      batch_size=16)
+    assert_same_training(runs)
+
+
+def test_unfused_sgd_with_a_callback_fills_every_gradient(layer_by_layer):
+    X, y = data()
+    seen = []
+
+    def record(event):
+        if event["event"] == "batch":
+            seen.append(event["trainer"].net.layers[1].dW.copy())
+
+    runs = []
+    for enabled in (True, False):
+        seen.clear()
+        layer_by_layer(enabled)
+        net = make_net()
+        trainer = gn.Trainer(net, X, y, loss="cross_entropy", optimizer=gn.SGD(0.2),
+                             epochs=1, batch_size=25, callback=record)
+        runs.append((trainer, trainer.run(), list(seen)))
+    fast, plain = runs
+    assert fast[0]._fast is not None and fast[0]._fast.update is None  # not fused
+    assert len(fast[2]) == len(plain[2]) == 4
+    for a, b in zip(fast[2], plain[2], strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-7)
+    assert_same_training([fast[:2], plain[:2]])
+
+
+@pytest.mark.parametrize("optimizer", [
+    lambda: gn.SGD(0.05, momentum=0.9),
+    lambda: gn.SGD(0.05, momentum=0.9, nesterov=True, weight_decay=1e-3),
+])
+def test_sgd_with_state_runs_the_optimizer_after_the_compiled_pass(layer_by_layer, optimizer):
+    X, y = data()
+    runs = train_both(layer_by_layer, {}, X, y, optimizer=optimizer(), epochs=2, batch_size=20)
+    assert_same_training(runs)
+
+
+@pytest.mark.parametrize("optimizer", [
+    lambda: gn.Adam(0.01),
+    lambda: gn.Adam(0.01, weight_decay=1e-2),
+    lambda: gn.AdamW(0.01, weight_decay=0.1),
+])
+def test_adam_kernel_equals_numpy_adam(layer_by_layer, optimizer):
+    rng = np.random.default_rng(1)
+    p0 = rng.standard_normal((30, 7)).astype(np.float32)
+    grads = [rng.standard_normal((30, 7)).astype(np.float32) * 10.0**-e for e in (0, 3, 6)]
+    results = []
+    for enabled in (True, False):
+        layer_by_layer(enabled)
+        p, g = p0.copy(), np.empty_like(p0)
+        opt = optimizer()
+        opt.bind([(p, g)])
+        for grad in grads:
+            g[...] = grad
+            opt.step()
+        results.append((p, opt.state[0]["m"], opt.state[0]["v"]))
+    for fast, plain in zip(*results, strict=True):
+        assert fast.dtype == np.float32
+        np.testing.assert_allclose(fast, plain, rtol=2e-6, atol=1e-7)
+
+
+def test_adam_training_agrees_over_a_few_steps(layer_by_layer):
+    # Adam divides by √v: over many steps float32 rounding of tiny gradients grows into
+    # visible differences on either path, so the two are compared over a few steps.
+    X, y = data(n=64)
+    runs = train_both(layer_by_layer, {}, X, y, optimizer=gn.Adam(0.003), epochs=1,
+                      batch_size=16)
+    assert_same_training(runs, rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.parametrize("case", ["float64", "tanh", "mse", "dropout"])
+def test_networks_outside_the_compiled_step_take_the_layer_by_layer_path(case):
+    X, y = data()
+    loss = "cross_entropy"
+    if case == "float64":
+        net = make_net(dtype="float64")
+    elif case == "tanh":
+        net = gn.Network([gn.Standardize(0, 255), gn.Dense(20, 8), gn.Tanh(), gn.Dense(8, 4)])
+    elif case == "mse":
+        net, loss = make_net(), "mse"
+    else:
+        net = gn.Network([gn.Standardize(0, 255), gn.Dense(20, 8), gn.ReLU(), gn.Dropout(0.2),
+                          gn.Dense(8, 4)])
+    trainer = gn.Trainer(net, X, y, loss=loss, optimizer=gn.SGD(0.1), epochs=1)
+    assert fastpath.kernels() is not None
+    assert trainer._fast is None
+    trainer.run()
+
+
+def test_gradients_left_by_a_fused_run_are_those_of_the_last_batch(layer_by_layer):
+    X, y = data(n=50)
+    (fast, _), (plain, _) = train_both(layer_by_layer, {}, X, y, optimizer=gn.SGD(0.1),
+                                       epochs=3, batch_size=16)
+    for a, b in zip(fast.net.dense_layers, plain.net.dense_layers, strict=True):
+        np.testing.assert_allclose(a.dW, b.dW, rtol=1e-4, atol=1e-7)  # ∂L/∂W, unscaled
+        assert np.any(a.dW != 0)
+
+
+def test_divergence_is_reported_before_the_update(layer_by_layer):
+    layer_by_layer(True)
+    X, y = data()
+    net = make_net()
+    net.dense_layers[-1].W[...] = 1e38  # the logits overflow: the cost is not finite
+    before = [p.copy() for p, _ in net.parameters()]
+    with pytest.raises(gn.DivergenceError, match="Lower the learning rate"):
+        net.fit(X, y, loss="cross_entropy", optimizer=gn.SGD(0.1), epochs=1)
+    for (p, _), b in zip(net.parameters(), before, strict=True):
+        np.testing.assert_array_equal(p, b)
+
+
+def test_fused_blas_update_is_numpys_own_and_correct():
+    update = _blas.sgemm_update_fn()
+    assert update is not None, "NumPy's OpenBLAS should be reachable from its wheel"
+    rng = np.random.default_rng(3)
+    W = rng.standard_normal((64, 100), dtype=np.float32)
+    G = rng.standard_normal((9, 64), dtype=np.float32)
+    A = rng.standard_normal((9, 100), dtype=np.float32)
+    expected = W - G.T @ A
+    update(64, 100, 9, _blas.address(W), _blas.address(G), _blas.address(A))
+    np.testing.assert_allclose(W, expected, rtol=1e-5, atol=1e-5)
+
+
+def test_glassnet_trains_without_numba():
+    code = (
+        "import sys; sys.modules['numba'] = None\n"  # import numba now raises ImportError
+        "import numpy as np, glassnet as gn\n"
+        "from glassnet import fastpath\n"
+        "assert fastpath.kernels() is None\n"
+        "X = np.random.default_rng(0).integers(0, 256, (64, 20), dtype=np.uint8)\n"
+        "y = np.arange(64) % 4\n"
+        "net = gn.Network([gn.Standardize(0, 255), gn.Dense(20, 8), gn.ReLU(), gn.Dense(8, 4)])\n"
+        "t = gn.Trainer(net, X, y, optimizer=gn.Adam(0.01), epochs=2)\n"
+        "assert t._fast is None\n"
+        "h = t.run()\n"
+        "print(len(h.train_loss), 'numba' in sys.modules and sys.modules['numba'] is not None)\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != fastpath.JIT_ENV}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
+                         check=True)
+    assert out.stdout.split() == ["2", "False"]
