@@ -129,14 +129,18 @@ def test_sgd_with_state_runs_the_optimizer_after_the_compiled_pass(layer_by_laye
 ])
 def test_adam_kernel_equals_numpy_adam(layer_by_layer, optimizer):
     rng = np.random.default_rng(1)
-    p0 = rng.standard_normal((30, 7)).astype(np.float32)
-    grads = [rng.standard_normal((30, 7)).astype(np.float32) * 10.0**-e for e in (0, 3, 6)]
+    shape = (fastpath.SMALL // 64, 64)  # large enough for the kernel
+    p0 = rng.standard_normal(shape).astype(np.float32)
+    grads = [rng.standard_normal(shape).astype(np.float32) * 10.0**-e for e in (0, 3, 6)]
     results = []
     for enabled in (True, False):
         layer_by_layer(enabled)
         p, g = p0.copy(), np.empty_like(p0)
         opt = optimizer()
         opt.bind([(p, g)])
+        opt.t = 1
+        assert fastpath.adam_update(opt, p.copy(), g, {"m": p * 0, "v": p * 0}) is enabled
+        opt.t = 0
         for grad in grads:
             g[...] = grad
             opt.step()

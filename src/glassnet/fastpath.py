@@ -28,6 +28,7 @@ from .losses import CrossEntropy
 from .optimizers import Adam
 
 JIT_ENV = "GLASSNET_JIT"
+SMALL = 4096  # Adam on fewer weights than this stays in NumPy
 
 
 @functools.cache
@@ -45,8 +46,12 @@ def kernels():
 
 def adam_update(optimizer: Adam, p: np.ndarray, g: np.ndarray, state: dict) -> bool:
     """Adam's update as one fused kernel for float32 arrays; False if it does not apply."""
+    if p.dtype != np.float32 or p.size < SMALL:
+        return False  # float64 stays exact NumPy; small arrays are not worth importing numba
+    if not (p.flags.c_contiguous and g.flags.c_contiguous):
+        return False
     k = kernels()
-    if k is None or p.dtype != np.float32 or not (p.flags.c_contiguous and g.flags.c_contiguous):
+    if k is None:
         return False
     beta1, beta2 = optimizer.betas
     t, lr, f = optimizer.t, optimizer.lr, np.float32
@@ -158,9 +163,8 @@ class FastStep:
 
 def plan(trainer) -> FastStep | None:
     """A FastStep for this trainer's network, loss and data, or None if it does not apply."""
-    k = kernels()
     net = trainer.net
-    if k is None or net.dtype != np.float32 or not isinstance(trainer.loss, CrossEntropy):
+    if net.dtype != np.float32 or not isinstance(trainer.loss, CrossEntropy):
         return None
     layers = list(net.layers)
     if layers and isinstance(layers[0], Standardize):
@@ -176,6 +180,9 @@ def plan(trainer) -> FastStep | None:
     if not (isinstance(X, np.ndarray) and X.flags.c_contiguous and X.dtype.kind in "uif"):
         return None
     if labels is None or labels.dtype.kind not in "ui":
+        return None
+    k = kernels()  # imports numba: only once the network qualifies
+    if k is None:
         return None
     from ._blas import sgemm_update_fn
 
