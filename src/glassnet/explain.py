@@ -943,13 +943,19 @@ class TextWriter:
 
     def trace(self, tr: Trace):
         if tr.title:
-            self.heading(tr.title, top=not self.nested)
-        self.lines += [f"{tr.network}   loss: {tr.loss}   computed in float64", ""]
+            self.title(tr.title)
+        self.summary(tr)
         for note in tr.notes:
             self.para(note)
         for heading, items in _sections(tr):
             self.heading(heading)
             self.items(items)
+
+    def title(self, text):
+        self.heading(text, top=not self.nested)
+
+    def summary(self, tr: Trace):
+        self.lines += [f"{tr.network}   loss: {tr.loss}   computed in float64", ""]
 
     def items(self, items):
         eqs = [it for it in items if it[0] == "eq"]
@@ -1021,17 +1027,13 @@ class MarkdownWriter(TextWriter):
     def para(self, text):
         self.lines += [text.replace("\n", "  \n"), ""]
 
-    def trace(self, tr: Trace):
-        if tr.title:
-            self.in_title = True
-            self.heading(tr.title, top=not self.nested)
-            self.in_title = False
+    def title(self, text):
+        self.in_title = True
+        super().title(text)
+        self.in_title = False
+
+    def summary(self, tr: Trace):
         self.lines += [f"`{tr.network}` · loss `{tr.loss}` · float64", ""]
-        for note in tr.notes:
-            self.para(note)
-        for heading, items in _sections(tr):
-            self.heading(heading)
-            self.items(items)
 
     def items(self, items):
         for it in items:
@@ -1083,15 +1085,8 @@ class LatexWriter(TextWriter):
     def para(self, text):
         self.lines += [latex_text(text).replace("\n", "\\\\\n"), ""]
 
-    def trace(self, tr: Trace):
-        if tr.title:
-            self.heading(tr.title, top=not self.nested)
+    def summary(self, tr: Trace):
         self.para(f"{tr.network}, loss {tr.loss}, computed in float64.")
-        for note in tr.notes:
-            self.para(note)
-        for heading, items in _sections(tr):
-            self.heading(heading)
-            self.items(items)
 
     def items(self, items):
         block = []
