@@ -379,41 +379,35 @@ class Trainer:
                 g /= g.dtype.type(scale)
 
     def _step(self, idx: np.ndarray) -> None:
+        """One update on the samples idx: through `fastpath` (compiled kernels between the
+        GEMMs) where it applies, else layer by layer. The cost is checked before any update."""
+        running = self.targets.labels is not None and self.train_metrics == "running"
         if self._fast is not None:
-            return self._fast_step(idx)
-        X = self.X[idx]
-        target = self.targets.values[idx]
-        prescaled = self.optimizer.prescalable
-        cost, y_hat = self.net.loss_and_backward(
-            self.loss, X, target, training=True,
-            grad_scale=self.optimizer.lr if prescaled else None,
-        )
-        if not math.isfinite(cost):
-            raise DivergenceError(self._divergence_message(f"the cost became {cost}"))
-        if prescaled:
-            self.optimizer.step_prescaled()
+            cost, correct = self._fast.forward(idx)
+            self._check_cost(cost)
+            self._fast.backward_and_update(last_batch=self.batch + 1 == self._n_batches)
         else:
-            self.optimizer.step()
+            prescaled = self.optimizer.prescalable
+            cost, y_hat = self.net.loss_and_backward(
+                self.loss, self.X[idx], self.targets.values[idx], training=True,
+                grad_scale=self.optimizer.lr if prescaled else None,
+            )
+            self._check_cost(cost)
+            if prescaled:
+                self.optimizer.step_prescaled()
+            else:
+                self.optimizer.step()
+            correct = count_correct(y_hat, self.targets.labels[idx]) if running else 0
         sums = self._sums
         sums[0] += cost * len(idx)
+        sums[1] += correct if running else 0
         sums[2] += len(idx)
-        if self.targets.labels is not None and self.train_metrics == "running":
-            sums[1] += count_correct(y_hat, self.targets.labels[idx])
         if self.callback is not None:
             self.callback(self._event("batch", cost))
 
-    def _fast_step(self, idx: np.ndarray) -> None:
-        """The same step through `fastpath` (compiled kernels between the GEMMs)."""
-        cost, correct = self._fast.forward(idx)
+    def _check_cost(self, cost: float) -> None:
         if not math.isfinite(cost):
             raise DivergenceError(self._divergence_message(f"the cost became {cost}"))
-        self._fast.backward_and_update(last_batch=self.batch + 1 == self._n_batches)
-        sums = self._sums
-        sums[0] += cost * len(idx)
-        sums[1] += correct
-        sums[2] += len(idx)
-        if self.callback is not None:
-            self.callback(self._event("batch", cost))
 
     def _divergence_message(self, what: str) -> str:
         return (
