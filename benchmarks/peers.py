@@ -59,7 +59,7 @@ class GlassnetRunner:
         import glassnet as gn
         from glassnet import fastpath
 
-        fastpath.kernels()  # import numba here, as the PyTorch runner imports torch: untimed
+        fastpath.kernels()  # load the C kernels before timing, as torch is imported
         self.gn, self.recipe, self.batch_size = gn, recipe, batch_size
         self.X, self.y = start["X_train"], start["y_train"]
         weights = initial_weights(start, recipe)

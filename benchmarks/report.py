@@ -74,6 +74,15 @@ def git_commit(repo: Path) -> str | None:
     return commit + ("+dirty" if git("status", "--porcelain", "--", "src") else "") or None
 
 
+def glassnet_step() -> str:
+    """Which training step glassnet runs here: its C kernels, or NumPy alone."""
+    from glassnet import fastpath
+
+    if fastpath.kernels() is not None:
+        return "C kernels"
+    return f"NumPy only (C kernels not built, or {fastpath.KERNELS_ENV}=0)"
+
+
 def machine(repo: Path) -> dict:
     """Everything about where and with what the benchmark ran."""
     return {
@@ -88,6 +97,7 @@ def machine(repo: Path) -> dict:
         "scikit-learn": version("scikit-learn"),
         "glassnet": version("glassnet"),
         "glassnet_commit": git_commit(repo),
+        "glassnet_step": glassnet_step(),
         "numpy_blas": numpy_blas(),
         "thread_env": {k: v for k, v in os.environ.items() if k.endswith("_NUM_THREADS")},
         "loadavg_before": os.getloadavg(),
@@ -245,7 +255,8 @@ def machine_section(res: dict) -> list[str]:
         "",
         f"- {m['cpu']}, {m['cores']} cores, {m['memory_gib']} GiB; {m['platform']}",
         f"- Python {m['python']}, NumPy {m['numpy']}, PyTorch {m['torch']}, "
-        f"scikit-learn {m['scikit-learn']}, glassnet {m['glassnet']} ({m['glassnet_commit']})",
+        f"scikit-learn {m['scikit-learn']}, glassnet {m['glassnet']} ({m['glassnet_commit']}, "
+        f"training step: {m.get('glassnet_step', 'not recorded')})",
         f"- NumPy BLAS: {blas.get('blas')} {blas.get('version')} [{blas.get('config')}]; "
         f"thread pools with NumPy alone: {pools}",
         f"- threads: {res['threads_note']}",

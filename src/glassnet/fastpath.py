@@ -4,13 +4,14 @@
 two: clear, and what `glassnet explain` shows. For the networks practitioners train (float32,
 [Standardize], Dense–ReLU blocks, a Dense output, softmax cross-entropy) `FastStep` does the
 same step with the matrix multiplications left to NumPy's BLAS and everything between them in
-one compiled kernel each (`_kernels`, numba). For plain SGD, when nobody watches the gradients
-batch by batch (no callback), each weight update is folded into its ∂L/∂W multiplication
-(`_blas`): W ← W − Gᵀ A in one GEMM. Adam runs as one fused kernel per parameter.
+one C kernel each (`_ckernels.c`). For plain SGD, when nobody watches the gradients batch by
+batch (no callback), each weight update is folded into its ∂L/∂W multiplication (`_blas`):
+W ← W − Gᵀ A in one GEMM. Adam on float32 runs as one fused kernel per parameter.
 
-numba is optional (`pip install "glassnet[fast]"`); without it, or with GLASSNET_JIT=0 in the
-environment, or for any other network, training takes the layer-by-layer path. Both paths give
-the same numbers to float32 rounding (tests/test_fastpath.py).
+The C kernels are an optional extension, built when glassnet is installed where a C compiler
+is at hand. Without them, with GLASSNET_KERNELS=0 in the environment, for float64 networks or
+for any other architecture, training takes the layer-by-layer path. Both paths give the same
+numbers to float32 rounding (tests/test_fastpath.py).
 """
 
 from __future__ import annotations
@@ -27,27 +28,26 @@ from .layers import Dense, ReLU, Softmax, Standardize
 from .losses import CrossEntropy
 from .optimizers import Adam
 
-JIT_ENV = "GLASSNET_JIT"
-SMALL = 4096  # Adam on fewer weights than this stays in NumPy
+KERNELS_ENV = "GLASSNET_KERNELS"
+GATHERED = (np.uint8, np.float32, np.float64)  # input dtypes the batch-gathering kernel reads
 
 
 @functools.cache
 def kernels():
-    """The compiled kernels module, or None (numba not installed, or GLASSNET_JIT=0)."""
-    if os.environ.get(JIT_ENV, "1").strip().lower() in ("0", "off", "false", "no"):
+    """The C kernels module, or None (not built, or GLASSNET_KERNELS=0)."""
+    if os.environ.get(KERNELS_ENV, "1").strip().lower() in ("0", "off", "false", "no"):
         return None
     try:
-        from . import _kernels
+        from . import _ckernels
     except ImportError:
         return None
-    _kernels.warm_up()
-    return _kernels
+    return _ckernels
 
 
 def adam_update(optimizer: Adam, p: np.ndarray, g: np.ndarray, state: dict) -> bool:
     """Adam's update as one fused kernel for float32 arrays; False if it does not apply."""
-    if p.dtype != np.float32 or p.size < SMALL:
-        return False  # float64 stays exact NumPy; small arrays are not worth importing numba
+    if p.dtype != np.float32 or g.dtype != np.float32:
+        return False  # float64 (worked examples, gradcheck) stays exact NumPy
     if not (p.flags.c_contiguous and g.flags.c_contiguous):
         return False
     k = kernels()
@@ -76,7 +76,8 @@ class FastStep:
         self.k = k
         self.dense = net.dense_layers
         self.optimizer = trainer.optimizer
-        self.X, self.labels = trainer.X.view(np.ndarray), trainer.targets.labels
+        self.X = trainer.X.view(np.ndarray)
+        self.labels = np.ascontiguousarray(trainer.targets.labels, dtype=np.int64)
         self.update = sgemm_update if trainer.callback is None else None
         first = net.layers[0]
         n_in, dtype = self.dense[0].n_in, net.dtype
@@ -177,11 +178,11 @@ def plan(trainer) -> FastStep | None:
     if any(type(layer) is not kind for layer, kind in zip(layers, pattern, strict=True)):
         return None
     X, labels = trainer.X, trainer.targets.labels
-    if not (isinstance(X, np.ndarray) and X.flags.c_contiguous and X.dtype.kind in "uif"):
+    if not (isinstance(X, np.ndarray) and X.flags.c_contiguous and X.dtype in GATHERED):
         return None
     if labels is None or labels.dtype.kind not in "ui":
         return None
-    k = kernels()  # imports numba: only once the network qualifies
+    k = kernels()
     if k is None:
         return None
     from ._blas import sgemm_update_fn

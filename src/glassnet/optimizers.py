@@ -149,7 +149,7 @@ class Adam(Optimizer):
         self.weight_decay = _check_positive("weight_decay", weight_decay, allow_zero=True)
 
     def update(self, p, g, state):
-        from .fastpath import adam_update  # one compiled pass for float32, where numba is
+        from .fastpath import adam_update  # one C pass for float32, where it is built
 
         if adam_update(self, p, g, state):
             return

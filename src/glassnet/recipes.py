@@ -5,10 +5,10 @@ optimizer, learning rate, schedule, batch size, epochs, validation and early sto
 command line picks one from the data (`choose`), and every flag overrides one field.
 
     mnist          784-256-128-10 ReLU, Adam 0.004, cosine, batch 128, 3 epochs: 98.1-98.4 % test
-                   accuracy over seeds 0-3, about 1.8 s of training on 2 cores (2.5 s without
-                   numba)
+                   accuracy over seeds 0-3, about 1.7 s of training on 2 cores (2.5 s without
+                   the C kernels)
     mnist-best     784-512-256-10 ReLU, Adam 0.003, cosine, batch 128, 10 epochs: 98.6-98.7 %,
-                   about 12 s (20 s without numba)
+                   about 11 s (20 s without the C kernels)
     xor            2-8-1 tanh + sigmoid on the four points, Adam 0.05, full batch (20 of 20
                    seeds; the documents' 2-3-1, --hidden 3, stalls on about 1 seed in 5)
     xor-clusters   2-3-1 ReLU + sigmoid (the documents' network), Adam 0.05, mini-batch 32
