@@ -27,7 +27,7 @@ static const char *const KIND_NAME[] = {"float32", "float64", "uint8", "int64"};
 static int has_kind(const Py_buffer *v, enum kind k)
 {
     const char *f = v->format ? v->format : "B";
-    if (*f == '@' || *f == '=' || *f == '<')  /* native or little-endian marks */
+    if (*f == '@' || *f == '=' || *f == (PY_LITTLE_ENDIAN ? '<' : '>'))  /* native order */
         f++;
     switch (k) {
     case F32: return v->itemsize == 4 && strcmp(f, "f") == 0;
@@ -117,7 +117,7 @@ static int check_nargs(Py_ssize_t nargs, Py_ssize_t expected, const char *fn)
  * Plain C that GCC and Clang vectorise at -O3. On x86-64 Linux each loop is also compiled for
  * AVX2, and the loader picks that clone on CPUs that have it (target_clones): the baseline
  * x86-64 target has only 4-wide SSE, which made the Adam update twice as slow as 8-wide AVX2.
- * Without FMA contraction (-std=c11 turns it off), so the clones give identical results. */
+ * Without FMA contraction (-ffp-contract=off), so the clones give identical results. */
 #if defined(__x86_64__) && defined(__linux__) && defined(__has_attribute)
 #if __has_attribute(target_clones)
 #define SIMD __attribute__((target_clones("avx2", "default")))
