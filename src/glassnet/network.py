@@ -239,8 +239,11 @@ class Network:
     def predict(self, X) -> np.ndarray:
         """Class ids (N,) for a classifier (argmax, or p > 0.5 for one sigmoid output),
         the output values (N, n_out) otherwise."""
-        if self.task == "regression":
+        task = self.task
+        if task == "regression":
             return self.forward(X)
+        if task == "multiclass":  # softmax keeps the order: the largest logit is the class
+            return np.argmax(self.forward(X), axis=1)
         return np.argmax(self.predict_proba(X), axis=1)
 
     # ------------------------------------------------------------ training and files
