@@ -261,6 +261,10 @@ def kernel_arrays(n=4, k=3):
      IndexError, "sample index -1"),
     (lambda k, a: k.relu_backward(a["Z"], a["Z"], a["db"], np.ones(3, np.float32)[::2], True),
      TypeError, "b must be"),
+    (lambda k, a: k.relu_backward(a["Z"], a["Z"][:, :2].copy(), a["db"], a["b"], True),
+     ValueError, "H has 2 columns where 3 are needed"),
+    (lambda k, a: k.gather(a["Z"], a["idx"], a["b"], a["b"], np.ones((4, 2), np.float32)),
+     ValueError, "out has 2 columns where 3 are needed"),
 ])
 def test_c_kernels_refuse_wrong_arrays(call, error, message):
     with pytest.raises(error, match=message):

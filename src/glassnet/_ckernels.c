@@ -85,11 +85,24 @@ static Py_buffer *take(Arrays *a, PyObject *obj, const char *name, enum kind k, 
 #define ROWS(v) ((v)->shape[0])
 #define COLS(v) ((v)->shape[1])
 
+/* Whether v has n entries (rows, if 2D); check_shape: and `cols` columns. */
 static int check_length(const Py_buffer *v, Py_ssize_t n, const char *name)
 {
     if (v->shape[0] != n) {
         PyErr_Format(PyExc_ValueError, "%s has %zd entries where %zd are needed", name,
                      v->shape[0], n);
+        return -1;
+    }
+    return 0;
+}
+
+static int check_shape(const Py_buffer *v, Py_ssize_t n, Py_ssize_t cols, const char *name)
+{
+    if (check_length(v, n, name) < 0)
+        return -1;
+    if (COLS(v) != cols) {
+        PyErr_Format(PyExc_ValueError, "%s has %zd columns where %zd are needed", name,
+                     COLS(v), cols);
         return -1;
     }
     return 0;
@@ -210,12 +223,8 @@ static PyObject *gather(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
         goto fail;
     Py_ssize_t n = ROWS(I), d = COLS(X), rows = ROWS(X);
     if (check_length(M, d, "mean") < 0 || check_length(S, d, "scale") < 0 ||
-        check_length(O, n, "out") < 0)
+        check_shape(O, n, d, "out") < 0)
         goto fail;
-    if (COLS(O) != d) {
-        PyErr_Format(PyExc_ValueError, "out has %zd columns, X has %zd", COLS(O), d);
-        goto fail;
-    }
     const int64_t *idx = I->buf;
     for (Py_ssize_t i = 0; i < n; i++)
         if (idx[i] < 0 || idx[i] >= rows) {
@@ -356,13 +365,9 @@ static PyObject *relu_backward(PyObject *self, PyObject *const *args, Py_ssize_t
         !(B = take(&a, args[3], "b", F32, 1, 1)))
         goto fail;
     Py_ssize_t n = ROWS(D), k = COLS(D);
-    if (check_length(H, n, "H") < 0 || check_length(DB, k, "db") < 0 ||
+    if (check_shape(H, n, k, "H") < 0 || check_length(DB, k, "db") < 0 ||
         check_length(B, k, "b") < 0)
         goto fail;
-    if (COLS(H) != k) {
-        PyErr_Format(PyExc_ValueError, "H has %zd columns, D has %zd", COLS(H), k);
-        goto fail;
-    }
     Py_BEGIN_ALLOW_THREADS
     relu_backward_loop(D->buf, H->buf, DB->buf, B->buf, update, n, k);
     Py_END_ALLOW_THREADS
