@@ -276,3 +276,15 @@ def test_c_kernels_refuse_to_write_a_read_only_array():
     a["Z"].setflags(write=False)
     with pytest.raises(TypeError, match="writable"):
         fastpath.kernels().bias_relu(a["Z"], a["b"])
+
+
+@pytest.mark.parametrize("dtype", [np.uint8, np.float32, np.float64])
+def test_gather_kernel_is_numpys_indexing_and_standardising(dtype):
+    rng = np.random.default_rng(5)
+    X = (rng.random((50, 37)) * 255).astype(dtype)  # odd width: vector loop tails
+    idx = rng.integers(0, 50, 23)  # more rows than the kernel prefetches ahead
+    mean = rng.standard_normal(37).astype(np.float32)
+    scale = rng.random(37).astype(np.float32)
+    out = np.empty((23, 37), np.float32)
+    fastpath.kernels().gather(X, idx, mean, scale, out)
+    np.testing.assert_array_equal(out, (X[idx].astype(np.float32) - mean) * scale)

@@ -140,11 +140,26 @@ static int check_nargs(Py_ssize_t nargs, Py_ssize_t expected, const char *fn)
 #define SIMD
 #endif
 
+/* The rows of a shuffled batch are scattered over the data set (47 MB for MNIST), so the loop
+ * asks for row i + AHEAD while it converts row i: an epoch of batch-128 gathers took 22 us per
+ * batch instead of 49, and a training step 2-4 % less time (interleaved A/B). */
+#define AHEAD 4
+#if defined(__GNUC__)
+#define PREFETCH(p) __builtin_prefetch(p)
+#else
+#define PREFETCH(p) ((void)(p))
+#endif
 #define GATHER_LOOP(NAME, T)                                                                 \
     SIMD static void NAME(const T *X, const int64_t *idx, Py_ssize_t n, Py_ssize_t d,        \
                           const float *mean, const float *scale, float *out)                 \
     {                                                                                        \
+        const Py_ssize_t row_bytes = d * (Py_ssize_t)sizeof(T);                              \
         for (Py_ssize_t i = 0; i < n; i++, out += d) {                                       \
+            if (i + AHEAD < n) {                                                             \
+                const char *next = (const char *)(X + idx[i + AHEAD] * d);                   \
+                for (Py_ssize_t c = 0; c < row_bytes; c += 64) /* one cache line each */     \
+                    PREFETCH(next + c);                                                      \
+            }                                                                                \
             const T *row = X + idx[i] * d;                                                   \
             for (Py_ssize_t j = 0; j < d; j++)                                               \
                 out[j] = ((float)row[j] - mean[j]) * scale[j];                               \
