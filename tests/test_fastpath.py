@@ -1,6 +1,7 @@
 """The compiled training step (glassnet.fastpath) gives the numbers of the layer-by-layer one."""
 
 import os
+import re
 import subprocess
 import sys
 
@@ -69,7 +70,8 @@ def test_fused_sgd_equals_the_layer_by_layer_step(layer_by_layer, batch_size):
     X, y = data()
     runs = train_both(layer_by_layer, {}, X, y, optimizer=gn.SGD(0.1), epochs=2,
                       batch_size=batch_size)
-    assert runs[0][0]._fast.update is not None  # the BLAS-fused update was used
+    assert runs[0][0]._fast.plan is not None  # the whole step ran in C
+    assert runs[0][0]._fast.fusable  # with the update inside the GEMM
     assert_same_training(runs)
 
 
@@ -105,7 +107,7 @@ def test_unfused_sgd_with_a_callback_fills_every_gradient(layer_by_layer):
                              epochs=1, batch_size=25, callback=record)
         runs.append((trainer, trainer.run(), list(seen)))
     fast, plain = runs
-    assert fast[0]._fast is not None and fast[0]._fast.update is None  # not fused
+    assert fast[0]._fast is not None and not fast[0]._fast.fusable  # not fused
     assert len(fast[2]) == len(plain[2]) == 4
     for a, b in zip(fast[2], plain[2], strict=True):
         np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-7)
@@ -199,16 +201,101 @@ def test_divergence_is_reported_before_the_update(layer_by_layer):
         np.testing.assert_array_equal(p, b)
 
 
-def test_fused_blas_update_is_numpys_own_and_correct():
-    update = _blas.sgemm_update_fn()
-    assert update is not None, "NumPy's OpenBLAS should be reachable from its wheel"
-    rng = np.random.default_rng(3)
-    W = rng.standard_normal((64, 100), dtype=np.float32)
-    G = rng.standard_normal((9, 64), dtype=np.float32)
-    A = rng.standard_normal((9, 100), dtype=np.float32)
-    expected = W - G.T @ A
-    update(64, 100, 9, _blas.address(W), _blas.address(G), _blas.address(A))
-    np.testing.assert_allclose(W, expected, rtol=1e-5, atol=1e-5)
+def test_numpys_own_sgemm_is_found_and_checked():
+    found = _blas.sgemm()
+    assert found is not None, "NumPy's OpenBLAS should be reachable from its wheel"
+    address, int64 = found
+    assert address > 0 and isinstance(int64, bool)
+    fn, _ = _blas._bind()
+    assert _blas._self_test(fn)
+
+
+@pytest.mark.parametrize("batch_size", [1, 16, 100])
+@pytest.mark.parametrize("optimizer", [lambda: gn.SGD(0.1), lambda: gn.Adam(0.003)])
+def test_step_from_python_without_numpys_blas_equals_the_layer_by_layer_step(
+        layer_by_layer, monkeypatch, batch_size, optimizer):
+    # Where NumPy's OpenBLAS cannot be reached the kernels run between np.matmul calls.
+    monkeypatch.setattr(_blas, "sgemm", lambda: None)
+    X, y = data(n=64)
+    runs = train_both(layer_by_layer, {}, X, y, optimizer=optimizer(), epochs=2,
+                      batch_size=batch_size)
+    assert runs[0][0]._fast.plan is None and not runs[0][0]._fast.fusable
+    assert_same_training(runs, rtol=1e-4, atol=1e-5)
+
+
+def test_a_replaced_weight_array_is_bound_again(layer_by_layer):
+    layer_by_layer(True)
+    X, y = data()
+    trainer = gn.Trainer(make_net(), X, y, loss="cross_entropy", optimizer=gn.SGD(0.1))
+    fast, dense = trainer._fast, trainer.net.dense_layers[0]
+    old_plan, idx = fast.plan, np.arange(10, dtype=np.int64)
+    dense.W = dense.W.copy()
+    fast.step(idx, last_batch=False)
+    assert fast.plan is not old_plan
+    dense.W = np.asfortranarray(dense.W)
+    with pytest.raises(gn.ValidationError, match="C-contiguous float32"):
+        fast.step(idx, last_batch=False)
+
+
+def plan_args(n=6, d=5, hidden=4, k=3):
+    f4, rng = np.float32, np.random.default_rng(0)
+    X = rng.integers(0, 256, (n, d), dtype=np.uint8)
+    labels = np.arange(n, dtype=np.int64) % k
+    layers = [(np.ones((hidden, d), f4), np.zeros(hidden, f4), np.zeros((hidden, d), f4),
+               np.zeros(hidden, f4), np.zeros((4, hidden), f4), None),
+              (np.ones((k, hidden), f4), np.zeros(k, f4), np.zeros((k, hidden), f4),
+               np.zeros(k, f4), np.zeros((4, k), f4), np.zeros((4, hidden), f4))]
+    return [*_blas.sgemm(), X, labels, np.zeros(d, f4), np.ones(d, f4),
+            np.zeros((4, d), f4), layers]
+
+
+def replaced(args, where, value):
+    """plan_args with args[where] (or args[7][layer][item] for where = (layer, item)) replaced."""
+    args = list(args)
+    if isinstance(where, tuple):
+        layers = [list(t) for t in args[7]]
+        layers[where[0]][where[1]] = value
+        args[7] = [tuple(t) for t in layers]
+    else:
+        args[where] = value
+    return args
+
+
+@pytest.mark.parametrize(("change", "error", "message"), [
+    (lambda a: replaced(a, 0, 0), ValueError, "address of cblas_sgemm"),
+    (lambda a: replaced(a, 3, a[3][:5]), ValueError, "labels has 5 entries where 6"),
+    (lambda a: replaced(a, 3, a[3] + 1), ValueError, "label 3 is not a class of a 3-class"),
+    (lambda a: replaced(a, 2, a[2].astype(np.int16)), TypeError, "uint8, float32 or float64"),
+    (lambda a: replaced(a, 6, a[6][:, :4].copy()), ValueError, "x has 4 columns where 5"),
+    (lambda a: replaced(a, 7, []), ValueError, "1 to 10000 layers"),
+    (lambda a: replaced(a, 7, [a[7][0][:5]]), TypeError, "(W, b, dW, db, z, dx) tuple"),
+    (lambda a: replaced(a, (0, 5), a[7][1][5]), ValueError, "None for the first layer only"),
+    (lambda a: replaced(a, (1, 0), np.ones((3, 5), np.float32)), ValueError,
+     "W has 5 columns where 4"),
+    (lambda a: replaced(a, (1, 3), np.zeros(2, np.float32)), ValueError, "db has 2 entries"),
+    (lambda a: replaced(a, (1, 4), np.zeros((3, 3), np.float32)), ValueError, "z has 3 entries"),
+    (lambda a: replaced(a, (0, 0), np.ones((4, 5))), TypeError, "W must be an array of float32"),
+])
+def test_a_plan_refuses_wrong_arrays(change, error, message):
+    k = fastpath.kernels()
+    k.make_plan(*plan_args())  # the unchanged arguments make a plan
+    with pytest.raises(error, match=re.escape(message)):
+        k.make_plan(*change(plan_args()))
+
+
+@pytest.mark.parametrize(("idx", "error", "message"), [
+    (np.arange(5, dtype=np.int64), ValueError, "1 to 4 samples, not 5"),
+    (np.zeros(0, dtype=np.int64), ValueError, "1 to 4 samples, not 0"),
+    (np.array([0, 6], dtype=np.int64), IndexError, "sample index 6 is out of range for 6"),
+    (np.array([0, 1], dtype=np.int32), TypeError, "idx must be an array of int64"),
+])
+def test_a_step_refuses_wrong_samples(idx, error, message):
+    k = fastpath.kernels()
+    plan = k.make_plan(*plan_args())
+    with pytest.raises(error, match=message):
+        k.step(plan, idx, 0.1, True)
+    with pytest.raises(TypeError, match="plan must be a plan made by make_plan"):
+        k.step(object(), np.arange(2, dtype=np.int64), 0.1, True)
 
 
 def test_glassnet_trains_without_the_c_kernels():

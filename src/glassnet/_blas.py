@@ -1,13 +1,13 @@
-"""One BLAS call NumPy does not expose: W ← W − Gᵀ A in a single GEMM (β = 1).
+"""The cblas_sgemm of the BLAS NumPy itself uses, for the compiled training step.
 
-np.matmul cannot accumulate into its output, so a plain-SGD step would write ∂L/∂W to a buffer
-and then subtract it from W: one more pass over every weight. cblas_sgemm with α = −1, β = 1 does
-the update inside the multiplication. The function is taken, through ctypes, from the very
-OpenBLAS library NumPy's wheel loaded (numpy.libs/), so it shares NumPy's thread pool: mixing in
-a second BLAS (SciPy's own OpenBLAS, say) made training 13–22× slower in the issue's measurements.
-If that library or symbol is not there (another BLAS, another platform), `sgemm_update` is None
-and training uses np.matmul and a subtraction instead. A self-test against np.matmul guards the
-binding before it is used.
+The compiled step (`fastpath`, `_ckernels.step`) runs a whole training step in C, GEMMs
+included. It must call the very OpenBLAS library NumPy's wheel loaded (numpy.libs/), so that it
+shares NumPy's thread pool: mixing in a second BLAS (SciPy's own OpenBLAS, say) made training
+13–22× slower in the issue's measurements. This module finds that library's cblas_sgemm with
+ctypes, checks it against np.matmul on the update the step does most (W ← W − Gᵀ A: α = −1,
+β = 1, which np.matmul cannot do in one call), and hands its address to the C code.
+If the library or symbol is not there (another BLAS, another platform), `sgemm` is None and
+the step runs its GEMMs through np.matmul from Python instead.
 """
 
 from __future__ import annotations
@@ -39,6 +39,7 @@ def _candidates() -> list[Path]:
 
 
 def _bind():
+    """(ctypes function, whether its sizes are 64-bit) for the first cblas_sgemm found."""
     for path in _candidates():
         try:
             lib = ctypes.CDLL(str(path))
@@ -52,43 +53,31 @@ def _bind():
             fn.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_int, integer, integer, integer,
                            ctypes.c_float, ctypes.c_void_p, integer, ctypes.c_void_p, integer,
                            ctypes.c_float, ctypes.c_void_p, integer]
-            return fn
+            return fn, integer is ctypes.c_int64
     return None
 
 
-def _make_update(fn):
-    def sgemm_update(m: int, k: int, n: int, w: int, g: int, a: int) -> None:
-        """W ← W − Gᵀ A for C-contiguous float32 W (m, k), G (n, m), A (n, k), given by the
-        addresses of their data (callers cache them: `ndarray.ctypes` costs a microsecond)."""
-        fn(_ROW_MAJOR, _TRANS, _NO_TRANS, m, k, n, -1.0, g, m, a, k, 1.0, w, k)
-
-    return sgemm_update
-
-
-def address(a: np.ndarray) -> int:
-    """The address of an array's first element."""
-    return a.__array_interface__["data"][0]
-
-
-def _self_test(update) -> bool:
+def _self_test(fn) -> bool:
+    """Whether fn computes W ← W − Gᵀ A (row-major, G transposed, β = 1) as np.matmul does."""
     rng = np.random.default_rng(0)
     W = rng.standard_normal((37, 53), dtype=np.float32)
     G = rng.standard_normal((19, 37), dtype=np.float32)
     A = rng.standard_normal((19, 53), dtype=np.float32)
     expected = W - G.T @ A
-    update(37, 53, 19, address(W), address(G), address(A))
+    fn(_ROW_MAJOR, _TRANS, _NO_TRANS, 37, 53, 19, -1.0, G.ctypes.data, 37, A.ctypes.data, 53,
+       1.0, W.ctypes.data, 53)
     return bool(np.allclose(W, expected, rtol=1e-5, atol=1e-4))
 
 
 @functools.cache
-def sgemm_update_fn():
-    """The fused update W ← W − Gᵀ A (see `_make_update`), or None where NumPy's OpenBLAS
-    cannot be reached."""
+def sgemm() -> tuple[int, bool] | None:
+    """(address, sizes are 64-bit) of cblas_sgemm in NumPy's own OpenBLAS, checked, or None
+    where it cannot be reached."""
     try:
-        fn = _bind()
-        if fn is None:
+        bound = _bind()
+        if bound is None or not _self_test(bound[0]):
             return None
-        update = _make_update(fn)
-        return update if _self_test(update) else None
+        fn, int64 = bound
+        return ctypes.cast(fn, ctypes.c_void_p).value, int64
     except Exception:  # any surprise in a foreign library: use the NumPy path
         return None

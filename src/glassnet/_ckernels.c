@@ -1,4 +1,5 @@
-/* Element-wise kernels for glassnet's compiled training step (imported only by fastpath.py).
+/* glassnet's compiled training step (imported only by fastpath.py): element-wise kernels, and
+ * `step`, which runs a whole training step (GEMMs included) in one call.
  *
  * Each kernel fuses work that NumPy does in several passes and calls: gather + convert +
  * standardise a batch, bias + ReLU, softmax + cross-entropy + its gradient + the bias gradient,
@@ -200,6 +201,40 @@ SIMD static void relu_backward_loop(float *d, const float *h, float *db, float *
             b[j] -= db[j];
 }
 
+/* Softmax cross-entropy of the logits z (n, k) for the labels labels[idx[i]] (checked by the
+ * caller): z <- scale * (softmax(z) - onehot(y)), db <- its column sums. Returns the sum of the
+ * per-sample costs; *correct counts the rows whose largest logit is the label. */
+static double softmax_xent_loop(float *z, Py_ssize_t n, Py_ssize_t k, const int64_t *labels,
+                                const int64_t *idx, float scale, float *db, long *correct)
+{
+    double cost = 0.0;
+    *correct = 0;
+    for (Py_ssize_t j = 0; j < k; j++)
+        db[j] = 0.0f;
+    for (Py_ssize_t i = 0; i < n; i++, z += k) {
+        int64_t y = labels[idx[i]];
+        Py_ssize_t best = 0;
+        for (Py_ssize_t j = 1; j < k; j++)
+            if (z[j] > z[best])
+                best = j;
+        *correct += best == y;
+        float top = z[best], shifted_y = z[y] - top, total = 0.0f;
+        for (Py_ssize_t j = 0; j < k; j++) {
+            z[j] = expf(z[j] - top);
+            total += z[j];
+        }
+        cost += (double)(logf(total) - shifted_y);
+        for (Py_ssize_t j = 0; j < k; j++)
+            z[j] = z[j] / total;
+        z[y] -= 1.0f;
+        for (Py_ssize_t j = 0; j < k; j++) {
+            z[j] = z[j] * scale;
+            db[j] += z[j];
+        }
+    }
+    return cost;
+}
+
 /* s: beta1, beta2, rest1, rest2, step, denom_scale, eps, decay, l2 (see adam below) */
 SIMD static void adam_loop(float *p, const float *g, float *m, float *v, Py_ssize_t n,
                            const float *s)
@@ -327,33 +362,10 @@ static PyObject *softmax_xent(PyObject *self, PyObject *const *args, Py_ssize_t 
             goto fail;
         }
     }
-    float *db = DB->buf, *z = Z->buf;
-    double cost = 0.0;
-    long correct = 0;
+    double cost;
+    long correct;
     Py_BEGIN_ALLOW_THREADS
-    for (Py_ssize_t j = 0; j < k; j++)
-        db[j] = 0.0f;
-    for (Py_ssize_t i = 0; i < n; i++, z += k) {
-        int64_t y = labels[idx[i]];
-        Py_ssize_t best = 0;
-        for (Py_ssize_t j = 1; j < k; j++)
-            if (z[j] > z[best])
-                best = j;
-        correct += best == y;
-        float top = z[best], shifted_y = z[y] - top, total = 0.0f;
-        for (Py_ssize_t j = 0; j < k; j++) {
-            z[j] = expf(z[j] - top);
-            total += z[j];
-        }
-        cost += (double)(logf(total) - shifted_y);
-        for (Py_ssize_t j = 0; j < k; j++)
-            z[j] = z[j] / total;
-        z[y] -= 1.0f;
-        for (Py_ssize_t j = 0; j < k; j++) {
-            z[j] = z[j] * scale;
-            db[j] += z[j];
-        }
-    }
+    cost = softmax_xent_loop(Z->buf, n, k, labels, idx, scale, DB->buf, &correct);
     Py_END_ALLOW_THREADS
     release(&a);
     return Py_BuildValue("(dl)", cost, correct);
@@ -429,6 +441,289 @@ fail:
     return NULL;
 }
 
+/* ---- the whole step ----------------------------------------------------------------------
+ * make_plan binds a network's arrays once; step(plan, idx, scale, fused) then runs a whole
+ * training step in one call: gather, forward, softmax cross-entropy, backward and (fused) the
+ * plain-SGD update, with the GEMMs done by the cblas_sgemm of NumPy's own OpenBLAS, whose
+ * address _blas.py found. It is the sequence FastStep.forward and FastStep.backward run from
+ * Python (where that sgemm cannot be reached), without their ~20 us of Python and call
+ * overhead per step (2-4 % of an MNIST step). */
+
+typedef void (*sgemm64_fn)(int, int, int, int64_t, int64_t, int64_t, float, const float *,
+                           int64_t, const float *, int64_t, float, float *, int64_t);
+typedef void (*sgemm32_fn)(int, int, int, int, int, int, float, const float *, int,
+                           const float *, int, float, float *, int);
+enum { ROW_MAJOR = 101, NO_TRANS = 111, TRANS = 112 };
+
+typedef struct {
+    float *W, *b, *dW, *db, *z, *dx;  /* dx: the gradient of the layer's input (NULL: first) */
+    Py_ssize_t n_in, n_out;
+} Layer;
+
+typedef struct {
+    void *sgemm;
+    int int64;  /* sizes are int64_t (NumPy's OpenBLAS "64_" symbols) or int */
+    const void *X;
+    enum kind kx;
+    Py_ssize_t rows, d, cap;  /* samples in X, features, rows of the batch buffers */
+    const int64_t *labels;
+    const float *mean, *scale;
+    float *x;
+    int n_layers;
+    Layer *layer;
+    Py_buffer *views;  /* every array the plan uses, held until it is freed */
+    int n_views;
+} Plan;
+
+static const char PLAN_NAME[] = "glassnet._ckernels.plan";
+
+static void plan_free(Plan *p)
+{
+    while (p->n_views > 0)
+        PyBuffer_Release(&p->views[--p->n_views]);
+    PyMem_Free(p->views);
+    PyMem_Free(p->layer);
+    PyMem_Free(p);
+}
+
+static void plan_destructor(PyObject *capsule)
+{
+    plan_free(PyCapsule_GetPointer(capsule, PLAN_NAME));
+}
+
+/* C = alpha op(A) op(B) + beta C, row-major, through the bound sgemm. */
+static void gemm(const Plan *p, int ta, int tb, Py_ssize_t m, Py_ssize_t n, Py_ssize_t k,
+                 float alpha, const float *A, Py_ssize_t lda, const float *B, Py_ssize_t ldb,
+                 float beta, float *C, Py_ssize_t ldc)
+{
+    if (p->int64)
+        ((sgemm64_fn)p->sgemm)(ROW_MAJOR, ta, tb, m, n, k, alpha, A, lda, B, ldb, beta, C, ldc);
+    else
+        ((sgemm32_fn)p->sgemm)(ROW_MAJOR, ta, tb, (int)m, (int)n, (int)k, alpha, A, (int)lda, B,
+                               (int)ldb, beta, C, (int)ldc);
+}
+
+/* Moves the view just taken into a (if any) into the plan, which releases it when freed. */
+static Py_buffer *keep(Plan *p, Arrays *a, Py_buffer *v)
+{
+    if (v == NULL) {
+        release(a);
+        return NULL;
+    }
+    p->views[p->n_views] = *v;
+    a->n = 0;
+    return &p->views[p->n_views++];
+}
+
+/* The next float32 array of the plan (as take), with `rows` rows (if >= 0) and, if 2D, `cols`
+ * columns. */
+static float *plan_take(Plan *p, PyObject *obj, const char *name, int ndim, int writable,
+                        Py_ssize_t rows, Py_ssize_t cols)
+{
+    Arrays a = {.n = 0};
+    Py_buffer *v = keep(p, &a, take(&a, obj, name, F32, ndim, writable));
+    if (v == NULL || (rows >= 0 && check_length(v, rows, name) < 0) ||
+        (ndim == 2 && check_shape(v, ROWS(v), cols, name) < 0))
+        return NULL;
+    return v->buf;
+}
+
+/* Binds the data, the batch buffer and each layer's arrays (see make_plan); -1 on error. */
+static int plan_bind(Plan *p, PyObject *const *args, PyObject *layers)
+{
+    Arrays a = {.n = 0};
+    Py_buffer *X = keep(p, &a, take_any(&a, args[2], "X", "uint8, float32 or float64", 2, 0));
+    if (X == NULL)
+        return -1;
+    p->kx = has_kind(X, U8) ? U8 : has_kind(X, F32) ? F32 : F64;
+    if (p->kx == F64 && !has_kind(X, F64)) {
+        PyErr_SetString(PyExc_TypeError, "X must be a uint8, float32 or float64 array");
+        return -1;
+    }
+    p->X = X->buf;
+    p->rows = ROWS(X);
+    p->d = COLS(X);
+    Py_buffer *Y = keep(p, &a, take(&a, args[3], "labels", I64, 1, 0));
+    if (Y == NULL || check_length(Y, p->rows, "labels") < 0 ||
+        !(p->mean = plan_take(p, args[4], "mean", 1, 0, p->d, 0)) ||
+        !(p->scale = plan_take(p, args[5], "scale", 1, 0, p->d, 0)) ||
+        !(p->x = plan_take(p, args[6], "x", 2, 1, -1, p->d)))
+        return -1;
+    p->labels = Y->buf;
+    p->cap = ROWS(&p->views[p->n_views - 1]);
+    Py_ssize_t n_in = p->d;
+    for (int i = 0; i < p->n_layers; i++) {
+        PyObject *t = PySequence_Fast_GET_ITEM(layers, i);
+        Layer *l = &p->layer[i];
+        if (!PyTuple_Check(t) || PyTuple_GET_SIZE(t) != 6) {
+            PyErr_SetString(PyExc_TypeError, "each layer must be a (W, b, dW, db, z, dx) tuple");
+            return -1;
+        }
+        PyObject *dx = PyTuple_GET_ITEM(t, 5);
+        if ((i == 0) != (dx == Py_None)) {
+            PyErr_SetString(PyExc_ValueError, "dx must be None for the first layer only");
+            return -1;
+        }
+        if (!(l->W = plan_take(p, PyTuple_GET_ITEM(t, 0), "W", 2, 1, -1, n_in)))
+            return -1;
+        l->n_in = n_in;
+        l->n_out = ROWS(&p->views[p->n_views - 1]);
+        if (!(l->b = plan_take(p, PyTuple_GET_ITEM(t, 1), "b", 1, 1, l->n_out, 0)) ||
+            !(l->dW = plan_take(p, PyTuple_GET_ITEM(t, 2), "dW", 2, 1, l->n_out, n_in)) ||
+            !(l->db = plan_take(p, PyTuple_GET_ITEM(t, 3), "db", 1, 1, l->n_out, 0)) ||
+            !(l->z = plan_take(p, PyTuple_GET_ITEM(t, 4), "z", 2, 1, p->cap, l->n_out)) ||
+            (i > 0 && !(l->dx = plan_take(p, dx, "dx", 2, 1, p->cap, n_in))))
+            return -1;
+        n_in = l->n_out;
+    }
+    for (Py_ssize_t i = 0; i < p->rows; i++)
+        if (p->labels[i] < 0 || p->labels[i] >= n_in) {
+            PyErr_Format(PyExc_ValueError, "label %lld is not a class of a %zd-class output",
+                         (long long)p->labels[i], n_in);
+            return -1;
+        }
+    return 0;
+}
+
+/* make_plan(sgemm, int64, X, labels, mean, scale, x, layers) -> plan
+ * sgemm: the address of cblas_sgemm; int64: whether its sizes are 64-bit. X (rows, d) uint8,
+ * float32 or float64, labels (rows,) int64 in [0, classes); mean, scale (d,) float32; x (cap, d)
+ * float32, the batch buffer. layers: one (W, b, dW, db, z, dx) tuple per Dense layer, dx None
+ * for the first; z (cap, n_out) and dx (cap, n_in) are its buffers. Every array is checked
+ * here and held by the plan. */
+static PyObject *make_plan(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (check_nargs(nargs, 8, "make_plan") < 0)
+        return NULL;
+    void *sgemm = PyLong_AsVoidPtr(args[0]);
+    if (sgemm == NULL) {
+        if (!PyErr_Occurred())
+            PyErr_SetString(PyExc_ValueError, "sgemm must be the address of cblas_sgemm");
+        return NULL;
+    }
+    int int64 = PyObject_IsTrue(args[1]);
+    if (int64 < 0)
+        return NULL;
+    PyObject *layers = PySequence_Fast(args[7], "layers must be a sequence of tuples");
+    if (layers == NULL)
+        return NULL;
+    Py_ssize_t L = PySequence_Fast_GET_SIZE(layers);
+    if (L < 1 || L > 10000) {
+        Py_DECREF(layers);
+        return PyErr_Format(PyExc_ValueError, "a plan needs 1 to 10000 layers, not %zd", L);
+    }
+    Plan *p = PyMem_Calloc(1, sizeof(Plan));
+    if (p == NULL) {
+        Py_DECREF(layers);
+        return PyErr_NoMemory();
+    }
+    p->sgemm = sgemm;
+    p->int64 = int64;
+    p->n_layers = (int)L;
+    p->layer = PyMem_Calloc(L, sizeof(Layer));
+    p->views = PyMem_Calloc(5 + 6 * L, sizeof(Py_buffer));
+    int ok = p->layer && p->views ? plan_bind(p, args, layers) == 0 : (PyErr_NoMemory(), 0);
+    Py_DECREF(layers);
+    PyObject *capsule = ok ? PyCapsule_New(p, PLAN_NAME, plan_destructor) : NULL;
+    if (capsule == NULL)
+        plan_free(p);
+    return capsule;
+}
+
+/* Forward, softmax cross-entropy (cost sum and correct count into *cost, *correct) and, if the
+ * cost is finite, backward: dW and db (fused = 0) or W -= G^T A and b -= db (fused = 1). */
+static void run_step(const Plan *p, const int64_t *idx, Py_ssize_t n, float scale, int fused,
+                     double *cost, long *correct)
+{
+    const int L = p->n_layers;
+    if (p->kx == U8)
+        gather_u8(p->X, idx, n, p->d, p->mean, p->scale, p->x);
+    else if (p->kx == F32)
+        gather_f32(p->X, idx, n, p->d, p->mean, p->scale, p->x);
+    else
+        gather_f64(p->X, idx, n, p->d, p->mean, p->scale, p->x);
+    const float *a = p->x;
+    for (int i = 0; i < L; i++) {
+        const Layer *l = &p->layer[i];
+        gemm(p, NO_TRANS, TRANS, n, l->n_out, l->n_in, 1.0f, a, l->n_in, l->W, l->n_in, 0.0f,
+             l->z, l->n_out);
+        (i + 1 < L ? bias_relu_loop : bias_add_loop)(l->z, l->b, n, l->n_out);
+        a = l->z;
+    }
+    const Layer *top = &p->layer[L - 1];
+    *cost = softmax_xent_loop(top->z, n, top->n_out, p->labels, idx, scale, top->db, correct);
+    if (!isfinite(*cost))
+        return;  /* diverged: the caller reports it, and nothing is updated */
+    const float *g = top->z;
+    for (int i = L - 1; i >= 0; i--) {
+        const Layer *l = &p->layer[i];
+        const float *input = i ? p->layer[i - 1].z : p->x;
+        if (i)  /* the input's gradient, with W before its update */
+            gemm(p, NO_TRANS, NO_TRANS, n, l->n_in, l->n_out, 1.0f, g, l->n_out, l->W, l->n_in,
+                 0.0f, l->dx, l->n_in);
+        if (fused) {
+            gemm(p, TRANS, NO_TRANS, l->n_out, l->n_in, n, -1.0f, g, l->n_out, input, l->n_in,
+                 1.0f, l->W, l->n_in);
+            if (i == L - 1)
+                for (Py_ssize_t j = 0; j < l->n_out; j++)
+                    l->b[j] -= l->db[j];
+        } else {
+            gemm(p, TRANS, NO_TRANS, l->n_out, l->n_in, n, 1.0f, g, l->n_out, input, l->n_in,
+                 0.0f, l->dW, l->n_in);
+        }
+        if (i) {
+            const Layer *below = &p->layer[i - 1];
+            relu_backward_loop(l->dx, below->z, below->db, below->b, fused, n, l->n_in);
+            g = l->dx;
+        }
+    }
+}
+
+/* step(plan, idx, scale, fused) -> (cost sum, correct): one training step on the samples idx
+ * (int64, 1 to cap of them). scale multiplies the output gradient (1/n, or lr/n for plain SGD);
+ * fused: update W and b inside the step (plain SGD) instead of writing dW and db. A non-finite
+ * cost returns before any gradient or update is computed. */
+static PyObject *step(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (check_nargs(nargs, 4, "step") < 0)
+        return NULL;
+    if (!PyCapsule_IsValid(args[0], PLAN_NAME)) {
+        PyErr_SetString(PyExc_TypeError, "plan must be a plan made by make_plan()");
+        return NULL;
+    }
+    const Plan *p = PyCapsule_GetPointer(args[0], PLAN_NAME);
+    float scale;
+    int fused = PyObject_IsTrue(args[3]);
+    if (float_arg(args[2], &scale) < 0 || fused < 0)
+        return NULL;
+    Arrays a = {.n = 0};
+    Py_buffer *I = take(&a, args[1], "idx", I64, 1, 0);
+    if (I == NULL)
+        goto fail;
+    Py_ssize_t n = ROWS(I);
+    if (n < 1 || n > p->cap) {
+        PyErr_Format(PyExc_ValueError, "a step takes 1 to %zd samples, not %zd", p->cap, n);
+        goto fail;
+    }
+    const int64_t *idx = I->buf;
+    for (Py_ssize_t i = 0; i < n; i++)
+        if (idx[i] < 0 || idx[i] >= p->rows) {
+            PyErr_Format(PyExc_IndexError, "sample index %lld is out of range for %zd rows",
+                         (long long)idx[i], p->rows);
+            goto fail;
+        }
+    double cost;
+    long correct;
+    Py_BEGIN_ALLOW_THREADS
+    run_step(p, idx, n, scale, fused, &cost, &correct);
+    Py_END_ALLOW_THREADS
+    release(&a);
+    return Py_BuildValue("(dl)", cost, correct);
+fail:
+    release(&a);
+    return NULL;
+}
+
 /* ---- module ------------------------------------------------------------------------------- */
 
 static PyMethodDef methods[] = {
@@ -447,6 +742,11 @@ static PyMethodDef methods[] = {
     {"adam", (PyCFunction)(void (*)(void))adam, METH_FASTCALL,
      "adam(p, g, m, v, beta1, beta2, rest1, rest2, step, denom_scale, eps, decay, l2):"
      " one fused Adam/AdamW update of flat float32 arrays"},
+    {"make_plan", (PyCFunction)(void (*)(void))make_plan, METH_FASTCALL,
+     "make_plan(sgemm, int64, X, labels, mean, scale, x, layers) -> plan: bind a network's"
+     " arrays for step(); layers holds one (W, b, dW, db, z, dx) tuple per Dense layer"},
+    {"step", (PyCFunction)(void (*)(void))step, METH_FASTCALL,
+     "step(plan, idx, scale, fused) -> (cost sum, correct): one whole training step"},
     {NULL, NULL, 0, NULL},
 };
 

@@ -3,10 +3,12 @@
 `Network.loss_and_backward` walks the layers one Python call at a time, each a NumPy pass or
 two: clear, and what `glassnet explain` shows. For the networks practitioners train (float32,
 [Standardize], Dense–ReLU blocks, a Dense output, softmax cross-entropy) `FastStep` does the
-same step with the matrix multiplications left to NumPy's BLAS and everything between them in
-one C kernel each (`_ckernels.c`). For plain SGD, when nobody watches the gradients batch by
-batch (no callback), each weight update is folded into its ∂L/∂W multiplication (`_blas`):
-W ← W − Gᵀ A in one GEMM. Adam on float32 runs as one fused kernel per parameter.
+same step as one C call (`_ckernels.c`): the GEMMs by the cblas_sgemm of NumPy's own OpenBLAS
+(`_blas`), everything between them in one fused loop each. For plain SGD, when nobody watches
+the gradients batch by batch (no callback), each weight update is folded into its ∂L/∂W
+multiplication: W ← W − Gᵀ A in one GEMM. Adam on float32 runs as one fused kernel per
+parameter. Where NumPy's OpenBLAS cannot be reached, the same kernels run between np.matmul
+calls made from Python.
 
 The C kernels are an optional extension, built when glassnet is installed where a C compiler
 is at hand. Without them, with GLASSNET_KERNELS=0 in the environment, for float64 networks or
@@ -22,7 +24,6 @@ import os
 
 import numpy as np
 
-from ._blas import address
 from .errors import ValidationError
 from .layers import Dense, ReLU, Softmax, Standardize
 from .losses import CrossEntropy
@@ -69,16 +70,19 @@ class FastStep:
     """One training step of a float32 [Standardize] (Dense ReLU)* Dense [Softmax] network with
     softmax cross-entropy, on reusable buffers. Fills each Dense layer's dW and db exactly as
     the layer-by-layer step does (η·∂L/∂W for plain SGD), except in fused steps, where the
-    update happens inside the ∂L/∂W multiplication and dW is not written."""
+    update happens inside the ∂L/∂W multiplication and dW is not written.
 
-    def __init__(self, trainer, k, sgemm_update):
+    Where NumPy's OpenBLAS can be reached (`_blas.sgemm`), the whole step is one C call
+    (`_ckernels.step` on a plan that binds these arrays once); elsewhere `forward` and
+    `backward` run the same sequence from Python, with np.matmul for the GEMMs."""
+
+    def __init__(self, trainer, k, sgemm):
         net = trainer.net
         self.k = k
         self.dense = net.dense_layers
         self.optimizer = trainer.optimizer
         self.X = trainer.X.view(np.ndarray)
         self.labels = np.ascontiguousarray(trainer.targets.labels, dtype=np.int64)
-        self.update = sgemm_update if trainer.callback is None else None
         first = net.layers[0]
         n_in, dtype = self.dense[0].n_in, net.dtype
         if isinstance(first, Standardize):
@@ -89,33 +93,62 @@ class FastStep:
         rows = trainer.batch_size
         self.x = np.empty((rows, n_in), dtype)
         self.z = [np.empty((rows, d.n_out), dtype) for d in self.dense]
-        self.dx = [np.empty((rows, d.n_in), dtype) for d in self.dense[1:]]
-        # Addresses for the fused update of layer i: its output gradient G and its input A.
-        self._g_address = [address(b) for b in self.dx] + [address(self.z[-1])]
-        self._a_address = [address(self.x)] + [address(b) for b in self.z[:-1]]
-        self._W, self._W_address = [None] * len(self.dense), [0] * len(self.dense)
+        self.dx = [None] + [np.empty((rows, d.n_in), dtype) for d in self.dense[1:]]
+        self.sgemm = sgemm
+        # Plain SGD with nobody watching the batches (no callback) updates W inside its GEMM.
+        self.fusable = sgemm is not None and trainer.callback is None
+        self.plan, self._bound = None, ()
+        if sgemm is not None:
+            self._bind()
+
+    def _bind(self) -> None:
+        """(Re)build the C plan over the layers' current arrays."""
+        bound = tuple((d, d.W, d.b, d.dW, d.db) for d in self.dense)
+        for i, (_, *arrays) in enumerate(bound):
+            if not all(a.flags.c_contiguous and a.dtype == np.float32 for a in arrays):
+                raise ValidationError(
+                    f"Dense layer {i} parameters must stay C-contiguous float32 arrays"
+                )
+        layers = [(W, b, dW, db, z, dx)
+                  for (_, W, b, dW, db), z, dx in zip(bound, self.z, self.dx, strict=True)]
+        self.plan = self.k.make_plan(*self.sgemm, self.X, self.labels, self.mean, self.scale,
+                                     self.x, layers)
+        self._bound = bound
 
     def fuses(self, last_batch: bool) -> bool:
         """Whether this step updates W inside the GEMM: plain SGD, no callback, and not the
         epoch's last batch (which writes dW, so the layers end each epoch holding a gradient)."""
-        return self.update is not None and self.optimizer.prescalable and not last_batch
+        return self.fusable and self.optimizer.prescalable and not last_batch
 
-    def _update_weights(self, i: int, g: np.ndarray) -> None:
-        """W ← W − Gᵀ A for Dense layer i, in one GEMM (G already carries η/n)."""
-        W = self.dense[i].W
-        if self._W[i] is not W:  # the layer's array was replaced: look its address up again
-            if not (W.flags.c_contiguous and W.dtype == np.float32):
-                raise ValidationError(
-                    f"Dense layer {i} weights must stay a C-contiguous float32 array"
-                )
-            self._W[i], self._W_address[i] = W, address(W)
-        n_out, n_in = W.shape
-        self.update(n_out, n_in, len(g), self._W_address[i], self._g_address[i],
-                    self._a_address[i])
+    def step(self, idx: np.ndarray, last_batch: bool) -> tuple[float, int]:
+        """One training step on the samples idx: (mean cost, correct). A non-finite cost
+        returns before anything is updated, for the caller to report."""
+        opt, n = self.optimizer, len(idx)
+        scale = opt.lr / n if opt.prescalable else 1.0 / n
+        fused = self.fuses(last_batch)
+        if self.plan is not None:
+            if any(d.W is not W or d.b is not b or d.dW is not dW or d.db is not db
+                   for d, W, b, dW, db in self._bound):
+                self._bind()  # an array was replaced: bind the new ones
+            cost, correct = self.k.step(self.plan, idx, scale, fused)
+        else:
+            cost, correct = self.forward(idx, scale)
+        if not math.isfinite(cost):
+            return cost / n, correct
+        if self.plan is None:
+            self.backward()
+        if fused:
+            opt.t += 1
+        elif opt.prescalable:
+            opt.step_prescaled()
+        else:
+            opt.step()
+        return cost / n, correct
 
-    def forward(self, idx) -> tuple[float, int]:
-        """The forward pass and the output gradient for the samples idx: (mean cost, correct)."""
-        k, dense, opt = self.k, self.dense, self.optimizer
+    def forward(self, idx, scale: float) -> tuple[float, int]:
+        """The forward pass and the output gradient (scaled by `scale`) for the samples idx,
+        from Python: (cost sum, correct)."""
+        k, dense = self.k, self.dense
         n = len(idx)
         x = self.x[:n]
         k.gather(self.X, idx, self.mean, self.scale, x)
@@ -129,37 +162,24 @@ class FastStep:
                 k.bias_add(z, layer.b)
             self.inputs.append(a)
             a = z
-        scale = a.dtype.type(opt.lr / n if opt.prescalable else 1.0 / n)
-        cost, correct = k.softmax_xent(a, self.labels, idx, scale, dense[-1].db)
+        cost, correct = k.softmax_xent(a, self.labels, idx, a.dtype.type(scale), dense[-1].db)
         self.grad = a
-        return cost / n, correct
+        return cost, correct
 
-    def backward_and_update(self, last_batch: bool) -> None:
-        """Back-propagate the output gradient of `forward` and update the parameters."""
-        k, dense, opt, inputs = self.k, self.dense, self.optimizer, self.inputs
-        fused = self.fuses(last_batch)
+    def backward(self) -> None:
+        """Back-propagate the output gradient of `forward` into every dW and db, from Python."""
+        k, dense, inputs = self.k, self.dense, self.inputs
         g = self.grad
         for i in range(len(dense) - 1, -1, -1):
             layer = dense[i]
             if i:
-                dx = self.dx[i - 1][: len(g)]
-                np.matmul(g, layer.W, out=dx)  # with W before its update
-            if fused:
-                self._update_weights(i, g)
-                if i == len(dense) - 1:
-                    np.subtract(layer.b, layer.db, out=layer.b)
-            else:
-                np.matmul(g.T, inputs[i], out=layer.dW)
+                dx = self.dx[i][: len(g)]
+                np.matmul(g, layer.W, out=dx)
+            np.matmul(g.T, inputs[i], out=layer.dW)
             if i:
                 below = dense[i - 1]
-                k.relu_backward(dx, inputs[i], below.db, below.b, fused)
+                k.relu_backward(dx, inputs[i], below.db, below.b, False)
                 g = dx
-        if fused:
-            opt.t += 1
-        elif opt.prescalable:
-            opt.step_prescaled()
-        else:
-            opt.step()
 
 
 def plan(trainer) -> FastStep | None:
@@ -185,6 +205,6 @@ def plan(trainer) -> FastStep | None:
     k = kernels()
     if k is None:
         return None
-    from ._blas import sgemm_update_fn
+    from ._blas import sgemm
 
-    return FastStep(trainer, k, sgemm_update_fn())
+    return FastStep(trainer, k, sgemm())

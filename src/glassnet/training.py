@@ -383,9 +383,8 @@ class Trainer:
         GEMMs) where it applies, else layer by layer. The cost is checked before any update."""
         running = self.targets.labels is not None and self.train_metrics == "running"
         if self._fast is not None:
-            cost, correct = self._fast.forward(idx)
-            self._check_cost(cost)
-            self._fast.backward_and_update(last_batch=self.batch + 1 == self._n_batches)
+            cost, correct = self._fast.step(idx, last_batch=self.batch + 1 == self._n_batches)
+            self._check_cost(cost)  # the step updated nothing if the cost is not finite
         else:
             prescaled = self.optimizer.prescalable
             cost, y_hat = self.net.loss_and_backward(
