@@ -375,3 +375,32 @@ def test_gather_kernel_is_numpys_indexing_and_standardising(dtype):
     out = np.empty((23, 37), np.float32)
     fastpath.kernels().gather(X, idx, mean, scale, out)
     np.testing.assert_array_equal(out, (X[idx].astype(np.float32) - mean) * scale)
+
+
+def test_softmax_kernel_is_the_float64_softmax_to_float32_rounding():
+    # The kernel's own vectorised exp: checked over logits far apart (e^-80 and below)
+    rng = np.random.default_rng(6)
+    Z0 = (rng.standard_normal((300, 11)) * np.array([1, 5, 30] * 100)[:, None]).astype(np.float32)
+    Z0[0, :] = [-200, 0, 0.5, 80, -1e-3, 3, -87, -88, 10, 1e-6, 0]
+    labels = rng.integers(0, 11, 300)
+    idx = rng.permutation(300)
+    Z, db = Z0[idx].copy(), np.zeros(11, np.float32)
+    cost, correct = fastpath.kernels().softmax_xent(Z, labels, idx, np.float32(0.5), db)
+    z = Z0[idx].astype(np.float64)
+    z -= z.max(axis=1, keepdims=True)
+    p = np.exp(z) / np.exp(z).sum(axis=1, keepdims=True)
+    y = labels[idx]
+    rows = np.arange(300)
+    expected_cost = -np.log(p[rows, y]).sum()
+    p[rows, y] -= 1
+    np.testing.assert_allclose(Z, 0.5 * p, rtol=2e-6, atol=2e-7)
+    np.testing.assert_allclose(db, (0.5 * p).sum(axis=0), rtol=1e-5, atol=1e-6)
+    assert cost == pytest.approx(expected_cost, rel=1e-6)
+    assert correct == np.sum(np.argmax(Z0[idx], axis=1) == y)
+
+
+def test_softmax_kernel_turns_a_nan_logit_into_a_nan_cost():
+    Z = np.array([[0.0, np.nan, 1.0], [1.0, 2.0, 3.0]], np.float32)
+    idx, labels = np.arange(2, dtype=np.int64), np.array([0, 1])
+    cost, _ = fastpath.kernels().softmax_xent(Z, labels, idx, 1.0, np.zeros(3, np.float32))
+    assert np.isnan(cost)

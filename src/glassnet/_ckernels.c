@@ -201,37 +201,75 @@ SIMD static void relu_backward_loop(float *d, const float *h, float *db, float *
             b[j] -= db[j];
 }
 
+/* e^x for float32, written so that a loop of it vectorises (libm's expf is a call per element,
+ * and made the softmax of a batch-128 MNIST step take 10-20 us). Cephes' method: x = m ln2 + r
+ * with |r| <= ln2/2 (ln2 split in two for an exact reduction), e^r by a degree-6 polynomial, 2^m
+ * put into the exponent bits. m is rounded by adding and subtracting 1.5 * 2^23, which leaves
+ * it in the low bits of the sum. Relative error < 2e-7 (tests compare it with NumPy's exp);
+ * inputs below -87.3 give ~1e-38 instead of an underflow to 0 or a subnormal, which no softmax
+ * sum notices, and NaN stays NaN. */
+static inline float exp_f32(float x)
+{
+    const float lo = -87.3f, hi = 88.3f, round = 12582912.0f;  /* 1.5 * 2^23 */
+    x = x < lo ? lo : x;
+    x = x > hi ? hi : x;
+    union { float f; uint32_t u; } t = {.f = x * 1.44269504088896341f + round}, two_m;
+    float m = t.f - round;
+    float r = x - m * 0.693359375f;
+    r = r - m * -2.12194440e-4f;
+    float p = 1.9875691500e-4f;
+    p = p * r + 1.3981999507e-3f;
+    p = p * r + 8.3334519073e-3f;
+    p = p * r + 4.1665795894e-2f;
+    p = p * r + 1.6666665459e-1f;
+    p = p * r + 5.0000001201e-1f;
+    p = p * (r * r) + r + 1.0f;
+    two_m.u = (t.u - 0x4B400000u + 127u) << 23;  /* 2^m: m + 127 in the exponent field */
+    return p * two_m.f;
+}
+
 /* Softmax cross-entropy of the logits z (n, k) for the labels labels[idx[i]] (checked by the
  * caller): z <- scale * (softmax(z) - onehot(y)), db <- its column sums. Returns the sum of the
- * per-sample costs; *correct counts the rows whose largest logit is the label. */
-static double softmax_xent_loop(float *z, Py_ssize_t n, Py_ssize_t k, const int64_t *labels,
-                                const int64_t *idx, float scale, float *db, long *correct)
+ * per-sample costs; *correct counts the rows whose largest logit is the label. Three passes, so
+ * that the exponentials run as one vector loop over the whole batch. */
+SIMD static double softmax_xent_loop(float *z, Py_ssize_t n, Py_ssize_t k,
+                                     const int64_t *labels, const int64_t *idx, float scale,
+                                     float *db, long *correct)
 {
     double cost = 0.0;
-    *correct = 0;
-    for (Py_ssize_t j = 0; j < k; j++)
-        db[j] = 0.0f;
-    for (Py_ssize_t i = 0; i < n; i++, z += k) {
+    long right = 0;
+    float *row = z;
+    for (Py_ssize_t i = 0; i < n; i++, row += k) {  /* shift each row by its maximum */
         int64_t y = labels[idx[i]];
         Py_ssize_t best = 0;
         for (Py_ssize_t j = 1; j < k; j++)
-            if (z[j] > z[best])
+            if (row[j] > row[best])
                 best = j;
-        *correct += best == y;
-        float top = z[best], shifted_y = z[y] - top, total = 0.0f;
-        for (Py_ssize_t j = 0; j < k; j++) {
-            z[j] = expf(z[j] - top);
-            total += z[j];
-        }
-        cost += (double)(logf(total) - shifted_y);
+        right += best == y;
+        float top = row[best];
         for (Py_ssize_t j = 0; j < k; j++)
-            z[j] = z[j] / total;
-        z[y] -= 1.0f;
+            row[j] -= top;
+        cost -= (double)row[y];
+    }
+    for (Py_ssize_t i = 0; i < n * k; i++)
+        z[i] = exp_f32(z[i]);
+    for (Py_ssize_t j = 0; j < k; j++)
+        db[j] = 0.0f;
+    row = z;
+    for (Py_ssize_t i = 0; i < n; i++, row += k) {  /* normalise; subtract the label */
+        float total = 0.0f;
+        for (Py_ssize_t j = 0; j < k; j++)
+            total += row[j];
+        cost += (double)logf(total);
+        for (Py_ssize_t j = 0; j < k; j++)
+            row[j] = row[j] / total;
+        row[labels[idx[i]]] -= 1.0f;
         for (Py_ssize_t j = 0; j < k; j++) {
-            z[j] = z[j] * scale;
-            db[j] += z[j];
+            row[j] = row[j] * scale;
+            db[j] += row[j];
         }
     }
+    *correct = right;
     return cost;
 }
 
