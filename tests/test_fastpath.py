@@ -161,7 +161,7 @@ def test_adam_training_agrees_over_a_few_steps(layer_by_layer):
     assert_same_training(runs, rtol=1e-4, atol=1e-5)
 
 
-@pytest.mark.parametrize("case", ["float64", "tanh", "mse", "dropout"])
+@pytest.mark.parametrize("case", ["float64", "tanh", "mse", "dropout", "weights as a view"])
 def test_networks_outside_the_compiled_step_take_the_layer_by_layer_path(case):
     X, y = data()
     loss = "cross_entropy"
@@ -171,6 +171,9 @@ def test_networks_outside_the_compiled_step_take_the_layer_by_layer_path(case):
         net = gn.Network([gn.Standardize(0, 255), gn.Dense(20, 8), gn.Tanh(), gn.Dense(8, 4)])
     elif case == "mse":
         net, loss = make_net(), "mse"
+    elif case == "weights as a view":
+        net = make_net()
+        net.dense_layers[0].W = np.ascontiguousarray(net.dense_layers[0].W.T).T
     else:
         net = gn.Network([gn.Standardize(0, 255), gn.Dense(20, 8), gn.ReLU(), gn.Dropout(0.2),
                           gn.Dense(8, 4)])

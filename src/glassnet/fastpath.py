@@ -105,7 +105,7 @@ class FastStep:
         """(Re)build the C plan over the layers' current arrays."""
         bound = tuple((d, d.W, d.b, d.dW, d.db) for d in self.dense)
         for i, (_, *arrays) in enumerate(bound):
-            if not all(a.flags.c_contiguous and a.dtype == np.float32 for a in arrays):
+            if not all(_compact(a) for a in arrays):
                 raise ValidationError(
                     f"Dense layer {i} parameters must stay C-contiguous float32 arrays"
                 )
@@ -126,23 +126,22 @@ class FastStep:
         opt, n = self.optimizer, len(idx)
         scale = opt.lr / n if opt.prescalable else 1.0 / n
         fused = self.fuses(last_batch)
-        if self.plan is not None:
+        if self.plan is None:
+            cost, correct = self.forward(idx, scale)
+            if math.isfinite(cost):
+                self.backward()
+        else:
             if any(d.W is not W or d.b is not b or d.dW is not dW or d.db is not db
                    for d, W, b, dW, db in self._bound):
                 self._bind()  # an array was replaced: bind the new ones
             cost, correct = self.k.step(self.plan, idx, scale, fused)
-        else:
-            cost, correct = self.forward(idx, scale)
-        if not math.isfinite(cost):
-            return cost / n, correct
-        if self.plan is None:
-            self.backward()
-        if fused:
-            opt.t += 1
-        elif opt.prescalable:
-            opt.step_prescaled()
-        else:
-            opt.step()
+        if math.isfinite(cost):  # else nothing was updated: the caller reports the divergence
+            if fused:
+                opt.t += 1
+            elif opt.prescalable:
+                opt.step_prescaled()
+            else:
+                opt.step()
         return cost / n, correct
 
     def forward(self, idx, scale: float) -> tuple[float, int]:
@@ -182,6 +181,10 @@ class FastStep:
                 g = dx
 
 
+def _compact(a: np.ndarray) -> bool:
+    return a.dtype == np.float32 and a.flags.c_contiguous
+
+
 def plan(trainer) -> FastStep | None:
     """A FastStep for this trainer's network, loss and data, or None if it does not apply."""
     net = trainer.net
@@ -202,6 +205,8 @@ def plan(trainer) -> FastStep | None:
         return None
     if labels is None or labels.dtype.kind not in "ui":
         return None
+    if not all(_compact(a) for p, g in net.parameters() for a in (p, g)):
+        return None  # weights set by hand as views (W = A.T, say): the layer-by-layer path
     k = kernels()
     if k is None:
         return None
