@@ -1,5 +1,6 @@
 """The compiled training step (glassnet.fastpath) gives the numbers of the layer-by-layer one."""
 
+import ctypes
 import os
 import re
 import subprocess
@@ -9,7 +10,7 @@ import numpy as np
 import pytest
 
 import glassnet as gn
-from glassnet import _blas, fastpath
+from glassnet import _blas, _ckernels, fastpath
 
 
 @pytest.fixture
@@ -65,11 +66,34 @@ def assert_same_training(runs, rtol=2e-5, atol=2e-6):
     assert fast.optimizer.t == plain.optimizer.t
 
 
+@pytest.fixture(params=["team of two", "one thread"])
+def threads(request, monkeypatch):
+    """Both ways a C step runs: on the team of two threads (where OpenBLAS runs two, as on the
+    machines here), and on the calling thread alone (a plan without OpenBLAS's thread control)."""
+    if request.param == "one thread":
+        monkeypatch.setattr(_blas, "threads", lambda: None)
+    elif _blas_threads() != 2:
+        pytest.skip("the team needs OpenBLAS running two threads")
+    return request.param
+
+
+BLAS_THREAD_FUNCTIONS = _blas.threads()  # before any test hides them
+
+
+def _blas_threads() -> int:
+    """OpenBLAS's thread count, through the function the C step uses."""
+    get, _ = BLAS_THREAD_FUNCTIONS
+    return ctypes.CFUNCTYPE(ctypes.c_int)(get)()
+
+
 @pytest.mark.parametrize("batch_size", [1, 7, 32, 100])
-def test_fused_sgd_equals_the_layer_by_layer_step(layer_by_layer, batch_size):
+def test_fused_sgd_equals_the_layer_by_layer_step(layer_by_layer, threads, batch_size):
     X, y = data()
+    before = _ckernels.team_steps()
     runs = train_both(layer_by_layer, {}, X, y, optimizer=gn.SGD(0.1), epochs=2,
                       batch_size=batch_size)
+    ran_on_team = _ckernels.team_steps() - before
+    assert ran_on_team == (2 * -(-100 // batch_size) if threads == "team of two" else 0)
     assert runs[0][0]._fast.plan is not None  # the whole step ran in C
     assert runs[0][0]._fast.fusable  # with the update inside the GEMM
     assert_same_training(runs)
@@ -81,7 +105,7 @@ def test_fused_sgd_equals_the_layer_by_layer_step(layer_by_layer, batch_size):
     {"hidden": ()},  # softmax regression: one Dense layer
     {"hidden": (12, 10, 6)},
 ])
-def test_network_shapes_the_compiled_step_covers(layer_by_layer, net_kwargs):
+def test_network_shapes_the_compiled_step_covers(layer_by_layer, threads, net_kwargs):
     X, y = data(dtype=np.float32 if net_kwargs.get("standardize") is False else np.uint8)
     if net_kwargs.get("standardize") is False:
         X /= 255
@@ -90,7 +114,7 @@ def test_network_shapes_the_compiled_step_covers(layer_by_layer, net_kwargs):
     assert_same_training(runs)
 
 
-def test_unfused_sgd_with_a_callback_fills_every_gradient(layer_by_layer):
+def test_unfused_sgd_with_a_callback_fills_every_gradient(layer_by_layer, threads):
     X, y = data()
     seen = []
 
@@ -152,7 +176,7 @@ def test_adam_kernel_equals_numpy_adam(layer_by_layer, optimizer, shape):
         np.testing.assert_allclose(fast, plain, rtol=2e-6, atol=1e-7)
 
 
-def test_adam_training_agrees_over_a_few_steps(layer_by_layer):
+def test_adam_training_agrees_over_a_few_steps(layer_by_layer, threads):
     # Adam divides by √v: over many steps float32 rounding of tiny gradients grows into
     # visible differences on either path, so the two are compared over a few steps.
     X, y = data(n=64)
@@ -183,7 +207,7 @@ def test_networks_outside_the_compiled_step_take_the_layer_by_layer_path(case):
     trainer.run()
 
 
-def test_gradients_left_by_a_fused_run_are_those_of_the_last_batch(layer_by_layer):
+def test_gradients_left_by_a_fused_run_are_those_of_the_last_batch(layer_by_layer, threads):
     X, y = data(n=50)
     (fast, _), (plain, _) = train_both(layer_by_layer, {}, X, y, optimizer=gn.SGD(0.1),
                                        epochs=3, batch_size=16)
@@ -192,7 +216,7 @@ def test_gradients_left_by_a_fused_run_are_those_of_the_last_batch(layer_by_laye
         assert np.any(a.dW != 0)
 
 
-def test_divergence_is_reported_before_the_update(layer_by_layer):
+def test_divergence_is_reported_before_the_update(layer_by_layer, threads):
     layer_by_layer(True)
     X, y = data()
     net = make_net()
@@ -249,7 +273,7 @@ def plan_args(n=6, d=5, hidden=4, k=3):
               (np.ones((k, hidden), f4), np.zeros(k, f4), np.zeros((k, hidden), f4),
                np.zeros(k, f4), np.zeros((4, k), f4), np.zeros((4, hidden), f4))]
     return [*_blas.sgemm(), X, labels, np.zeros(d, f4), np.ones(d, f4),
-            np.zeros((4, d), f4), layers]
+            np.zeros((4, d), f4), layers, _blas.threads()]
 
 
 def replaced(args, where, value):
@@ -407,3 +431,34 @@ def test_softmax_kernel_turns_a_nan_logit_into_a_nan_cost():
     idx, labels = np.arange(2, dtype=np.int64), np.array([0, 1])
     cost, _ = fastpath.kernels().softmax_xent(Z, labels, idx, 1.0, np.zeros(3, np.float32))
     assert np.isnan(cost)
+
+
+def test_a_team_step_leaves_openblas_with_its_thread_count(layer_by_layer, threads):
+    layer_by_layer(True)
+    X, y = data()
+    count = _blas_threads()
+    make_net().fit(X, y, loss="cross_entropy", optimizer=gn.SGD(0.1), epochs=1, batch_size=10)
+    assert _blas_threads() == count
+
+
+def test_a_forked_child_trains_on_a_team_of_its_own():
+    # The helper thread does not survive fork(): a child that trains must start its own.
+    code = (
+        "import multiprocessing as mp, numpy as np, glassnet as gn\n"
+        "from glassnet import fastpath\n"
+        "X = np.random.default_rng(0).integers(0, 256, (64, 20), dtype=np.uint8)\n"
+        "y = np.arange(64) % 4\n"
+        "def fit(_=None):\n"
+        "    net = gn.Network([gn.Standardize(0, 255), gn.Dense(20, 8), gn.ReLU(),\n"
+        "                      gn.Dense(8, 4)], seed=0)\n"
+        "    net.fit(X, y, loss='cross_entropy', optimizer=gn.SGD(0.1), epochs=2,\n"
+        "            batch_size=16)\n"
+        "    return float(net.dense_layers[0].W.sum()), fastpath.kernels().team_steps()\n"
+        "parent = fit()\n"
+        "with mp.get_context('fork').Pool(1) as pool:\n"
+        "    child = pool.map(fit, [0])[0]\n"
+        "print(parent[0] == child[0], parent[1] > 0, child[1] > parent[1])\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=60, check=True)
+    assert out.stdout.split() == ["True", "True", "True"]

@@ -7,7 +7,8 @@ shares NumPy's thread pool: mixing in a second BLAS (SciPy's own OpenBLAS, say) 
 ctypes, checks it against np.matmul on the update the step does most (W ← W − Gᵀ A: α = −1,
 β = 1, which np.matmul cannot do in one call), and hands its address to the C code.
 If the library or symbol is not there (another BLAS, another platform), `sgemm` is None and
-the step runs its GEMMs through np.matmul from Python instead.
+the step runs its GEMMs through np.matmul from Python instead. `threads` finds the library's
+thread-count functions, with which the C step runs on a team of two threads (see _ckernels.c).
 """
 
 from __future__ import annotations
@@ -38,13 +39,30 @@ def _candidates() -> list[Path]:
     return found
 
 
-def _bind():
-    """(ctypes function, whether its sizes are 64-bit) for the first cblas_sgemm found."""
+# (get, set) thread-count functions, in the same order of preference.
+_THREAD_SYMBOLS = (
+    ("scipy_openblas_get_num_threads64_", "scipy_openblas_set_num_threads64_"),
+    ("scipy_openblas_get_num_threads", "scipy_openblas_set_num_threads"),
+    ("openblas_get_num_threads64_", "openblas_set_num_threads64_"),
+    ("openblas_get_num_threads", "openblas_set_num_threads"),
+)
+
+
+@functools.cache
+def _libraries() -> list:
+    """NumPy's bundled BLAS libraries, loaded."""
+    loaded = []
     for path in _candidates():
         try:
-            lib = ctypes.CDLL(str(path))
+            loaded.append(ctypes.CDLL(str(path)))
         except OSError:
             continue
+    return loaded
+
+
+def _bind():
+    """(ctypes function, whether its sizes are 64-bit) for the first cblas_sgemm found."""
+    for lib in _libraries():
         for symbol, integer in _SYMBOLS:
             fn = getattr(lib, symbol, None)
             if fn is None:
@@ -80,4 +98,21 @@ def sgemm() -> tuple[int, bool] | None:
         fn, int64 = bound
         return ctypes.cast(fn, ctypes.c_void_p).value, int64
     except Exception:  # any surprise in a foreign library: use the NumPy path
+        return None
+
+
+@functools.cache
+def threads() -> tuple[int, int] | None:
+    """(address of get, address of set) of the thread-count functions of the OpenBLAS whose
+    sgemm `sgemm` found, or None."""
+    try:
+        for lib in _libraries():
+            if not any(hasattr(lib, symbol) for symbol, _ in _SYMBOLS):
+                continue
+            for get, set_ in _THREAD_SYMBOLS:
+                if hasattr(lib, get) and hasattr(lib, set_):
+                    return tuple(ctypes.cast(getattr(lib, name), ctypes.c_void_p).value
+                                 for name in (get, set_))
+        return None
+    except Exception:  # any surprise in a foreign library: no team
         return None

@@ -170,28 +170,32 @@ GATHER_LOOP(gather_u8, uint8_t)
 GATHER_LOOP(gather_f32, float)
 GATHER_LOOP(gather_f64, double)
 
-SIMD static void bias_relu_loop(float *z, const float *b, Py_ssize_t n, Py_ssize_t k)
+/* The loops below work on n rows of k columns, rows ld floats apart (a block of columns of a
+ * wider matrix when ld > k). */
+SIMD static void bias_relu_loop(float *z, const float *b, Py_ssize_t n, Py_ssize_t k,
+                                Py_ssize_t ld)
 {
-    for (Py_ssize_t i = 0; i < n; i++, z += k)
+    for (Py_ssize_t i = 0; i < n; i++, z += ld)
         for (Py_ssize_t j = 0; j < k; j++) {
             float v = z[j] + b[j];
             z[j] = v < 0.0f ? 0.0f : v;  /* NaN stays NaN, as in np.maximum */
         }
 }
 
-SIMD static void bias_add_loop(float *z, const float *b, Py_ssize_t n, Py_ssize_t k)
+SIMD static void bias_add_loop(float *z, const float *b, Py_ssize_t n, Py_ssize_t k,
+                               Py_ssize_t ld)
 {
-    for (Py_ssize_t i = 0; i < n; i++, z += k)
+    for (Py_ssize_t i = 0; i < n; i++, z += ld)
         for (Py_ssize_t j = 0; j < k; j++)
             z[j] += b[j];
 }
 
 SIMD static void relu_backward_loop(float *d, const float *h, float *db, float *b, int update,
-                                    Py_ssize_t n, Py_ssize_t k)
+                                    Py_ssize_t n, Py_ssize_t k, Py_ssize_t ld)
 {
     for (Py_ssize_t j = 0; j < k; j++)
         db[j] = 0.0f;
-    for (Py_ssize_t i = 0; i < n; i++, d += k, h += k)
+    for (Py_ssize_t i = 0; i < n; i++, d += ld, h += ld)
         for (Py_ssize_t j = 0; j < k; j++) {
             d[j] = h[j] > 0.0f ? d[j] : 0.0f;
             db[j] += d[j];
@@ -349,7 +353,7 @@ static PyObject *bias(PyObject *const *args, Py_ssize_t nargs, const char *fn, i
         return NULL;
     }
     Py_BEGIN_ALLOW_THREADS
-    (relu ? bias_relu_loop : bias_add_loop)(Z->buf, B->buf, ROWS(Z), COLS(Z));
+    (relu ? bias_relu_loop : bias_add_loop)(Z->buf, B->buf, ROWS(Z), COLS(Z), COLS(Z));
     Py_END_ALLOW_THREADS
     release(&a);
     Py_RETURN_NONE;
@@ -434,7 +438,7 @@ static PyObject *relu_backward(PyObject *self, PyObject *const *args, Py_ssize_t
         check_length(B, k, "b") < 0)
         goto fail;
     Py_BEGIN_ALLOW_THREADS
-    relu_backward_loop(D->buf, H->buf, DB->buf, B->buf, update, n, k);
+    relu_backward_loop(D->buf, H->buf, DB->buf, B->buf, update, n, k, k);
     Py_END_ALLOW_THREADS
     release(&a);
     Py_RETURN_NONE;
@@ -492,6 +496,7 @@ typedef void (*sgemm64_fn)(int, int, int, int64_t, int64_t, int64_t, float, cons
 typedef void (*sgemm32_fn)(int, int, int, int, int, int, float, const float *, int,
                            const float *, int, float, float *, int);
 enum { ROW_MAJOR = 101, NO_TRANS = 111, TRANS = 112 };
+#define TEAM_MAX 2  /* threads a step can run on (see run_step) */
 
 typedef struct {
     float *W, *b, *dW, *db, *z, *dx;  /* dx: the gradient of the layer's input (NULL: first) */
@@ -509,6 +514,9 @@ typedef struct {
     float *x;
     int n_layers;
     Layer *layer;
+    int (*get_threads)(void);  /* OpenBLAS's thread count, or NULL: no team (see run_step) */
+    void (*set_threads)(int);
+    float *partial;  /* TEAM_MAX partial column sums of the output gradient */
     Py_buffer *views;  /* every array the plan uses, held until it is freed */
     int n_views;
 } Plan;
@@ -521,6 +529,7 @@ static void plan_free(Plan *p)
         PyBuffer_Release(&p->views[--p->n_views]);
     PyMem_Free(p->views);
     PyMem_Free(p->layer);
+    PyMem_Free(p->partial);
     PyMem_Free(p);
 }
 
@@ -623,17 +632,18 @@ static int plan_bind(Plan *p, PyObject *const *args, PyObject *layers)
     return 0;
 }
 
-/* make_plan(sgemm, int64, X, labels, mean, scale, x, layers) -> plan
+/* make_plan(sgemm, int64, X, labels, mean, scale, x, layers, threads) -> plan
  * sgemm: the address of cblas_sgemm; int64: whether its sizes are 64-bit. X (rows, d) uint8,
  * float32 or float64, labels (rows,) int64 in [0, classes); mean, scale (d,) float32; x (cap, d)
  * float32, the batch buffer. layers: one (W, b, dW, db, z, dx) tuple per Dense layer, dx None
- * for the first; z (cap, n_out) and dx (cap, n_in) are its buffers. Every array is checked
- * here and held by the plan. */
+ * for the first; z (cap, n_out) and dx (cap, n_in) are its buffers. threads: None, or the
+ * addresses of OpenBLAS's get and set thread-count functions, which let a step run on a team
+ * of two threads (see run_step). Every array is checked here and held by the plan. */
 static PyObject *make_plan(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
-    if (check_nargs(nargs, 8, "make_plan") < 0)
+    if (check_nargs(nargs, 9, "make_plan") < 0)
         return NULL;
-    void *sgemm = PyLong_AsVoidPtr(args[0]);
+    void *sgemm = PyLong_AsVoidPtr(args[0]), *get = NULL, *set = NULL;
     if (sgemm == NULL) {
         if (!PyErr_Occurred())
             PyErr_SetString(PyExc_ValueError, "sgemm must be the address of cblas_sgemm");
@@ -642,6 +652,18 @@ static PyObject *make_plan(PyObject *self, PyObject *const *args, Py_ssize_t nar
     int int64 = PyObject_IsTrue(args[1]);
     if (int64 < 0)
         return NULL;
+    if (args[8] != Py_None) {
+        if (!PyTuple_Check(args[8]) || PyTuple_GET_SIZE(args[8]) != 2 ||
+            (get = PyLong_AsVoidPtr(PyTuple_GET_ITEM(args[8], 0))) == NULL ||
+            (set = PyLong_AsVoidPtr(PyTuple_GET_ITEM(args[8], 1))) == NULL) {
+            if (!PyErr_Occurred() || PyErr_ExceptionMatches(PyExc_TypeError)) {
+                PyErr_Clear();
+                PyErr_SetString(PyExc_ValueError,
+                                "threads must be None or two function addresses (get, set)");
+            }
+            return NULL;
+        }
+    }
     PyObject *layers = PySequence_Fast(args[7], "layers must be a sequence of tuples");
     if (layers == NULL)
         return NULL;
@@ -657,10 +679,14 @@ static PyObject *make_plan(PyObject *self, PyObject *const *args, Py_ssize_t nar
     }
     p->sgemm = sgemm;
     p->int64 = int64;
+    p->get_threads = (int (*)(void))get;
+    p->set_threads = (void (*)(int))set;
     p->n_layers = (int)L;
     p->layer = PyMem_Calloc(L, sizeof(Layer));
     p->views = PyMem_Calloc(5 + 6 * L, sizeof(Py_buffer));
     int ok = p->layer && p->views ? plan_bind(p, args, layers) == 0 : (PyErr_NoMemory(), 0);
+    if (ok && !(p->partial = PyMem_Calloc(TEAM_MAX * p->layer[L - 1].n_out, sizeof(float))))
+        ok = (PyErr_NoMemory(), 0);
     Py_DECREF(layers);
     PyObject *capsule = ok ? PyCapsule_New(p, PLAN_NAME, plan_destructor) : NULL;
     if (capsule == NULL)
@@ -668,53 +694,260 @@ static PyObject *make_plan(PyObject *self, PyObject *const *args, Py_ssize_t nar
     return capsule;
 }
 
-/* Forward, softmax cross-entropy (cost sum and correct count into *cost, *correct) and, if the
- * cost is finite, backward: dW and db (fused = 0) or W -= G^T A and b -= db (fused = 1). */
-static void run_step(const Plan *p, const int64_t *idx, Py_ssize_t n, float scale, int fused,
-                     double *cost, long *correct)
+/* ---- a team of two threads for the step --------------------------------------------------
+ * OpenBLAS runs each GEMM on two threads, but the work between GEMMs ran on one while OpenBLAS's
+ * second thread spun, waiting. On a team of two, each thread takes half of every GEMM (as a
+ * single-threaded OpenBLAS call: the step sets OpenBLAS to one thread while it runs) and half
+ * of the element-wise work, and they meet at a barrier where one needs the other's half.
+ * The helper thread is started by the first step that uses it, spins between steps and sleeps
+ * when none comes for a while; one per process, taken by one step at a time. */
+#if defined(__unix__) || defined(__APPLE__)
+#define HAVE_TEAM 1
+#include <pthread.h>
+#include <stdatomic.h>
+#include <time.h>
+#include <unistd.h>
+#if defined(__x86_64__) || defined(__i386__)
+#define RELAX() __builtin_ia32_pause()
+#else
+#define RELAX() ((void)0)
+#endif
+#else
+#define HAVE_TEAM 0
+#endif
+
+typedef struct {
+    const Plan *p;
+    const int64_t *idx;
+    Py_ssize_t n;
+    float scale;
+    int fused, threads;
+    double cost[TEAM_MAX];
+    long correct[TEAM_MAX];
+#if HAVE_TEAM
+    atomic_uint arrived, sense;
+#endif
+} StepArgs;
+
+static void barrier(StepArgs *a, unsigned *sense)
 {
-    const int L = p->n_layers;
+#if HAVE_TEAM
+    if (a->threads == 1)
+        return;
+    unsigned mine = *sense = !*sense;
+    if (atomic_fetch_add(&a->arrived, 1) == (unsigned)a->threads - 1) {
+        atomic_store(&a->arrived, 0);
+        atomic_store(&a->sense, mine);
+    } else {
+        while (atomic_load(&a->sense) != mine)
+            RELAX();
+    }
+#else
+    (void)a;
+    (void)sense;
+#endif
+}
+
+/* Thread t's share [lo, hi) of n items; `align` keeps column blocks apart by whole cache lines. */
+static void share(Py_ssize_t n, int t, int threads, Py_ssize_t align, Py_ssize_t *lo,
+                  Py_ssize_t *hi)
+{
+    Py_ssize_t cut[TEAM_MAX + 1];
+    for (int i = 0; i <= threads; i++)
+        cut[i] = i == threads ? n : n * i / threads / align * align;
+    *lo = cut[t];
+    *hi = cut[t + 1];
+}
+
+/* Thread t's part of a step: gather, forward, softmax cross-entropy, backward and the update
+ * (fused) or the gradients dW and db (not fused). Hidden layers are split by columns (each
+ * thread computes half of every unit's outputs), the output layer and its softmax by rows.
+ * The cost is checked after the softmax: if it is not finite nothing is written to the layers. */
+static void step_part(StepArgs *a, int t)
+{
+    const Plan *p = a->p;
+    const int L = p->n_layers, T = a->threads;
+    const Py_ssize_t n = a->n;
+    unsigned sense = 0;
+    Py_ssize_t lo, hi;
+    share(n, t, T, 1, &lo, &hi);
     if (p->kx == U8)
-        gather_u8(p->X, idx, n, p->d, p->mean, p->scale, p->x);
+        gather_u8(p->X, a->idx + lo, hi - lo, p->d, p->mean, p->scale, p->x + lo * p->d);
     else if (p->kx == F32)
-        gather_f32(p->X, idx, n, p->d, p->mean, p->scale, p->x);
+        gather_f32(p->X, a->idx + lo, hi - lo, p->d, p->mean, p->scale, p->x + lo * p->d);
     else
-        gather_f64(p->X, idx, n, p->d, p->mean, p->scale, p->x);
-    const float *a = p->x;
-    for (int i = 0; i < L; i++) {
+        gather_f64(p->X, a->idx + lo, hi - lo, p->d, p->mean, p->scale, p->x + lo * p->d);
+    barrier(a, &sense);
+    const float *in = p->x;
+    for (int i = 0; i + 1 < L; i++) {  /* hidden layers: columns lo..hi of Z = A W^T + b */
         const Layer *l = &p->layer[i];
-        gemm(p, NO_TRANS, TRANS, n, l->n_out, l->n_in, 1.0f, a, l->n_in, l->W, l->n_in, 0.0f,
-             l->z, l->n_out);
-        (i + 1 < L ? bias_relu_loop : bias_add_loop)(l->z, l->b, n, l->n_out);
-        a = l->z;
+        share(l->n_out, t, T, 16, &lo, &hi);
+        if (hi > lo) {
+            gemm(p, NO_TRANS, TRANS, n, hi - lo, l->n_in, 1.0f, in, l->n_in, l->W + lo * l->n_in,
+                 l->n_in, 0.0f, l->z + lo, l->n_out);
+            bias_relu_loop(l->z + lo, l->b + lo, n, hi - lo, l->n_out);
+        }
+        barrier(a, &sense);
+        in = l->z;
     }
     const Layer *top = &p->layer[L - 1];
-    *cost = softmax_xent_loop(top->z, n, top->n_out, p->labels, idx, scale, top->db, correct);
-    if (!isfinite(*cost))
+    const Py_ssize_t k = top->n_out;
+    share(n, t, T, 1, &lo, &hi);  /* output layer and softmax: rows lo..hi */
+    a->cost[t] = 0.0;
+    a->correct[t] = 0;
+    for (Py_ssize_t j = 0; j < k; j++)
+        p->partial[t * k + j] = 0.0f;
+    if (hi > lo) {
+        gemm(p, NO_TRANS, TRANS, hi - lo, k, top->n_in, 1.0f, in + lo * top->n_in, top->n_in,
+             top->W, top->n_in, 0.0f, top->z + lo * k, k);
+        bias_add_loop(top->z + lo * k, top->b, hi - lo, k, k);
+        a->cost[t] = softmax_xent_loop(top->z + lo * k, hi - lo, k, p->labels, a->idx + lo,
+                                       a->scale, p->partial + t * k, &a->correct[t]);
+    }
+    barrier(a, &sense);
+    double cost = 0.0;
+    for (int i = 0; i < T; i++)
+        cost += a->cost[i];
+    if (!isfinite(cost))
         return;  /* diverged: the caller reports it, and nothing is updated */
-    const float *g = top->z;
     for (int i = L - 1; i >= 0; i--) {
         const Layer *l = &p->layer[i];
-        const float *input = i ? p->layer[i - 1].z : p->x;
-        if (i)  /* the input's gradient, with W before its update */
-            gemm(p, NO_TRANS, NO_TRANS, n, l->n_in, l->n_out, 1.0f, g, l->n_out, l->W, l->n_in,
-                 0.0f, l->dx, l->n_in);
-        if (fused) {
-            gemm(p, TRANS, NO_TRANS, l->n_out, l->n_in, n, -1.0f, g, l->n_out, input, l->n_in,
-                 1.0f, l->W, l->n_in);
-            if (i == L - 1)
-                for (Py_ssize_t j = 0; j < l->n_out; j++)
-                    l->b[j] -= l->db[j];
-        } else {
-            gemm(p, TRANS, NO_TRANS, l->n_out, l->n_in, n, 1.0f, g, l->n_out, input, l->n_in,
-                 0.0f, l->dW, l->n_in);
-        }
-        if (i) {
+        const float *g = l->z, *input = i ? p->layer[i - 1].z : p->x;
+        if (i < L - 1)
+            g = p->layer[i + 1].dx;
+        if (i) {  /* columns lo..hi of the input's gradient, with W before its update */
             const Layer *below = &p->layer[i - 1];
-            relu_backward_loop(l->dx, below->z, below->db, below->b, fused, n, l->n_in);
-            g = l->dx;
+            share(l->n_in, t, T, 16, &lo, &hi);
+            if (hi > lo) {
+                gemm(p, NO_TRANS, NO_TRANS, n, hi - lo, l->n_out, 1.0f, g, l->n_out, l->W + lo,
+                     l->n_in, 0.0f, l->dx + lo, l->n_in);
+                relu_backward_loop(l->dx + lo, below->z + lo, below->db + lo, below->b + lo,
+                                   a->fused, n, hi - lo, l->n_in);
+            }
+            barrier(a, &sense);
         }
+        share(l->n_out, t, T, 16, &lo, &hi);  /* rows lo..hi of W and b */
+        if (hi == lo)
+            continue;
+        if (i == L - 1)  /* the output layer's db: the sum of the threads' partial sums */
+            for (Py_ssize_t j = lo; j < hi; j++) {
+                float sum = 0.0f;
+                for (int r = 0; r < T; r++)
+                    sum += p->partial[r * k + j];
+                l->db[j] = sum;
+                if (a->fused)
+                    l->b[j] -= sum;
+            }
+        if (a->fused)
+            gemm(p, TRANS, NO_TRANS, hi - lo, l->n_in, n, -1.0f, g + lo, l->n_out, input,
+                 l->n_in, 1.0f, l->W + lo * l->n_in, l->n_in);
+        else
+            gemm(p, TRANS, NO_TRANS, hi - lo, l->n_in, n, 1.0f, g + lo, l->n_out, input,
+                 l->n_in, 0.0f, l->dW + lo * l->n_in, l->n_in);
     }
+}
+
+#if HAVE_TEAM
+static struct {
+    pthread_mutex_t lock;  /* guards sleeping/wake; busy: one step at a time */
+    pthread_cond_t wake;
+    pthread_t helper;
+    pid_t pid;  /* the process that started the helper (a fork has none) */
+    atomic_uint go, done;  /* go: incremented to hand the helper a step; done: it finished */
+    atomic_ulong steps;  /* steps run on the team so far */
+    atomic_int sleeping, busy;
+    StepArgs job;  /* the step in hand (never on a stack the helper could outlive) */
+} team = {.lock = PTHREAD_MUTEX_INITIALIZER, .wake = PTHREAD_COND_INITIALIZER};
+
+#define SPIN_SECONDS 0.002  /* a helper with no step for this long sleeps */
+
+static double seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static void *helper_main(void *start)
+{
+    unsigned seen = (unsigned)(uintptr_t)start;  /* team.go when the helper was made */
+    for (;;) {
+        double since = seconds();
+        for (unsigned spins = 0; atomic_load(&team.go) == seen; spins++) {
+            RELAX();
+            if ((spins & 1023) == 0 && seconds() - since > SPIN_SECONDS) {
+                pthread_mutex_lock(&team.lock);
+                atomic_store(&team.sleeping, 1);
+                while (atomic_load(&team.go) == seen)
+                    pthread_cond_wait(&team.wake, &team.lock);
+                atomic_store(&team.sleeping, 0);
+                pthread_mutex_unlock(&team.lock);
+            }
+        }
+        seen = atomic_load(&team.go);
+        step_part(&team.job, 1);
+        atomic_store(&team.done, seen);
+    }
+    return NULL;
+}
+
+/* Take the team for one step (starting its helper if needed); 0 if busy or unavailable. */
+static int team_take(void)
+{
+    int expected = 0;
+    if (!atomic_compare_exchange_strong(&team.busy, &expected, 1))
+        return 0;  /* another Python thread is in a step */
+    if (team.pid != getpid()) {  /* first use, or a child after fork(): start a helper */
+        void *start = (void *)(uintptr_t)atomic_load(&team.go);
+        if (pthread_create(&team.helper, NULL, helper_main, start) != 0) {
+            atomic_store(&team.busy, 0);
+            return 0;
+        }
+        pthread_detach(team.helper);
+        team.pid = getpid();
+    }
+    return 1;
+}
+
+/* Run the step in team.job on both threads; returns when the helper's half is done too. */
+static void team_run(const Plan *p)
+{
+    StepArgs *a = &team.job;
+    a->threads = 2;
+    atomic_store(&a->arrived, 0);
+    atomic_store(&a->sense, 0);
+    p->set_threads(1);
+    unsigned go = atomic_fetch_add(&team.go, 1) + 1;
+    if (atomic_load(&team.sleeping)) {
+        pthread_mutex_lock(&team.lock);
+        pthread_cond_signal(&team.wake);
+        pthread_mutex_unlock(&team.lock);
+    }
+    step_part(a, 0);
+    while (atomic_load(&team.done) != go)
+        RELAX();
+    p->set_threads(2);
+    atomic_fetch_add(&team.steps, 1);
+}
+#endif
+
+/* The whole step on the calling thread, or on the team of two when OpenBLAS itself runs two
+ * threads (more or fewer: the user's choice, or another machine; OpenBLAS's own threading then
+ * parallelises the GEMMs alone). */
+static void run_step(StepArgs *a)
+{
+    a->threads = 1;
+#if HAVE_TEAM
+    const Plan *p = a->p;
+    if (p->get_threads && p->get_threads() == 2 && team_take()) {
+        team.job = *a;
+        team_run(p);
+        *a = team.job;
+        atomic_store(&team.busy, 0);
+        return;
+    }
+#endif
+    step_part(a, 0);
 }
 
 /* step(plan, idx, scale, fused) -> (cost sum, correct): one training step on the samples idx
@@ -750,16 +983,31 @@ static PyObject *step(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
                          (long long)idx[i], p->rows);
             goto fail;
         }
-    double cost;
-    long correct;
+    StepArgs job = {.p = p, .idx = idx, .n = n, .scale = scale, .fused = fused};
     Py_BEGIN_ALLOW_THREADS
-    run_step(p, idx, n, scale, fused, &cost, &correct);
+    run_step(&job);
     Py_END_ALLOW_THREADS
     release(&a);
+    double cost = 0.0;
+    long correct = 0;
+    for (int t = 0; t < job.threads; t++) {
+        cost += job.cost[t];
+        correct += job.correct[t];
+    }
     return Py_BuildValue("(dl)", cost, correct);
 fail:
     release(&a);
     return NULL;
+}
+
+/* team_steps() -> how many steps have run on the team of two threads in this process. */
+static PyObject *team_steps(PyObject *self, PyObject *unused)
+{
+#if HAVE_TEAM
+    return PyLong_FromUnsignedLong(atomic_load(&team.steps));
+#else
+    return PyLong_FromLong(0);
+#endif
 }
 
 /* ---- module ------------------------------------------------------------------------------- */
@@ -785,6 +1033,8 @@ static PyMethodDef methods[] = {
      " arrays for step(); layers holds one (W, b, dW, db, z, dx) tuple per Dense layer"},
     {"step", (PyCFunction)(void (*)(void))step, METH_FASTCALL,
      "step(plan, idx, scale, fused) -> (cost sum, correct): one whole training step"},
+    {"team_steps", team_steps, METH_NOARGS,
+     "team_steps() -> how many steps have run on the team of two threads in this process"},
     {NULL, NULL, 0, NULL},
 };
 

@@ -76,7 +76,7 @@ class FastStep:
     (`_ckernels.step` on a plan that binds these arrays once); elsewhere `forward` and
     `backward` run the same sequence from Python, with np.matmul for the GEMMs."""
 
-    def __init__(self, trainer, k, sgemm):
+    def __init__(self, trainer, k, sgemm, threads=None):
         net = trainer.net
         self.k = k
         self.dense = net.dense_layers
@@ -94,7 +94,7 @@ class FastStep:
         self.x = np.empty((rows, n_in), dtype)
         self.z = [np.empty((rows, d.n_out), dtype) for d in self.dense]
         self.dx = [None] + [np.empty((rows, d.n_in), dtype) for d in self.dense[1:]]
-        self.sgemm = sgemm
+        self.sgemm, self.threads = sgemm, threads
         # Plain SGD with nobody watching the batches (no callback) updates W inside its GEMM.
         self.fusable = sgemm is not None and trainer.callback is None
         self.plan, self._bound = None, ()
@@ -112,7 +112,7 @@ class FastStep:
         layers = [(W, b, dW, db, z, dx)
                   for (_, W, b, dW, db), z, dx in zip(bound, self.z, self.dx, strict=True)]
         self.plan = self.k.make_plan(*self.sgemm, self.X, self.labels, self.mean, self.scale,
-                                     self.x, layers)
+                                     self.x, layers, self.threads)
         self._bound = bound
 
     def fuses(self, last_batch: bool) -> bool:
@@ -210,6 +210,6 @@ def plan(trainer) -> FastStep | None:
     k = kernels()
     if k is None:
         return None
-    from ._blas import sgemm
+    from ._blas import sgemm, threads
 
-    return FastStep(trainer, k, sgemm())
+    return FastStep(trainer, k, sgemm(), threads())
