@@ -75,12 +75,19 @@ def git_commit(repo: Path) -> str | None:
 
 
 def glassnet_step() -> str:
-    """Which training step glassnet runs here: its C kernels, or NumPy alone."""
-    from glassnet import fastpath
+    """Which training step glassnet runs here: the C step (on one thread or two), or NumPy."""
+    import ctypes
 
-    if fastpath.kernels() is not None:
-        return "C kernels"
-    return f"NumPy only (C kernels not built, or {fastpath.KERNELS_ENV}=0)"
+    from glassnet import _blas, fastpath
+
+    if fastpath.kernels() is None:
+        return f"NumPy only (C kernels not built, or {fastpath.KERNELS_ENV}=0)"
+    if _blas.sgemm() is None:
+        return "C kernels between np.matmul calls (NumPy's OpenBLAS not reachable)"
+    functions = _blas.threads()
+    if functions and ctypes.CFUNCTYPE(ctypes.c_int)(functions[0])() == 2:
+        return "C step on a team of two threads"
+    return "C step on one thread (OpenBLAS threads the GEMMs)"
 
 
 def machine(repo: Path) -> dict:

@@ -56,6 +56,8 @@ def task_train(task: dict) -> dict:
     start = read_start(task["start"])
     runner = make_runner(task["framework"], start, task["batch_size"])
     runner.train(task["warmup_samples"])
+    glassnet = task["framework"] == "glassnet"
+    team_before = team_steps() if glassnet else 0
     began = time.perf_counter()
     runner.train(task["n_samples"])
     seconds = time.perf_counter() - began
@@ -64,7 +66,17 @@ def task_train(task: dict) -> dict:
         "seconds": seconds,
         "peak_rss_mb": peak_rss_mb(),
         "threads": thread_info(task["framework"]),
+        "team_steps": team_steps() - team_before if glassnet else None,
     }
+
+
+def team_steps() -> int:
+    """Training steps glassnet's C step has run on its team of two threads in this process."""
+    try:
+        from glassnet import _ckernels
+    except ImportError:  # glassnet without its C code
+        return 0
+    return _ckernels.team_steps()
 
 
 def task_accuracy(task: dict) -> dict:
