@@ -176,13 +176,30 @@ def test_adam_kernel_equals_numpy_adam(layer_by_layer, optimizer, shape):
         np.testing.assert_allclose(fast, plain, rtol=2e-6, atol=1e-7)
 
 
-def test_adam_training_agrees_over_a_few_steps(layer_by_layer, threads):
+@pytest.mark.parametrize("optimizer", [
+    lambda: gn.Adam(0.003),
+    lambda: gn.Adam(0.003, weight_decay=1e-2),
+    lambda: gn.AdamW(0.003, weight_decay=0.1),
+])
+def test_adam_training_agrees_over_a_few_steps(layer_by_layer, threads, optimizer):
     # Adam divides by √v: over many steps float32 rounding of tiny gradients grows into
     # visible differences on either path, so the two are compared over a few steps.
     X, y = data(n=64)
-    runs = train_both(layer_by_layer, {}, X, y, optimizer=gn.Adam(0.003), epochs=1,
+    runs = train_both(layer_by_layer, {}, X, y, optimizer=optimizer(), epochs=1,
                       batch_size=16)
+    assert runs[0][0]._fast.adam and runs[0][0]._fast.plan is not None  # Adam ran in C
     assert_same_training(runs, rtol=1e-4, atol=1e-5)
+    for (fast, plain) in zip(runs[0][0].optimizer.state, runs[1][0].optimizer.state,
+                             strict=True):
+        np.testing.assert_allclose(fast["m"], plain["m"], rtol=1e-4, atol=1e-7)
+        np.testing.assert_allclose(fast["v"], plain["v"], rtol=1e-4, atol=1e-9)
+
+
+def test_a_step_takes_adams_numbers_only_for_a_plan_with_its_moments():
+    k = fastpath.kernels()
+    plan = k.make_plan(*plan_args())  # no moments bound
+    with pytest.raises(ValueError, match="Adam's 9 numbers"):
+        k.step(plan, np.arange(2, dtype=np.int64), 0.5, False, (0.9,) * 9)
 
 
 @pytest.mark.parametrize("case", ["float64", "tanh", "mse", "dropout", "weights as a view"])
@@ -320,9 +337,9 @@ def test_a_step_refuses_wrong_samples(idx, error, message):
     k = fastpath.kernels()
     plan = k.make_plan(*plan_args())
     with pytest.raises(error, match=message):
-        k.step(plan, idx, 0.1, True)
+        k.step(plan, idx, 0.1, True, None)
     with pytest.raises(TypeError, match="plan must be a plan made by make_plan"):
-        k.step(object(), np.arange(2, dtype=np.int64), 0.1, True)
+        k.step(object(), np.arange(2, dtype=np.int64), 0.1, True, None)
 
 
 def test_glassnet_trains_without_the_c_kernels():

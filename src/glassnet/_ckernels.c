@@ -484,9 +484,10 @@ fail:
 }
 
 /* ---- the whole step ----------------------------------------------------------------------
- * make_plan binds a network's arrays once; step(plan, idx, scale, fused) then runs a whole
- * training step in one call: gather, forward, softmax cross-entropy, backward and (fused) the
- * plain-SGD update, with the GEMMs done by the cblas_sgemm of NumPy's own OpenBLAS, whose
+ * make_plan binds a network's arrays once; step(plan, idx, scale, fused, adam) then runs a
+ * whole training step in one call: gather, forward, softmax cross-entropy, backward and the
+ * update (plain SGD inside its GEMM, or Adam), with the GEMMs done by the cblas_sgemm of NumPy's
+ * own OpenBLAS, whose
  * address _blas.py found. It is the sequence FastStep.forward and FastStep.backward run from
  * Python (where that sgemm cannot be reached), without their ~20 us of Python and call
  * overhead per step (2-4 % of an MNIST step). */
@@ -500,6 +501,7 @@ enum { ROW_MAJOR = 101, NO_TRANS = 111, TRANS = 112 };
 
 typedef struct {
     float *W, *b, *dW, *db, *z, *dx;  /* dx: the gradient of the layer's input (NULL: first) */
+    float *mW, *vW, *mb, *vb;  /* Adam's moments of W and b (NULL: not bound) */
     Py_ssize_t n_in, n_out;
 } Layer;
 
@@ -602,8 +604,10 @@ static int plan_bind(Plan *p, PyObject *const *args, PyObject *layers)
     for (int i = 0; i < p->n_layers; i++) {
         PyObject *t = PySequence_Fast_GET_ITEM(layers, i);
         Layer *l = &p->layer[i];
-        if (!PyTuple_Check(t) || PyTuple_GET_SIZE(t) != 6) {
-            PyErr_SetString(PyExc_TypeError, "each layer must be a (W, b, dW, db, z, dx) tuple");
+        Py_ssize_t items = PyTuple_Check(t) ? PyTuple_GET_SIZE(t) : 0;
+        if ((items != 6 && items != 10) || (i > 0 && (items == 10) != (p->layer[0].mW != NULL))) {
+            PyErr_SetString(PyExc_TypeError, "each layer must be a (W, b, dW, db, z, dx) tuple, "
+                            "all with Adam's (mW, vW, mb, vb) after them or none");
             return -1;
         }
         PyObject *dx = PyTuple_GET_ITEM(t, 5);
@@ -621,6 +625,12 @@ static int plan_bind(Plan *p, PyObject *const *args, PyObject *layers)
             !(l->z = plan_take(p, PyTuple_GET_ITEM(t, 4), "z", 2, 1, p->cap, l->n_out)) ||
             (i > 0 && !(l->dx = plan_take(p, dx, "dx", 2, 1, p->cap, n_in))))
             return -1;
+        if (items == 10 &&
+            (!(l->mW = plan_take(p, PyTuple_GET_ITEM(t, 6), "mW", 2, 1, l->n_out, n_in)) ||
+             !(l->vW = plan_take(p, PyTuple_GET_ITEM(t, 7), "vW", 2, 1, l->n_out, n_in)) ||
+             !(l->mb = plan_take(p, PyTuple_GET_ITEM(t, 8), "mb", 1, 1, l->n_out, 0)) ||
+             !(l->vb = plan_take(p, PyTuple_GET_ITEM(t, 9), "vb", 1, 1, l->n_out, 0))))
+            return -1;
         n_in = l->n_out;
     }
     for (Py_ssize_t i = 0; i < p->rows; i++)
@@ -636,7 +646,8 @@ static int plan_bind(Plan *p, PyObject *const *args, PyObject *layers)
  * sgemm: the address of cblas_sgemm; int64: whether its sizes are 64-bit. X (rows, d) uint8,
  * float32 or float64, labels (rows,) int64 in [0, classes); mean, scale (d,) float32; x (cap, d)
  * float32, the batch buffer. layers: one (W, b, dW, db, z, dx) tuple per Dense layer, dx None
- * for the first; z (cap, n_out) and dx (cap, n_in) are its buffers. threads: None, or the
+ * for the first; z (cap, n_out) and dx (cap, n_in) are its buffers; for Adam, every tuple goes
+ * on with the moments (mW, vW, mb, vb) of W and b. threads: None, or the
  * addresses of OpenBLAS's get and set thread-count functions, which let a step run on a team
  * of two threads (see run_step). Every array is checked here and held by the plan. */
 static PyObject *make_plan(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
@@ -683,7 +694,7 @@ static PyObject *make_plan(PyObject *self, PyObject *const *args, Py_ssize_t nar
     p->set_threads = (void (*)(int))set;
     p->n_layers = (int)L;
     p->layer = PyMem_Calloc(L, sizeof(Layer));
-    p->views = PyMem_Calloc(5 + 6 * L, sizeof(Py_buffer));
+    p->views = PyMem_Calloc(5 + 10 * L, sizeof(Py_buffer));
     int ok = p->layer && p->views ? plan_bind(p, args, layers) == 0 : (PyErr_NoMemory(), 0);
     if (ok && !(p->partial = PyMem_Calloc(TEAM_MAX * p->layer[L - 1].n_out, sizeof(float))))
         ok = (PyErr_NoMemory(), 0);
@@ -722,6 +733,7 @@ typedef struct {
     Py_ssize_t n;
     float scale;
     int fused, threads;
+    const float *adam;  /* Adam's 9 numbers (see adam_loop), or NULL */
     double cost[TEAM_MAX];
     long correct[TEAM_MAX];
 #if HAVE_TEAM
@@ -844,6 +856,11 @@ static void step_part(StepArgs *a, int t)
         else
             gemm(p, TRANS, NO_TRANS, hi - lo, l->n_in, n, 1.0f, g + lo, l->n_out, input,
                  l->n_in, 0.0f, l->dW + lo * l->n_in, l->n_in);
+        if (a->adam) {  /* this thread's rows of W and entries of b: their gradients are done */
+            Py_ssize_t at = lo * l->n_in, size = (hi - lo) * l->n_in;
+            adam_loop(l->W + at, l->dW + at, l->mW + at, l->vW + at, size, a->adam);
+            adam_loop(l->b + lo, l->db + lo, l->mb + lo, l->vb + lo, hi - lo, a->adam);
+        }
     }
 }
 
@@ -950,23 +967,35 @@ static void run_step(StepArgs *a)
     step_part(a, 0);
 }
 
-/* step(plan, idx, scale, fused) -> (cost sum, correct): one training step on the samples idx
- * (int64, 1 to cap of them). scale multiplies the output gradient (1/n, or lr/n for plain SGD);
- * fused: update W and b inside the step (plain SGD) instead of writing dW and db. A non-finite
- * cost returns before any gradient or update is computed. */
+/* step(plan, idx, scale, fused, adam) -> (cost sum, correct): one training step on the samples
+ * idx (int64, 1 to cap of them). scale multiplies the output gradient (1/n, or lr/n for plain
+ * SGD); fused: update W and b inside the step (plain SGD) instead of writing dW and db; adam:
+ * None, or Adam's 9 numbers for this step (see adam below), to write dW and db and then apply
+ * Adam to W and b. A non-finite cost returns before anything is written to the layers. */
 static PyObject *step(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
-    if (check_nargs(nargs, 4, "step") < 0)
+    if (check_nargs(nargs, 5, "step") < 0)
         return NULL;
     if (!PyCapsule_IsValid(args[0], PLAN_NAME)) {
         PyErr_SetString(PyExc_TypeError, "plan must be a plan made by make_plan()");
         return NULL;
     }
     const Plan *p = PyCapsule_GetPointer(args[0], PLAN_NAME);
-    float scale;
-    int fused = PyObject_IsTrue(args[3]);
+    float scale, adam[9];
+    int fused = PyObject_IsTrue(args[3]), use_adam = args[4] != Py_None;
     if (float_arg(args[2], &scale) < 0 || fused < 0)
         return NULL;
+    if (use_adam) {
+        if (!PyTuple_Check(args[4]) || PyTuple_GET_SIZE(args[4]) != 9 || fused ||
+            p->layer[0].mW == NULL) {
+            PyErr_SetString(PyExc_ValueError, "adam must be None or Adam's 9 numbers, for a "
+                            "plan made with Adam's moments and a step that is not fused");
+            return NULL;
+        }
+        for (int i = 0; i < 9; i++)
+            if (float_arg(PyTuple_GET_ITEM(args[4], i), &adam[i]) < 0)
+                return NULL;
+    }
     Arrays a = {.n = 0};
     Py_buffer *I = take(&a, args[1], "idx", I64, 1, 0);
     if (I == NULL)
@@ -983,7 +1012,8 @@ static PyObject *step(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
                          (long long)idx[i], p->rows);
             goto fail;
         }
-    StepArgs job = {.p = p, .idx = idx, .n = n, .scale = scale, .fused = fused};
+    StepArgs job = {.p = p, .idx = idx, .n = n, .scale = scale, .fused = fused,
+                    .adam = use_adam ? adam : NULL};
     Py_BEGIN_ALLOW_THREADS
     run_step(&job);
     Py_END_ALLOW_THREADS
@@ -1032,7 +1062,7 @@ static PyMethodDef methods[] = {
      "make_plan(sgemm, int64, X, labels, mean, scale, x, layers) -> plan: bind a network's"
      " arrays for step(); layers holds one (W, b, dW, db, z, dx) tuple per Dense layer"},
     {"step", (PyCFunction)(void (*)(void))step, METH_FASTCALL,
-     "step(plan, idx, scale, fused) -> (cost sum, correct): one whole training step"},
+     "step(plan, idx, scale, fused, adam) -> (cost sum, correct): one whole training step"},
     {"team_steps", team_steps, METH_NOARGS,
      "team_steps() -> how many steps have run on the team of two threads in this process"},
     {NULL, NULL, 0, NULL},

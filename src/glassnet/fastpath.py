@@ -45,6 +45,19 @@ def kernels():
     return _ckernels
 
 
+def adam_numbers(optimizer: Adam, t: int) -> tuple[np.float32, ...]:
+    """The 9 numbers of Adam's kernel (_ckernels.c, adam) for step t: β₁, β₂, 1 − β₁, 1 − β₂,
+    η / (1 − β₁ᵗ), 1 / √(1 − β₂ᵗ), ε, the decoupled decay factor and the L2 coefficient."""
+    beta1, beta2 = optimizer.betas
+    lr, f = optimizer.lr, np.float32
+    decay, l2 = 1.0, optimizer.weight_decay
+    if optimizer.decoupled:
+        decay, l2 = 1 - lr * optimizer.weight_decay, 0.0
+    step, denom_scale = lr / (1 - beta1**t), 1 / math.sqrt(1 - beta2**t)
+    return (f(beta1), f(beta2), f(1 - beta1), f(1 - beta2), f(step), f(denom_scale),
+            f(optimizer.eps), f(decay), f(l2))
+
+
 def adam_update(optimizer: Adam, p: np.ndarray, g: np.ndarray, state: dict) -> bool:
     """Adam's update as one fused kernel for float32 arrays; False if it does not apply."""
     if p.dtype != np.float32 or g.dtype != np.float32:
@@ -54,15 +67,8 @@ def adam_update(optimizer: Adam, p: np.ndarray, g: np.ndarray, state: dict) -> b
     k = kernels()
     if k is None:
         return False
-    beta1, beta2 = optimizer.betas
-    t, lr, f = optimizer.t, optimizer.lr, np.float32
-    decay, l2 = 1.0, optimizer.weight_decay
-    if optimizer.decoupled:
-        decay, l2 = 1 - lr * optimizer.weight_decay, 0.0
-    step, denom_scale = lr / (1 - beta1**t), 1 / math.sqrt(1 - beta2**t)
     k.adam(p.reshape(-1), g.reshape(-1), state["m"].reshape(-1), state["v"].reshape(-1),
-           f(beta1), f(beta2), f(1 - beta1), f(1 - beta2), f(step), f(denom_scale),
-           f(optimizer.eps), f(decay), f(l2))
+           *adam_numbers(optimizer, optimizer.t))
     return True
 
 
@@ -95,6 +101,10 @@ class FastStep:
         self.z = [np.empty((rows, d.n_out), dtype) for d in self.dense]
         self.dx = [None] + [np.empty((rows, d.n_in), dtype) for d in self.dense[1:]]
         self.sgemm, self.threads = sgemm, threads
+        # Adam (or AdamW) on float32 moments runs inside the C step too, after each gradient.
+        opt = self.optimizer
+        self.adam = isinstance(opt, Adam) and all(
+            _compact(a) for state in opt.state for a in (state["m"], state["v"]))
         # Plain SGD with nobody watching the batches (no callback) updates W inside its GEMM.
         self.fusable = sgemm is not None and trainer.callback is None
         self.plan, self._bound = None, ()
@@ -103,17 +113,36 @@ class FastStep:
 
     def _bind(self) -> None:
         """(Re)build the C plan over the layers' current arrays."""
-        bound = tuple((d, d.W, d.b, d.dW, d.db) for d in self.dense)
+        moments = [()] * len(self.dense)
+        if self.adam:  # the optimizer's state follows net.parameters(): W₁, b₁, W₂, b₂, …
+            state = self.optimizer.state
+            moments = [(state[2 * i]["m"], state[2 * i]["v"],
+                        state[2 * i + 1]["m"], state[2 * i + 1]["v"])
+                       for i in range(len(self.dense))]
+        bound = tuple((d, d.W, d.b, d.dW, d.db, *m) for d, m in zip(self.dense, moments,
+                                                                    strict=True))
         for i, (_, *arrays) in enumerate(bound):
             if not all(_compact(a) for a in arrays):
                 raise ValidationError(
                     f"Dense layer {i} parameters must stay C-contiguous float32 arrays"
                 )
-        layers = [(W, b, dW, db, z, dx)
-                  for (_, W, b, dW, db), z, dx in zip(bound, self.z, self.dx, strict=True)]
+        layers = [(*arrays[:4], z, dx, *arrays[4:])
+                  for (_, *arrays), z, dx in zip(bound, self.z, self.dx, strict=True)]
         self.plan = self.k.make_plan(*self.sgemm, self.X, self.labels, self.mean, self.scale,
                                      self.x, layers, self.threads)
         self._bound = bound
+
+    def _replaced(self) -> bool:
+        """Whether a layer's array (or an Adam moment) is no longer the one the plan holds."""
+        if any(d.W is not W or d.b is not b or d.dW is not dW or d.db is not db
+               for d, W, b, dW, db, *_ in self._bound):
+            return True
+        if self.adam:
+            state = self.optimizer.state
+            return any(state[2 * i][s] is not a or state[2 * i + 1][s] is not c
+                       for i, (*_, mW, vW, mb, vb) in enumerate(self._bound)
+                       for s, a, c in (("m", mW, mb), ("v", vW, vb)))
+        return False
 
     def fuses(self, last_batch: bool) -> bool:
         """Whether this step updates W inside the GEMM: plain SGD, no callback, and not the
@@ -131,13 +160,13 @@ class FastStep:
             if math.isfinite(cost):
                 self.backward()
         else:
-            if any(d.W is not W or d.b is not b or d.dW is not dW or d.db is not db
-                   for d, W, b, dW, db in self._bound):
+            if self._replaced():
                 self._bind()  # an array was replaced: bind the new ones
-            cost, correct = self.k.step(self.plan, idx, scale, fused)
+            adam = adam_numbers(opt, opt.t + 1) if self.adam else None
+            cost, correct = self.k.step(self.plan, idx, scale, fused, adam)
         if math.isfinite(cost):  # else nothing was updated: the caller reports the divergence
-            if fused:
-                opt.t += 1
+            if fused or (self.plan is not None and self.adam):
+                opt.t += 1  # the step did the update
             elif opt.prescalable:
                 opt.step_prescaled()
             else:
