@@ -838,7 +838,7 @@ static void step_part(StepArgs *a, int t)
             }
             barrier(a, &sense);
         }
-        share(l->n_out, t, T, 16, &lo, &hi);  /* rows lo..hi of W and b */
+        share(l->n_out, t, T, 1, &lo, &hi);  /* rows lo..hi of W and b */
         if (hi == lo)
             continue;
         if (i == L - 1)  /* the output layer's db: the sum of the threads' partial sums */
