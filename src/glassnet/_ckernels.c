@@ -908,12 +908,33 @@ static void *helper_main(void *start)
     return NULL;
 }
 
+/* In a child after fork(): the helper is gone, and the lock and condition variable may be in
+ * any state it left them in (a condition variable with a waiter that no longer exists can block
+ * a signal forever). Start afresh; the child's first team step starts a helper of its own. */
+static void team_after_fork(void)
+{
+    pthread_mutex_init(&team.lock, NULL);
+    pthread_cond_init(&team.wake, NULL);
+    atomic_store(&team.sleeping, 0);
+    atomic_store(&team.busy, 0);
+    atomic_store(&team.done, atomic_load(&team.go));
+    team.pid = 0;
+}
+
 /* Take the team for one step (starting its helper if needed); 0 if busy or unavailable. */
 static int team_take(void)
 {
+    static int fork_handled;
     int expected = 0;
     if (!atomic_compare_exchange_strong(&team.busy, &expected, 1))
         return 0;  /* another Python thread is in a step */
+    if (!fork_handled) {
+        if (pthread_atfork(NULL, NULL, team_after_fork) != 0) {
+            atomic_store(&team.busy, 0);
+            return 0;
+        }
+        fork_handled = 1;
+    }
     if (team.pid != getpid()) {  /* first use, or a child after fork(): start a helper */
         void *start = (void *)(uintptr_t)atomic_load(&team.go);
         if (pthread_create(&team.helper, NULL, helper_main, start) != 0) {
