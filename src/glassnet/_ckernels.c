@@ -715,6 +715,7 @@ static PyObject *make_plan(PyObject *self, PyObject *const *args, Py_ssize_t nar
 #if defined(__unix__) || defined(__APPLE__)
 #define HAVE_TEAM 1
 #include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <time.h>
 #include <unistd.h>
@@ -936,8 +937,15 @@ static int team_take(void)
         fork_handled = 1;
     }
     if (team.pid != getpid()) {  /* first use, or a child after fork(): start a helper */
+        /* The helper inherits a mask that blocks every signal, so signals (Ctrl-C) keep going
+         * to Python's threads. */
         void *start = (void *)(uintptr_t)atomic_load(&team.go);
-        if (pthread_create(&team.helper, NULL, helper_main, start) != 0) {
+        sigset_t all, old;
+        sigfillset(&all);
+        pthread_sigmask(SIG_SETMASK, &all, &old);
+        int failed = pthread_create(&team.helper, NULL, helper_main, start);
+        pthread_sigmask(SIG_SETMASK, &old, NULL);
+        if (failed) {
             atomic_store(&team.busy, 0);
             return 0;
         }
