@@ -719,11 +719,16 @@ static PyObject *make_plan(PyObject *self, PyObject *const *args, Py_ssize_t nar
 #include <stdatomic.h>
 #include <time.h>
 #include <unistd.h>
+#include <sched.h>
 #if defined(__x86_64__) || defined(__i386__)
-#define RELAX() __builtin_ia32_pause()
+#define PAUSE() __builtin_ia32_pause()
 #else
-#define RELAX() ((void)0)
+#define PAUSE() ((void)0)
 #endif
+/* One round of a wait for the other thread: a pause, and after the first ~20 us of them the
+ * core itself, in case the other thread is waiting for it (a machine with more busy threads
+ * than cores). */
+#define RELAX(spins) ((spins)++ < 1000 ? PAUSE() : (void)sched_yield())
 #else
 #define HAVE_TEAM 0
 #endif
@@ -752,8 +757,9 @@ static void barrier(StepArgs *a, unsigned *sense)
         atomic_store(&a->arrived, 0);
         atomic_store(&a->sense, mine);
     } else {
+        unsigned spins = 0;
         while (atomic_load(&a->sense) != mine)
-            RELAX();
+            RELAX(spins);
     }
 #else
     (void)a;
@@ -892,7 +898,7 @@ static void *helper_main(void *start)
     for (;;) {
         double since = seconds();
         for (unsigned spins = 0; atomic_load(&team.go) == seen; spins++) {
-            RELAX();
+            PAUSE();
             if ((spins & 1023) == 0 && seconds() - since > SPIN_SECONDS) {
                 pthread_mutex_lock(&team.lock);
                 atomic_store(&team.sleeping, 1);
@@ -970,8 +976,9 @@ static void team_run(const Plan *p)
         pthread_mutex_unlock(&team.lock);
     }
     step_part(a, 0);
+    unsigned spins = 0;
     while (atomic_load(&team.done) != go)
-        RELAX();
+        RELAX(spins);
     p->set_threads(2);
     atomic_fetch_add(&team.steps, 1);
 }
