@@ -109,6 +109,30 @@ static int check_shape(const Py_buffer *v, Py_ssize_t n, Py_ssize_t cols, const 
     return 0;
 }
 
+/* The kind of a data array the gather reads (uint8, float32 or float64); -1 (with TypeError)
+ * for any other. */
+static int gathered_kind(const Py_buffer *X)
+{
+    static const enum kind gathered[] = {U8, F32, F64};
+    for (int i = 0; i < 3; i++)
+        if (has_kind(X, gathered[i]))
+            return gathered[i];
+    PyErr_SetString(PyExc_TypeError, "X must be a uint8, float32 or float64 array");
+    return -1;
+}
+
+/* 0 if every one of the n sample indices is in [0, rows); -1 (with IndexError) otherwise. */
+static int check_indices(const int64_t *idx, Py_ssize_t n, Py_ssize_t rows)
+{
+    for (Py_ssize_t i = 0; i < n; i++)
+        if (idx[i] < 0 || idx[i] >= rows) {
+            PyErr_Format(PyExc_IndexError, "sample index %lld is out of range for %zd rows",
+                         (long long)idx[i], rows);
+            return -1;
+        }
+    return 0;
+}
+
 static int float_arg(PyObject *obj, float *out)
 {
     double d = PyFloat_AsDouble(obj);
@@ -169,6 +193,18 @@ static int check_nargs(Py_ssize_t nargs, Py_ssize_t expected, const char *fn)
 GATHER_LOOP(gather_u8, uint8_t)
 GATHER_LOOP(gather_f32, float)
 GATHER_LOOP(gather_f64, double)
+
+/* out[i] = (float32(X[idx[i]]) - mean) * scale for the n samples idx, X of kind kx. */
+static void gather_rows(enum kind kx, const void *X, const int64_t *idx, Py_ssize_t n,
+                        Py_ssize_t d, const float *mean, const float *scale, float *out)
+{
+    if (kx == U8)
+        gather_u8(X, idx, n, d, mean, scale, out);
+    else if (kx == F32)
+        gather_f32(X, idx, n, d, mean, scale, out);
+    else
+        gather_f64(X, idx, n, d, mean, scale, out);
+}
 
 /* The loops below work on n rows of k columns, rows ld floats apart (a block of columns of a
  * wider matrix when ld > k). */
@@ -303,11 +339,9 @@ static PyObject *gather(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
         return NULL;
     if (!(X = take_any(&a, args[0], "X", "uint8, float32 or float64", 2, 0)))
         goto fail;
-    enum kind kx = has_kind(X, U8) ? U8 : has_kind(X, F32) ? F32 : F64;
-    if (kx == F64 && !has_kind(X, F64)) {
-        PyErr_SetString(PyExc_TypeError, "X must be a uint8, float32 or float64 array");
+    int kx = gathered_kind(X);
+    if (kx < 0)
         goto fail;
-    }
     if (!(I = take(&a, args[1], "idx", I64, 1, 0)) ||
         !(M = take(&a, args[2], "mean", F32, 1, 0)) ||
         !(S = take(&a, args[3], "scale", F32, 1, 0)) ||
@@ -318,19 +352,10 @@ static PyObject *gather(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
         check_shape(O, n, d, "out") < 0)
         goto fail;
     const int64_t *idx = I->buf;
-    for (Py_ssize_t i = 0; i < n; i++)
-        if (idx[i] < 0 || idx[i] >= rows) {
-            PyErr_Format(PyExc_IndexError, "sample index %lld is out of range for %zd rows",
-                         (long long)idx[i], rows);
-            goto fail;
-        }
+    if (check_indices(idx, n, rows) < 0)
+        goto fail;
     Py_BEGIN_ALLOW_THREADS
-    if (kx == U8)
-        gather_u8(X->buf, idx, n, d, M->buf, S->buf, O->buf);
-    else if (kx == F32)
-        gather_f32(X->buf, idx, n, d, M->buf, S->buf, O->buf);
-    else
-        gather_f64(X->buf, idx, n, d, M->buf, S->buf, O->buf);
+    gather_rows(kx, X->buf, idx, n, d, M->buf, S->buf, O->buf);
     Py_END_ALLOW_THREADS
     release(&a);
     Py_RETURN_NONE;
@@ -584,11 +609,10 @@ static int plan_bind(Plan *p, PyObject *const *args, PyObject *layers)
     Py_buffer *X = keep(p, &a, take_any(&a, args[2], "X", "uint8, float32 or float64", 2, 0));
     if (X == NULL)
         return -1;
-    p->kx = has_kind(X, U8) ? U8 : has_kind(X, F32) ? F32 : F64;
-    if (p->kx == F64 && !has_kind(X, F64)) {
-        PyErr_SetString(PyExc_TypeError, "X must be a uint8, float32 or float64 array");
+    int kx = gathered_kind(X);
+    if (kx < 0)
         return -1;
-    }
+    p->kx = kx;
     p->X = X->buf;
     p->rows = ROWS(X);
     p->d = COLS(X);
@@ -790,12 +814,7 @@ static void step_part(StepArgs *a, int t)
     unsigned sense = 0;
     Py_ssize_t lo, hi;
     share(n, t, T, 1, &lo, &hi);
-    if (p->kx == U8)
-        gather_u8(p->X, a->idx + lo, hi - lo, p->d, p->mean, p->scale, p->x + lo * p->d);
-    else if (p->kx == F32)
-        gather_f32(p->X, a->idx + lo, hi - lo, p->d, p->mean, p->scale, p->x + lo * p->d);
-    else
-        gather_f64(p->X, a->idx + lo, hi - lo, p->d, p->mean, p->scale, p->x + lo * p->d);
+    gather_rows(p->kx, p->X, a->idx + lo, hi - lo, p->d, p->mean, p->scale, p->x + lo * p->d);
     barrier(a, &sense);
     const float *in = p->x;
     for (int i = 0; i + 1 < L; i++) {  /* hidden layers: columns lo..hi of Z = A W^T + b */
@@ -1042,12 +1061,8 @@ static PyObject *step(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
         goto fail;
     }
     const int64_t *idx = I->buf;
-    for (Py_ssize_t i = 0; i < n; i++)
-        if (idx[i] < 0 || idx[i] >= p->rows) {
-            PyErr_Format(PyExc_IndexError, "sample index %lld is out of range for %zd rows",
-                         (long long)idx[i], p->rows);
-            goto fail;
-        }
+    if (check_indices(idx, n, p->rows) < 0)
+        goto fail;
     StepArgs job = {.p = p, .idx = idx, .n = n, .scale = scale, .fused = fused,
                     .adam = use_adam ? adam : NULL};
     Py_BEGIN_ALLOW_THREADS

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import functools
 import math
+import operator
 import os
 
 import numpy as np
@@ -111,38 +112,32 @@ class FastStep:
         if sgemm is not None:
             self._bind()
 
+    def _arrays(self) -> tuple[tuple[np.ndarray, ...], ...]:
+        """Per Dense layer, the arrays the plan binds: W, b, dW, db and, for Adam, the moments
+        mW, vW, mb, vb (the optimizer's state follows net.parameters(): W₁, b₁, W₂, b₂, …)."""
+        if not self.adam:
+            return tuple((d.W, d.b, d.dW, d.db) for d in self.dense)
+        state = self.optimizer.state
+        return tuple((d.W, d.b, d.dW, d.db, w["m"], w["v"], b["m"], b["v"])
+                     for d, w, b in zip(self.dense, state[::2], state[1::2], strict=True))
+
     def _bind(self) -> None:
         """(Re)build the C plan over the layers' current arrays."""
-        moments = [()] * len(self.dense)
-        if self.adam:  # the optimizer's state follows net.parameters(): W₁, b₁, W₂, b₂, …
-            state = self.optimizer.state
-            moments = [(state[2 * i]["m"], state[2 * i]["v"],
-                        state[2 * i + 1]["m"], state[2 * i + 1]["v"])
-                       for i in range(len(self.dense))]
-        bound = tuple((d, d.W, d.b, d.dW, d.db, *m) for d, m in zip(self.dense, moments,
-                                                                    strict=True))
-        for i, (_, *arrays) in enumerate(bound):
+        bound = self._arrays()
+        for i, arrays in enumerate(bound):
             if not all(_compact(a) for a in arrays):
                 raise ValidationError(
                     f"Dense layer {i} parameters must stay C-contiguous float32 arrays"
                 )
         layers = [(*arrays[:4], z, dx, *arrays[4:])
-                  for (_, *arrays), z, dx in zip(bound, self.z, self.dx, strict=True)]
+                  for arrays, z, dx in zip(bound, self.z, self.dx, strict=True)]
         self.plan = self.k.make_plan(*self.sgemm, self.X, self.labels, self.mean, self.scale,
                                      self.x, layers, self.threads)
         self._bound = bound
 
     def _replaced(self) -> bool:
         """Whether a layer's array (or an Adam moment) is no longer the one the plan holds."""
-        if any(d.W is not W or d.b is not b or d.dW is not dW or d.db is not db
-               for d, W, b, dW, db, *_ in self._bound):
-            return True
-        if self.adam:
-            state = self.optimizer.state
-            return any(state[2 * i][s] is not a or state[2 * i + 1][s] is not c
-                       for i, (*_, mW, vW, mb, vb) in enumerate(self._bound)
-                       for s, a, c in (("m", mW, mb), ("v", vW, vb)))
-        return False
+        return not all(map(_same, self._arrays(), self._bound))
 
     def fuses(self, last_batch: bool) -> bool:
         """Whether this step updates W inside the GEMM: plain SGD, no callback, and not the
@@ -208,6 +203,11 @@ class FastStep:
                 below = dense[i - 1]
                 k.relu_backward(dx, inputs[i], below.db, below.b, False)
                 g = dx
+
+
+def _same(now: tuple, then: tuple) -> bool:
+    """Whether two tuples hold the very same objects, position by position."""
+    return all(map(operator.is_, now, then))
 
 
 def _compact(a: np.ndarray) -> bool:
