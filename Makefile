@@ -6,8 +6,8 @@ STAMP  := $(VENV)/.installed-stamp
 
 .PHONY: demo test lint bench xor-seeds clean
 
-# The editable install also compiles the C kernels (src/glassnet/_ckernels.c) in place.
-$(STAMP): pyproject.toml setup.py src/glassnet/_ckernels.c
+# The editable install also compiles the C kernels (src/glassnet/fast/_ckernels.c) in place.
+$(STAMP): pyproject.toml setup.py src/glassnet/fast/_ckernels.c
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 	touch $(STAMP)
@@ -29,4 +29,4 @@ xor-seeds: $(STAMP)  ## how many of 100 seeds the default XOR recipe solves
 	$(BIN)/python benchmarks/xor_seeds.py
 
 clean:
-	rm -rf $(VENV) build src/*.egg-info src/glassnet/*.so .pytest_cache .ruff_cache
+	rm -rf $(VENV) build src/*.egg-info src/glassnet/*.so src/glassnet/*/*.so .pytest_cache .ruff_cache

@@ -24,7 +24,7 @@ class BuildExt(build_ext):
 
 setup(
     ext_modules=[
-        Extension("glassnet._ckernels", ["src/glassnet/_ckernels.c"], optional=True),
+        Extension("glassnet.fast._ckernels", ["src/glassnet/fast/_ckernels.c"], optional=True),
     ],
     cmdclass={"build_ext": BuildExt},
 )

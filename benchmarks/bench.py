@@ -248,7 +248,8 @@ def glassnet_recipe(name: str) -> dict | None:
     """glassnet's named recipe (glassnet.recipes) as a runner recipe; None if it is missing
     or needs what the runners do not build (another activation, dropout)."""
     try:
-        from glassnet import optimizers, recipes
+        from glassnet.models import recipes
+        from glassnet.nn import optimizers
 
         r = recipes.get(name)
     except Exception:  # glassnet.recipes not there (yet), or no such recipe

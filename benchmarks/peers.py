@@ -57,7 +57,7 @@ class GlassnetRunner:
 
     def __init__(self, start, batch_size, recipe=PLAIN_SGD):
         import glassnet as gn
-        from glassnet import fastpath
+        from glassnet.fast import step as fastpath
 
         fastpath.kernels()  # load the C kernels before timing, as torch is imported
         self.gn, self.recipe, self.batch_size = gn, recipe, batch_size

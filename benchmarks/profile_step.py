@@ -40,7 +40,7 @@ def train(net: gn.Network, X, y, batch_size: int, optimizer: str = "sgd") -> Non
 
 def recipe_optimizer(name: str) -> tuple[dict, int]:
     """(optimizer config, batch size) of glassnet's named recipe, e.g. `mnist`."""
-    from glassnet import recipes
+    from glassnet.models import recipes
 
     r = recipes.get(name)
     opt = gn.optimizers.get(r.optimizer, lr=r.lr, weight_decay=r.weight_decay)

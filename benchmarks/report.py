@@ -78,7 +78,8 @@ def glassnet_step() -> str:
     """Which training step glassnet runs here: the C step (on one thread or two), or NumPy."""
     import ctypes
 
-    from glassnet import _blas, fastpath
+    from glassnet.fast import blas as _blas
+    from glassnet.fast import step as fastpath
 
     if fastpath.kernels() is None:
         return f"NumPy only (C kernels not built, or {fastpath.KERNELS_ENV}=0)"

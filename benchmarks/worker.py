@@ -73,7 +73,7 @@ def task_train(task: dict) -> dict:
 def team_steps() -> int:
     """Training steps glassnet's C step has run on its team of two threads in this process."""
     try:
-        from glassnet import _ckernels
+        from glassnet.fast import _ckernels
     except ImportError:  # glassnet without its C code
         return 0
     return _ckernels.team_steps()

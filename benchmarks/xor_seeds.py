@@ -49,8 +49,8 @@ def documents_recipe(seed: int):
 def cli_solves(seed: int) -> bool:
     """Whether `glassnet train xor --seed SEED` (the default XOR recipe, run by the command's
     own code) ends with all four points classified right."""
-    from glassnet.cli import build_parser
-    from glassnet.commands import train as T
+    from glassnet.cli.commands import train as T
+    from glassnet.cli.main import build_parser
 
     args = build_parser().parse_args(["train", "xor", "--seed", str(seed), "--quiet"])
     settings = T.settings_from_args(args)
@@ -90,7 +90,7 @@ CANDIDATES = {
 
 def library_recipe(seed: int):
     """The `xor` recipe of glassnet.recipes, whatever it is today, as (net, fit_kwargs)."""
-    from glassnet import recipes
+    from glassnet.models import recipes
 
     r = recipes.get("xor")
     activation = {"leaky_relu": "leaky"}.get(r.activation, r.activation)

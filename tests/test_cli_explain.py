@@ -8,7 +8,8 @@ import sys
 import pytest
 
 import glassnet as gn
-from glassnet import examples
+from glassnet.teach import explain
+from glassnet.teach import worked as examples
 
 
 def glassnet(*args, cwd=None):
@@ -76,8 +77,8 @@ def test_explain_weights_json(tmp_path):
     result = glassnet("explain", "--weights", str(path))
     assert result.returncode == 0, result.stderr
     y3 = 1 / (1 + math.exp(-(0.4 * (0.6 * 0.2 - 0.8) - 0.9)))
-    assert gn.explain.num(y3) in result.stdout
-    assert gn.explain.num((y3 - 0) ** 2) in result.stdout
+    assert explain.num(y3) in result.stdout
+    assert explain.num((y3 - 0) ** 2) in result.stdout
 
 
 def test_explain_weights_json_mistakes(tmp_path):

@@ -9,7 +9,7 @@ import pytest
 from PIL import Image
 
 import glassnet as gn
-from glassnet.cli import main
+from glassnet.cli.main import main
 from glassnet.datasets import xor_clusters
 
 

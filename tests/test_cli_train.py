@@ -289,9 +289,9 @@ def test_resume_refuses_a_finished_model_and_new_settings(tmp_path):
 def test_resume_is_exact_whether_stopped_at_an_epoch_boundary_or_mid_epoch(tmp_path, stop_at):
     """In process and deterministic: stop at the end of epoch 2 (before epoch 3 draws its
     order) or after batch 5 of epoch 2, checkpoint, resume, compare."""
-    from glassnet.cli import build_parser
-    from glassnet.commands import train as T
-    from glassnet.io import load_checkpoint
+    from glassnet.cli.commands import train as T
+    from glassnet.cli.main import build_parser
+    from glassnet.models.files import load_checkpoint
 
     args = build_parser().parse_args(["train", "moons", "--epochs", "6", "--validation", "0.2"])
     settings = T.settings_from_args(args)

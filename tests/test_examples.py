@@ -9,8 +9,9 @@ import math
 import numpy as np
 import pytest
 
-from glassnet import examples, explain
 from glassnet.errors import ValidationError
+from glassnet.teach import explain
+from glassnet.teach import worked as examples
 
 
 def sigma(z):

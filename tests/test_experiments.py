@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 import glassnet as gn
-from glassnet import experiments as ex
 from glassnet.errors import DivergenceError, ValidationError
+from glassnet.lab import experiments as ex
 
 X4 = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=np.float32)
 Y4 = np.array([0, 1, 1, 0])

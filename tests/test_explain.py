@@ -6,8 +6,9 @@ import numpy as np
 import pytest
 
 import glassnet as gn
-from glassnet import examples, explain
 from glassnet.errors import ValidationError
+from glassnet.teach import explain
+from glassnet.teach import worked as examples
 
 
 def sigma(z):

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import glassnet as gn
-from glassnet.losses import get as get_loss
+from glassnet.nn.losses import get as get_loss
 
 
 def mnist_like(n=96, seed=0):

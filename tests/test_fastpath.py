@@ -10,7 +10,9 @@ import numpy as np
 import pytest
 
 import glassnet as gn
-from glassnet import _blas, _ckernels, fastpath
+from glassnet.fast import _ckernels
+from glassnet.fast import blas as _blas
+from glassnet.fast import step as fastpath
 
 
 @pytest.fixture
@@ -344,9 +346,9 @@ def test_a_step_refuses_wrong_samples(idx, error, message):
 
 def test_glassnet_trains_without_the_c_kernels():
     code = (
-        "import sys; sys.modules['glassnet._ckernels'] = None\n"  # as if never built
+        "import sys; sys.modules['glassnet.fast._ckernels'] = None\n"  # as if never built
         "import numpy as np, glassnet as gn\n"
-        "from glassnet import fastpath\n"
+        "from glassnet.fast import step as fastpath\n"
         "assert fastpath.kernels() is None\n"
         "X = np.random.default_rng(0).integers(0, 256, (64, 20), dtype=np.uint8)\n"
         "y = np.arange(64) % 4\n"
@@ -365,7 +367,7 @@ def test_glassnet_trains_without_the_c_kernels():
 def test_c_kernels_are_built_here():
     # `make test` installs glassnet with a C compiler at hand: without this module every
     # comparison above would compare the NumPy path with itself.
-    assert fastpath.kernels() is not None, "glassnet._ckernels was not built: pip install -e ."
+    assert fastpath.kernels() is not None, "glassnet.fast._ckernels was not built: pip install -e ."
 
 
 def kernel_arrays(n=4, k=3):
@@ -464,7 +466,7 @@ def test_forked_children_train_on_teams_of_their_own():
     # parent's last step, around the moment its helper goes to sleep (2 ms).
     code = (
         "import os, time, numpy as np, glassnet as gn\n"
-        "from glassnet import fastpath\n"
+        "from glassnet.fast import step as fastpath\n"
         "X = np.random.default_rng(0).integers(0, 256, (64, 20), dtype=np.uint8)\n"
         "y = np.arange(64) % 4\n"
         "def fit():\n"

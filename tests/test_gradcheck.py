@@ -78,7 +78,7 @@ def test_a_wrong_backward_pass_is_caught():
 
     net = gn.Network([gn.Dense(2, 3), BrokenTanh(), gn.Dense(3, 1)], seed=0, dtype="float64")
     # float64_copy rebuilds layers by type name, so check the broken network directly
-    module = importlib.import_module("glassnet.gradcheck")  # the package's name is the function
+    module = importlib.import_module("glassnet.teach.gradcheck")
 
     X = np.random.default_rng(0).normal(size=(4, 2))
     result = module._run(net, gn.losses.get("squared_error"), X, np.zeros((4, 1)), 1e-3, None,

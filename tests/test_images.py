@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
-from glassnet import images
+from glassnet.datasets import photos as images
 from glassnet.errors import DataError
 
 

@@ -8,8 +8,9 @@ import pytest
 
 import glassnet as gn
 from glassnet.errors import ModelFileError
-from glassnet.io import load_checkpoint, read_model_file
-from glassnet.training import Trainer
+from glassnet.models import files
+from glassnet.models.files import load_checkpoint, read_model_file
+from glassnet.train.trainer import Trainer
 
 
 def trained(dtype="float32"):
@@ -113,7 +114,7 @@ def test_checkpoint_carries_the_trainer_state(tmp_path):
     trainer = Trainer(net, X, y, optimizer=gn.Adam(0.01), epochs=3, batch_size=4)
     trainer.callback = lambda e: trainer.request_stop() if e["batch"] == 2 else None
     trainer.run()
-    path = gn.io.save(net, tmp_path / "ckpt.glassnet", trainer=trainer)
+    path = files.save(net, tmp_path / "ckpt.glassnet", trainer=trainer)
     back, info, arrays = load_checkpoint(path)
     assert info["epoch"] == 0 and info["batch"] == 2 and info["optimizer_t"] == 2
     assert {"optimizer.0.m", "optimizer.0.v"} <= set(arrays)

@@ -5,7 +5,7 @@ import pytest
 
 import glassnet as gn
 from glassnet.errors import ValidationError
-from glassnet.layers import softmax
+from glassnet.nn.layers import softmax
 
 RNG = np.random.default_rng(7)
 

@@ -7,7 +7,7 @@ import pytest
 
 import glassnet as gn
 from glassnet.errors import ValidationError
-from glassnet.optimizers import from_config, get, get_schedule
+from glassnet.nn.optimizers import from_config, get, get_schedule
 
 
 def run(opt, grads, theta0=1.0):

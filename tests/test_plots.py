@@ -7,9 +7,9 @@ import pytest
 from PIL import Image
 
 import glassnet as gn
-from glassnet import plots
 from glassnet.errors import ValidationError
-from glassnet.experiments import GDRun, LRTrial, NormRecord
+from glassnet.lab.experiments import GDRun, LRTrial, NormRecord
+from glassnet.viz import plots
 
 X4 = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=np.float64)
 Y4 = np.array([0, 1, 1, 0])
@@ -261,15 +261,15 @@ def test_importing_the_figure_modules_does_not_import_matplotlib():
     import subprocess
     import sys
 
-    code = ("import sys, glassnet.plots, glassnet.report, glassnet.experiments, "
-            "glassnet.commands.plot, glassnet.commands.report; "
+    code = ("import sys, glassnet.viz.plots, glassnet.viz.report, glassnet.lab.experiments, "
+            "glassnet.cli.commands.plot, glassnet.cli.commands.report; "
             "print('matplotlib' in sys.modules)")  # fmt: skip
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.stdout.strip() == "False", result.stderr
 
 
 def test_capturing_feature_frames_does_not_change_training():
-    from glassnet.experiments import mlp
+    from glassnet.lab.experiments import mlp
 
     rng = np.random.default_rng(0)
     X = (np.repeat(X4, 10, axis=0) + rng.normal(0, 0.15, (40, 2))).astype(np.float32)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 import glassnet as gn
-from glassnet import recipes
 from glassnet.errors import ValidationError
+from glassnet.models import recipes
 
 
 def test_builtin_data_sets_get_their_recipes():

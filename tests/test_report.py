@@ -12,7 +12,7 @@ from PIL import Image
 import glassnet as gn
 from glassnet.datasets import xor_clusters
 from glassnet.errors import DataError
-from glassnet.report import build_report, read_run
+from glassnet.viz.report import build_report, read_run
 
 
 class Page(HTMLParser):
@@ -105,7 +105,7 @@ def test_report_of_a_2d_run_is_self_contained(xor_run):
 
 
 def test_report_explain_trace_when_available(xor_run, tmp_path):
-    from glassnet import explain
+    from glassnet.teach import explain
 
     path = build_report(xor_run, tmp_path / "r.html")
     page = parse(path)

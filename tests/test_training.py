@@ -8,7 +8,7 @@ import pytest
 
 import glassnet as gn
 from glassnet.errors import DivergenceError, ValidationError
-from glassnet.training import Trainer, gd_form, stratified_indices
+from glassnet.train.trainer import Trainer, gd_form, stratified_indices
 
 X4 = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=np.float32)
 Y4 = np.array([0, 1, 1, 0])

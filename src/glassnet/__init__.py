@@ -7,8 +7,7 @@
 The core (layers, losses, network, optimizers, training, gradcheck) needs NumPy only.
 """
 
-from . import losses, optimizers
-from .errors import (
+from glassnet.errors import (
     DataError,
     DivergenceError,
     DownloadError,
@@ -16,8 +15,8 @@ from .errors import (
     ModelFileError,
     ValidationError,
 )
-from .gradcheck import GradcheckResult, gradcheck  # eager: the function shares the module's name
-from .layers import (
+from glassnet.nn import losses, optimizers
+from glassnet.nn.layers import (
     Dense,
     Dropout,
     Identity,
@@ -28,14 +27,20 @@ from .layers import (
     Standardize,
     Tanh,
 )
-from .network import Network
-from .optimizers import SGD, Adam, AdamW, Cosine, StepDecay
+from glassnet.nn.network import Network
+from glassnet.nn.optimizers import SGD, Adam, AdamW, Cosine, StepDecay
+from glassnet.teach.gradcheck import GradcheckResult, gradcheck
 
 __version__ = "0.1.0"
 
 # The training loop loads on first use, which keeps `import glassnet` close to NumPy's own
 # import time. (gradcheck cannot: importing the submodule would replace the function.)
-_LAZY = {"History": "training", "Trainer": "training", "evaluate": "training", "fit": "training"}
+_LAZY = {
+    "History": "train.trainer",
+    "Trainer": "train.trainer",
+    "evaluate": "train.trainer",
+    "fit": "train.trainer",
+}
 
 
 def __getattr__(name: str):
@@ -50,7 +55,7 @@ def __getattr__(name: str):
 
 def load(path) -> Network:
     """Read a model file written by `Network.save` (safetensors + JSON, never pickle)."""
-    from .io import load as _load
+    from glassnet.models.files import load as _load
 
     return _load(path)
 

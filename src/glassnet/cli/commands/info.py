@@ -1,0 +1,112 @@
+"""glassnet info: what a model file holds and how it was made."""
+
+from __future__ import annotations
+
+import argparse
+
+from glassnet.cli.commands import _common as C
+
+HELP = "show a model's architecture, parameter count, training configuration and data source"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("model", metavar="MODEL", help="model (or checkpoint) file")
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+
+
+def describe(net, path) -> dict:
+    """Everything `info` shows, as JSON."""
+    meta = net.metadata
+    layers = []
+    for i, layer in enumerate(net.layers):
+        params = sum(a.size for name, a in layer.arrays().items() if name in layer.params)
+        layers.append({"index": i, "layer": repr(layer), "parameters": int(params)})
+    classes = meta.get("classes")
+    return {
+        "model": str(path),
+        "architecture": repr(net),
+        "layers": layers,
+        "parameters": net.n_params,
+        "n_inputs": net.n_in,
+        "n_outputs": net.n_out,
+        "dtype": net.dtype.name,
+        "task": net.task,
+        "classes": classes,
+        "feature_names": meta.get("feature_names"),
+        "target": meta.get("target"),
+        "training": meta.get("training"),
+        "recipe": (meta.get("run") or {}).get("recipe"),
+        "hyperparameters": _hyperparameters(meta.get("run") or {}),
+        "data": {k: v for k, v in (meta.get("data") or {}).items() if k != "provenance"},
+        "provenance": (meta.get("data") or {}).get("provenance"),
+    }
+
+
+SHOWN = (
+    "hidden activation loss optimizer lr momentum weight_decay schedule batch_size epochs "
+    "validation early_stopping patience dropout train_size seed dtype"
+).split()
+
+
+def _hyperparameters(run: dict) -> dict:
+    """The settings `glassnet train` ran with (lr is the base rate, before any schedule)."""
+    return {key: run[key] for key in SHOWN if run.get(key) is not None}
+
+
+def run(args) -> int:
+    from glassnet.models.files import load_checkpoint
+
+    net = C.load_model(args.model)
+    info = describe(net, args.model)
+    trainer = load_checkpoint(args.model)[1]
+    if trainer is not None:
+        info["checkpoint"] = {"epoch": trainer["epoch"], "batch": trainer["batch"]}
+    if args.json:
+        C.print_json(info)
+        return 0
+    from rich.table import Table
+
+    console = C.console()
+    console.print(f"{info['model']}: {info['architecture']}", markup=False)
+    console.print(
+        f"{info['parameters']:,} parameters, {info['n_inputs']} inputs → "
+        f"{info['n_outputs']} outputs, {info['dtype']}, task {info['task']}"
+    )
+    table = Table(title="layers")
+    for name in ("#", "layer", "parameters"):
+        table.add_column(name, justify="right" if name != "layer" else "left")
+    for row in info["layers"]:
+        table.add_row(str(row["index"]), row["layer"], f"{row['parameters']:,}")
+    console.print(table)
+    _print_facts(console, info)
+    return 0
+
+
+def _print_facts(console, info: dict) -> None:
+    if info["classes"]:
+        shown = ", ".join(map(str, info["classes"][:20]))
+        console.print(f"classes ({len(info['classes'])}): {shown}", markup=False)
+    if info["feature_names"]:
+        names = info["feature_names"]
+        more = f" … ({len(names)} in all)" if len(names) > 12 else ""
+        console.print(f"features: {', '.join(map(str, names[:12]))}{more}", markup=False)
+    if info["target"]:
+        console.print(f"target: {info['target']}", markup=False)
+    if info["training"]:
+        console.print("training:", markup=False)
+        for key, value in info["training"].items():
+            console.print(f"  {key}: {value}", markup=False)
+    if info["recipe"]:
+        console.print(f"recipe: {info['recipe']}", markup=False)
+    if info["hyperparameters"]:
+        shown = ", ".join(f"{k} {v}" for k, v in info["hyperparameters"].items())
+        console.print(f"hyperparameters: {shown}", markup=False)
+    if info.get("checkpoint"):
+        at = info["checkpoint"]
+        console.print(f"checkpoint of an interrupted run after epoch {at['epoch']}, batch "
+                      f"{at['batch']}: continue it with glassnet train --resume {info['model']}",
+                      markup=False)  # fmt: skip
+    data = info["data"]
+    if data:
+        console.print(f"data: {data.get('name')}  path {data.get('path') or '(built-in)'}  "
+                      f"SHA-256 {data.get('sha256')}", markup=False)  # fmt: skip

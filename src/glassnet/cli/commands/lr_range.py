@@ -1,0 +1,106 @@
+"""glassnet lr-range: a sweep of learning rates from the same initial weights."""
+
+from __future__ import annotations
+
+import argparse
+
+from glassnet.cli.commands._common import (
+    add_data_dir,
+    non_negative_int,
+    positive_float,
+    positive_int,
+)
+
+HELP = "sweep learning rates (log-spaced) and mark each too small, good or diverging"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("data", metavar="DATA", nargs="?", default="xor-clusters",
+                        help="data set name or file (default: xor-clusters)")
+    parser.add_argument("--min", dest="lr_min", type=positive_float, default=1e-4,
+                        help="smallest learning rate (default 1e-4)")
+    parser.add_argument("--max", dest="lr_max", type=positive_float, default=100.0,
+                        help="largest learning rate (default 100)")
+    parser.add_argument("--steps", type=positive_int, default=13,
+                        help="learning rates, log-spaced from --min to --max (default 13)")
+    parser.add_argument("--epochs", type=positive_int, default=5,
+                        help="epochs per learning rate (default 5)")
+    parser.add_argument("--batch-size", type=positive_int, default=32, help="(default 32)")
+    parser.add_argument("--hidden", type=positive_int, default=3,
+                        help="units of the one hidden layer (default 3)")
+    parser.add_argument("--activation", default="relu",
+                        choices=("relu", "tanh", "sigmoid", "leaky_relu"),
+                        help="hidden activation (default relu)")  # fmt: skip
+    parser.add_argument("--seed", type=non_negative_int, default=0,
+                        help="seed of the initial weights, shuffling and generated data")
+    parser.add_argument("--out", metavar="FILE", help="also draw the sweep (.png or .svg)")
+    parser.add_argument("--json", action="store_true", help="print the results as one JSON object")
+    add_data_dir(parser)
+
+
+def run(args) -> int:
+    from pathlib import Path
+
+    import numpy as np
+
+    from glassnet.cli.commands import _common as C
+    from glassnet.cli.commands.compare_gd import data_recipe
+    from glassnet.cli.commands.plot import check_output, load_data
+    from glassnet.errors import ValidationError
+    from glassnet.lab import experiments
+
+    if args.lr_min >= args.lr_max and args.steps > 1:
+        raise ValidationError(f"--min ({args.lr_min:g}) must be below --max ({args.lr_max:g})")
+    if args.out:
+        from glassnet.viz.plots import FORMATS
+
+        check_output(Path(args.out), FORMATS)
+    X, y, data = load_data(args.data, args.data_dir, args.seed)
+    recipe = data_recipe(X, y, data, args.data, (args.hidden,), args.activation)
+    lrs = np.geomspace(args.lr_min, args.lr_max, args.steps)
+    trials = experiments.lr_range(recipe, X, y, lrs, epochs=args.epochs,
+                                  batch_size=args.batch_size, seed=args.seed)  # fmt: skip
+    best = experiments.suggested_lr(trials)
+    if args.out:
+        from glassnet.viz import plots
+
+        title = (f"Learning-rate sweep on {data.name}: {recipe.name}, {args.epochs} epochs of "
+                 f"SGD, batch {args.batch_size}")  # fmt: skip
+        plots.save(plots.lr_range_figure(trials, title=title, suggested=best), args.out)
+    if args.json:
+        C.print_json({"data": data.name, "recipe": recipe.describe(), "epochs": args.epochs,
+                      "batch_size": args.batch_size, "suggested_lr": best,
+                      "trials": [t.to_dict() for t in trials]})  # fmt: skip
+        return 0
+    _print(trials, best, data.name, recipe, args)
+    if args.out:
+        print(f"wrote {args.out}")
+    return 0
+
+
+VERDICTS = {"too_small": "too small", "good": "good", "diverges": "diverges"}
+
+
+def _print(trials, best, name, recipe, args) -> None:
+    import math
+
+    from rich.table import Table
+
+    from glassnet.cli.commands import _common as C
+
+    table = Table(title=f"{name}: {recipe.name}, {args.epochs} epochs of SGD, batch "
+                  f"{args.batch_size}, same initial weights")  # fmt: skip
+    for column in ("learning rate", "cost before", "cost after", "verdict", "why"):
+        table.add_column(column, justify="left" if column in ("verdict", "why") else "right")
+    for t in trials:
+        after = "∞" if not math.isfinite(t.final_cost) else C.fmt_cost(t.final_cost)
+        table.add_row(f"{t.lr:.3g}", C.fmt_cost(t.initial_cost), after, VERDICTS[t.verdict],
+                      t.reason)  # fmt: skip
+    console = C.console()
+    console.print(table)
+    if best is None:
+        console.print("no learning rate was good: widen the range or train more epochs")
+    else:
+        console.print(f"suggested learning rate: {best:.3g} (the lowest cost after "
+                      f"{args.epochs} epochs among the good ones)")  # fmt: skip
+

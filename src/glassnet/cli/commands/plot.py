@@ -1,0 +1,299 @@
+"""glassnet plot KIND …: the figures of glassnet.plots from the command line, as PNG or SVG.
+
+    glassnet plot curves RUN_DIR                 cost and accuracy, training against validation
+    glassnet plot boundary MODEL [DATA]          decision boundary of a 2-D model with the data
+    glassnet plot features [MODEL] [DATA]        the hidden feature space (--gif: over training)
+    glassnet plot activations                    sigmoid, tanh, ReLU, leaky ReLU and derivatives
+    glassnet plot weights MODEL                  first-layer weights of an image model
+    glassnet plot confusion MODEL DATA           confusion matrix and the most confident mistakes
+    glassnet plot gradients [DATA]               ‖W‖ and ‖∂L/∂W‖ per layer: deep sigmoid vs ReLU
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from glassnet.cli.commands._common import (
+    add_data_dir,
+    non_negative_int,
+    positive_float,
+    positive_int,
+)
+
+HELP = "draw a figure (PNG or SVG): curves, boundary, features, activations, weights, …"
+
+KINDS = {
+    "curves": "cost and accuracy per epoch from a run folder, training against validation",
+    "boundary": "decision boundary of a model with two inputs, with the data points",
+    "features": "the hidden feature space where the output layer separates the data",
+    "activations": "the activation functions and their derivatives",
+    "weights": "first-layer weights of an image model (e.g. MNIST) as images",
+    "confusion": "confusion matrix and the most confidently misclassified test images",
+    "gradients": "weight and gradient magnitudes per layer over training (vanishing gradients)",
+}
+DEFAULT_DATA = "xor-clusters"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    kinds = parser.add_subparsers(dest="kind", metavar="KIND", required=True)
+    for kind, text in KINDS.items():
+        sub = kinds.add_parser(kind, help=text, description=text)
+        sub.add_argument("--out", metavar="FILE", default=f"{kind}.png",
+                         help=f"image to write, .png or .svg (default: {kind}.png)")  # fmt: skip
+        sub.add_argument("--title", help="title of the figure (default: says what is shown)")
+        if kind == "curves":
+            sub.add_argument("run_dir", metavar="RUN_DIR", help="folder written by train --run-dir")
+        if kind in ("boundary", "weights", "confusion"):
+            sub.add_argument("model", metavar="MODEL", help="model file (.glassnet)")
+        if kind == "features":
+            sub.add_argument("model", metavar="MODEL", nargs="?",
+                             help="model file; without it the documents' 2-3-1 ReLU/sigmoid "
+                             "network is trained on DATA")  # fmt: skip
+        if kind in ("boundary", "features", "gradients"):
+            sub.add_argument("data", metavar="DATA", nargs="?", default=DEFAULT_DATA,
+                             help=f"data set name or file (default: {DEFAULT_DATA})")  # fmt: skip
+        if kind == "confusion":
+            sub.add_argument("data", metavar="DATA", help="data set name or file, e.g. mnist")
+        if kind in ("boundary", "features", "confusion", "gradients"):
+            sub.add_argument("--split", choices=("train", "test"),
+                             default="test" if kind == "confusion" else "train",
+                             help="which part of the data to show (default: "
+                             + ("test" if kind == "confusion" else "train") + ")")  # fmt: skip
+            sub.add_argument("--seed", type=non_negative_int, default=0,
+                             help="seed of generated data sets and of fresh networks")  # fmt: skip
+            add_data_dir(sub)
+        if kind == "features":
+            sub.add_argument("--gif", metavar="FILE",
+                             help="also write an animated GIF of the feature space over training "
+                             "(the model's architecture retrained from its seed)")  # fmt: skip
+            sub.add_argument("--frames", type=positive_int, default=12,
+                             help="frames of the GIF, at log-spaced epochs (default 12)")
+            sub.add_argument("--epochs", type=positive_int,
+                             help="training epochs for a fresh network or the GIF "
+                             "(default: the model's own, else 100)")  # fmt: skip
+        if kind == "weights":
+            sub.add_argument("--max-units", type=positive_int, default=64,
+                             help="show at most this many hidden units (default 64)")
+        if kind == "gradients":
+            sub.add_argument("--depth", type=positive_int, default=6,
+                             help="hidden layers (default 6)")
+            sub.add_argument("--width", type=positive_int, default=16,
+                             help="units per hidden layer (default 16)")
+            sub.add_argument("--epochs", type=positive_int, default=20, help="(default 20)")
+            sub.add_argument("--lr", type=positive_float, default=0.1,
+                             help="SGD learning rate for both networks (default 0.1)")
+
+
+def run(args) -> int:
+    from glassnet.viz import plots
+
+    out = Path(args.out)
+    check_output(out, plots.FORMATS)
+    figure = globals()[f"_{args.kind}"](args)
+    plots.save(figure, out)
+    print(f"wrote {out}")
+    return 0
+
+
+# ---------------------------------------------------------------- shared helpers
+
+
+def check_output(path: Path, formats) -> None:
+    """Fail before any work if the output cannot be written (wrong suffix, missing folder)."""
+    from glassnet.errors import ValidationError
+
+    if path.suffix.lower() not in formats:
+        raise ValidationError(
+            f"cannot tell the image format of {path}: end the file name in "
+            + " or ".join(formats)
+        )
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise ValidationError(f"cannot write {path}: folder {folder} does not exist; create it")
+
+
+def load_data(name: str, data_dir=None, seed: int = 0, split: str = "train"):
+    """(X, y, dataset) for a data set name or file, the chosen split (train if no test)."""
+    from glassnet.cli.commands._common import load_dataset
+
+    data = load_dataset(name, data_dir=data_dir, seed=seed, quiet=True)
+    if split == "test" and data.has_test:
+        return data.X_test, data.y_test, data
+    return data.X_train, data.y_train, data
+
+
+def model(path):
+    """The Network in a model file (ModelFileError, one line, for anything wrong)."""
+    from glassnet.cli.commands._common import load_model
+
+    return load_model(path)
+
+
+def image_shape(data, n_features: int):
+    """The data set's image shape, or a square one when the features make a square (784)."""
+    if data is not None and data.image_shape:
+        return tuple(data.image_shape)
+    side = int(round(n_features**0.5))
+    return (side, side) if side * side == n_features and side > 4 else None
+
+
+def class_names(net, data=None):
+    """The original class labels: the model's, else the data set's, else None (ids)."""
+    classes = net.metadata.get("classes") if net is not None else None
+    if not classes and data is not None:
+        classes = data.classes
+    return classes
+
+
+# ---------------------------------------------------------------- kinds
+
+
+def _curves(args):
+    from glassnet.viz import plots
+    from glassnet.viz.report import read_run
+
+    run = read_run(args.run_dir)
+    return plots.curves_figure(run["history"], title=args.title)
+
+
+def _boundary(args):
+    from glassnet.viz import plots
+
+    net = model(args.model)
+    X, y, data = load_data(args.data, args.data_dir, args.seed, args.split)
+    return plots.boundary_figure(net, X, y, title=args.title, classes=class_names(net, data))
+
+
+def _features(args):
+    from glassnet.cli.commands._common import is_builtin
+    from glassnet.viz import plots
+
+    if args.model and not Path(args.model).exists() and is_builtin(args.model):
+        # `glassnet plot features moons`: a data set and no model
+        args.model, args.data = None, args.model
+    X, y, data = load_data(args.data, args.data_dir, args.seed, args.split)
+    net = model(args.model) if args.model else None
+    if net is not None:
+        plots.feature_layer(net)  # fails early with the reason if there is no 2-/3-unit layer
+    if args.gif or net is None:
+        fresh, fit_kwargs = trainable_copy(net, X, y, args.epochs, args.seed)
+        epochs = fit_kwargs["epochs"]
+        frames = frame_epochs(epochs, args.frames) if args.gif else [epochs]
+        snapshots = train_with_snapshots(fresh, X, y, frames, fit_kwargs)
+        if args.gif:
+            check_output(Path(args.gif), (".gif",))
+            plots.features_gif(snapshots, args.gif, frames, classes=class_names(fresh, data))
+            print(f"wrote {args.gif} ({len(frames)} frames, epochs {frames[0]}–{frames[-1]})")
+        if net is None:
+            net = fresh
+    return plots.features_figure(net, X, y, title=args.title, classes=class_names(net, data))
+
+
+def trainable_copy(net, X, y, epochs=None, seed=0):
+    """(a freshly initialised network, fit arguments): the model's architecture re-drawn from
+    its seed and trained as its metadata records; or, with no model, the documents' 2-3-1
+    ReLU/sigmoid network with Adam(0.05), mini-batches of 32, 100 epochs."""
+    from glassnet.lab.experiments import mlp
+    from glassnet.nn import optimizers
+    from glassnet.nn.layers import LAYER_TYPES
+    from glassnet.nn.network import Network
+
+    if net is None:
+        fresh = mlp([X.shape[1], 3, 1], "relu", seed)
+        kwargs = {"loss": "binary_cross_entropy", "optimizer": optimizers.Adam(0.05),
+                  "epochs": epochs or 100, "batch_size": 32}  # fmt: skip
+        return fresh, kwargs
+    layers = []
+    for layer in net.layers:
+        copy = LAYER_TYPES[type(layer).__name__](**layer.config())
+        if layer.buffers and not layer.params:
+            copy.set_arrays(layer.arrays())
+        layers.append(copy)
+    fresh = Network(layers, seed=net.seed if net.seed is not None else seed, dtype=net.dtype)
+    fresh.metadata = dict(net.metadata)
+    training = net.metadata.get("training") or {}
+    optimizer = training.get("optimizer")
+    kwargs = {
+        "loss": training.get("loss"),
+        "optimizer": optimizers.from_config(optimizer) if optimizer else optimizers.Adam(0.05),
+        "epochs": epochs or training.get("epochs") or 100,
+        "batch_size": training.get("batch_size") or 32,
+    }
+    return fresh, kwargs
+
+
+def frame_epochs(epochs: int, frames: int) -> list[int]:
+    """About `frames` epochs from 0 (before training) to `epochs`, log-spaced: early epochs
+    change the picture most."""
+    import numpy as np
+
+    chosen = np.unique(np.round(np.geomspace(1, epochs + 1, max(frames, 2)) - 1).astype(int))
+    return sorted(set(chosen.tolist()) | {0, epochs})
+
+
+def train_with_snapshots(net, X, y, frames, fit_kwargs) -> list:
+    """Train, capturing the feature-space snapshot at each epoch in `frames` (0 = before)."""
+    from glassnet.viz import plots
+
+    wanted = set(frames)
+    snapshots = {}
+    if 0 in wanted:
+        snapshots[0] = plots.feature_snapshot(net, X, y)
+
+    def capture(event):
+        if event["event"] == "epoch" and event["epoch"] in wanted:
+            snapshots[event["epoch"]] = plots.feature_snapshot(net, X, y)
+
+    net.fit(X, y, callback=capture, **fit_kwargs)
+    return [snapshots[e] for e in frames if e in snapshots]
+
+
+def _activations(args):
+    from glassnet.viz import plots
+
+    fig = plots.activations_figure()
+    if args.title:
+        fig.suptitle(args.title)
+    return fig
+
+
+def _weights(args):
+    from glassnet.errors import ValidationError
+    from glassnet.viz import plots
+
+    net = model(args.model)
+    shape = image_shape(None, net.n_in)
+    if shape is None:
+        raise ValidationError(
+            f"the model takes {net.n_in} inputs, which is not a square image; weights can be "
+            "shown as images for image models such as MNIST's 784 = 28×28"
+        )
+    return plots.weights_figure(net, shape, max_units=args.max_units, title=args.title)
+
+
+def _confusion(args):
+    from glassnet.cli.commands._common import check_features
+    from glassnet.viz import plots
+
+    net = model(args.model)
+    X, y, data = load_data(args.data, args.data_dir, args.seed, args.split)
+    X = check_features(net, X, args.data)
+    proba = net.predict_proba(X)
+    return plots.confusion_figure(y, proba, X, image_shape(data, net.n_in),
+                                  classes=class_names(net, data), title=args.title)  # fmt: skip
+
+
+def _gradients(args):
+    from glassnet.cli.commands.compare_gd import input_scaling
+    from glassnet.errors import ValidationError
+    from glassnet.lab.experiments import deep_comparison
+    from glassnet.viz import plots
+
+    X, y, data = load_data(args.data, args.data_dir, args.seed, args.split)
+    if data.task == "regression":
+        raise ValidationError("plot gradients needs class labels; this data set is a regression")
+    records = deep_comparison(X, y, depth=args.depth, width=args.width, epochs=args.epochs,
+                              seed=args.seed, lr=args.lr,
+                              scale=input_scaling(X, data, args.data))  # fmt: skip
+    return plots.gradients_figure(records, title=args.title)

@@ -1,0 +1,98 @@
+"""glassnet replay: run a recorded training run again and compare the cost curves."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+from pathlib import Path
+
+from glassnet.cli.commands import _common as C
+
+HELP = "re-run a --run-dir's manifest and say whether the cost curve is identical"
+CURVES = ("train_loss", "val_loss", "train_accuracy", "val_accuracy")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("run_dir", metavar="RUN_DIR", help="folder written by train --run-dir")
+    C.add_data_dir(parser)
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+
+
+def run(args) -> int:
+    from glassnet.cli.commands import train as T
+
+    manifest, recorded = read_run(Path(args.run_dir))
+    settings = {**manifest["settings"], **manifest.get("hyperparameters", {})}
+    if args.data_dir:
+        settings["data_dir"] = args.data_dir
+    dataset, is_file = T.load_data(settings, quiet=True)
+    prepared = T.split_data(dataset, is_file, settings)
+    data_note = None
+    if prepared.digest != manifest["data"]["sha256"]:
+        data_note = f"the data's SHA-256 differs from the manifest's ({settings['data']} changed)"
+    _, trainer, _ = T.train(dict(settings), prepared)
+    report = compare(recorded, trainer.history.to_dict())
+    report["data_changed"] = data_note
+    report["run_dir"] = str(args.run_dir)
+    if args.json:
+        C.print_json(report)
+    else:
+        if data_note:
+            print(f"note: {data_note}")
+        print(report["message"])
+    return 0 if report["identical"] else 1
+
+
+def read_run(run_dir: Path) -> tuple[dict, dict]:
+    """(manifest, recorded history) of a run folder, with one-line errors."""
+    from glassnet.errors import DataError
+
+    if not run_dir.is_dir():
+        raise DataError(f"{run_dir} is not a folder; give the --run-dir of a training run")
+    parts = []
+    for name in ("manifest.json", "history.json"):
+        path = run_dir / name
+        if not path.is_file():
+            raise DataError(f"{path} is missing; replay needs a folder written by train --run-dir")
+        try:
+            parts.append(json.loads(path.read_text(encoding="utf-8")))
+        except ValueError as exc:
+            message = f"{path} is not valid JSON ({exc}); restore it or train again"
+            raise DataError(message) from None
+    if "settings" not in parts[0] or "data" not in parts[0]:
+        raise DataError(f"{run_dir / 'manifest.json'} has no settings; train again with --run-dir")
+    return parts[0], parts[1]
+
+
+def compare(recorded: dict, replayed: dict) -> dict:
+    """Epoch by epoch: identical, or the first epoch and curve where the runs part."""
+    n_old, n_new = len(recorded["epoch"]), len(replayed["epoch"])
+    for i in range(min(n_old, n_new)):
+        for curve in CURVES:
+            old, new = recorded[curve][i], replayed[curve][i]
+            if not _same(old, new):
+                delta = None if None in (old, new) else new - old
+                by = "" if delta is None else f" (difference {delta:+.3g})"
+                return {
+                    "identical": False, "epoch": i + 1, "curve": curve, "recorded": old,
+                    "replayed": new, "difference": delta, "epochs": [n_old, n_new],
+                    "message": f"differs: first at epoch {i + 1}, {curve} recorded {old} but "
+                    f"replayed {new}{by}",
+                }  # fmt: skip
+    if n_old != n_new:
+        return {
+            "identical": False, "epoch": min(n_old, n_new) + 1, "curve": "epochs",
+            "epochs": [n_old, n_new],
+            "message": f"differs: the recorded run has {n_old} epochs, the replay {n_new}",
+        }  # fmt: skip
+    return {
+        "identical": True, "epoch": None, "epochs": [n_old, n_new],
+        "message": f"identical: all {n_old} epochs of the cost curve match bit for bit",
+    }  # fmt: skip
+
+
+def _same(old, new) -> bool:
+    if old is None or new is None:
+        return old is None and new is None
+    return old == new or (math.isnan(old) and math.isnan(new))

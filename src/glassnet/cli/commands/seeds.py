@@ -1,0 +1,84 @@
+"""glassnet seeds: one recipe over many seeds; how many solve the task, and why the others fail."""
+
+from __future__ import annotations
+
+import argparse
+
+from glassnet.cli.commands._common import (
+    add_data_dir,
+    non_negative_int,
+    positive_float,
+    positive_int,
+)
+
+HELP = "train a recipe from N seeds: 'solved k/N' and each failure diagnosed with advice"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("data", metavar="DATA", nargs="?", default="xor",
+                        help="data set name or file (default: the four XOR points)")
+    parser.add_argument("--n", type=positive_int, default=20, help="number of seeds (default 20)")
+    parser.add_argument("--first-seed", type=non_negative_int, default=0,
+                        help="seeds run from this one up (default 0)")
+    parser.add_argument("--hidden", type=positive_int, default=3,
+                        help="units of the one hidden layer (default 3: the 2-3-1 network)")
+    parser.add_argument("--activation", default="relu",
+                        choices=("relu", "tanh", "sigmoid", "leaky_relu"),
+                        help="hidden activation (default relu)")  # fmt: skip
+    parser.add_argument("--optimizer", choices=("adam", "sgd"), default="adam",
+                        help="(default adam)")
+    parser.add_argument("--lr", type=positive_float, default=0.05, help="(default 0.05)")
+    parser.add_argument("--epochs", type=positive_int, default=300, help="(default 300)")
+    parser.add_argument("--json", action="store_true", help="print the results as one JSON object")
+    add_data_dir(parser)
+
+
+def run(args) -> int:
+    from glassnet.cli.commands import _common as C
+    from glassnet.cli.commands.compare_gd import data_recipe
+    from glassnet.cli.commands.plot import load_data
+    from glassnet.lab import experiments
+
+    X, y, data = load_data(args.data, args.data_dir, args.first_seed)
+    recipe = data_recipe(X, y, data, args.data, (args.hidden,), args.activation,
+                         optimizer=args.optimizer, lr=args.lr, epochs=args.epochs,
+                         batch_size="full" if len(X) <= 1024 else 32)  # fmt: skip
+    result = experiments.run_seeds(recipe, X, y, n=args.n, first_seed=args.first_seed)
+    if args.json:
+        C.print_json({"data": data.name, **result.to_dict()})
+        return 0
+    _print(result, data.name, recipe)
+    return 0
+
+
+KIND_NAMES = {
+    "dead_relu": "dead ReLU units",
+    "saturated": "saturated units",
+    "divergence": "divergence",
+    "local_minimum": "stuck in a local minimum",
+}
+
+
+def _print(result, name, recipe) -> None:
+    from rich.table import Table
+
+    from glassnet.cli.commands import _common as C
+    from glassnet.lab.experiments import ADVICE
+
+    console = C.console()
+    n = len(result.outcomes)
+    console.print(f"{name}, {recipe.name}, {recipe.optimizer} η = {recipe.lr:g}, "
+                  f"{recipe.epochs} epochs, batch {recipe.batch_size}")  # fmt: skip
+    console.print(f"solved {result.solved}/{n}")
+    failures = [o for o in result.outcomes if not o.solved]
+    if not failures:
+        return
+    table = Table(title="Failures")
+    for column in ("seed", "cost", "accuracy", "diagnosis", "detail"):
+        table.add_column(column, justify="right" if column in ("seed", "cost") else "left")
+    for o in failures:
+        cost = "∞" if o.loss == float("inf") else C.fmt_cost(o.loss)
+        table.add_row(str(o.seed), cost, C.fmt_pct(o.accuracy), KIND_NAMES[o.failure], o.detail)
+    console.print(table)
+    for kind, count in sorted(result.counts.items(), key=lambda kv: -kv[1]):
+        console.print(f"{KIND_NAMES[kind]} ({count}): {ADVICE[kind]}")

@@ -1,0 +1,244 @@
+"""The compiled training step: the same numbers as the layer-by-layer step, in fewer passes.
+
+`Network.loss_and_backward` walks the layers one Python call at a time, each a NumPy pass or
+two: clear, and what `glassnet explain` shows. For the networks practitioners train (float32,
+[Standardize], Dense–ReLU blocks, a Dense output, softmax cross-entropy) `FastStep` does the
+same step as one C call (`_ckernels.c`): the GEMMs by the cblas_sgemm of NumPy's own OpenBLAS
+(`_blas`), everything between them in one fused loop each. For plain SGD, when nobody watches
+the gradients batch by batch (no callback), each weight update is folded into its ∂L/∂W
+multiplication: W ← W − Gᵀ A in one GEMM. Adam on float32 runs as one fused kernel per
+parameter. Where NumPy's OpenBLAS cannot be reached, the same kernels run between np.matmul
+calls made from Python.
+
+The C kernels are an optional extension, built when glassnet is installed where a C compiler
+is at hand. Without them, with GLASSNET_KERNELS=0 in the environment, for float64 networks or
+for any other architecture, training takes the layer-by-layer path. Both paths give the same
+numbers to float32 rounding (tests/test_fastpath.py).
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import operator
+import os
+
+import numpy as np
+
+from glassnet.errors import ValidationError
+from glassnet.nn.layers import Dense, ReLU, Softmax, Standardize
+from glassnet.nn.losses import CrossEntropy
+from glassnet.nn.optimizers import Adam
+
+KERNELS_ENV = "GLASSNET_KERNELS"
+GATHERED = (np.uint8, np.float32, np.float64)  # input dtypes the batch-gathering kernel reads
+
+
+@functools.cache
+def kernels():
+    """The C kernels module, or None (not built, or GLASSNET_KERNELS=0)."""
+    if os.environ.get(KERNELS_ENV, "1").strip().lower() in ("0", "off", "false", "no"):
+        return None
+    try:
+        from glassnet.fast import _ckernels
+    except ImportError:
+        return None
+    return _ckernels
+
+
+def adam_numbers(optimizer: Adam, t: int) -> tuple[np.float32, ...]:
+    """The 9 numbers of Adam's kernel (_ckernels.c, adam) for step t: β₁, β₂, 1 − β₁, 1 − β₂,
+    η / (1 − β₁ᵗ), 1 / √(1 − β₂ᵗ), ε, the decoupled decay factor and the L2 coefficient."""
+    beta1, beta2 = optimizer.betas
+    lr, f = optimizer.lr, np.float32
+    decay, l2 = 1.0, optimizer.weight_decay
+    if optimizer.decoupled:
+        decay, l2 = 1 - lr * optimizer.weight_decay, 0.0
+    step, denom_scale = lr / (1 - beta1**t), 1 / math.sqrt(1 - beta2**t)
+    return (f(beta1), f(beta2), f(1 - beta1), f(1 - beta2), f(step), f(denom_scale),
+            f(optimizer.eps), f(decay), f(l2))
+
+
+def adam_update(optimizer: Adam, p: np.ndarray, g: np.ndarray, state: dict) -> bool:
+    """Adam's update as one fused kernel for float32 arrays; False if it does not apply."""
+    if p.dtype != np.float32 or g.dtype != np.float32:
+        return False  # float64 (worked examples, gradcheck) stays exact NumPy
+    if not (p.flags.c_contiguous and g.flags.c_contiguous):
+        return False
+    k = kernels()
+    if k is None:
+        return False
+    k.adam(p.reshape(-1), g.reshape(-1), state["m"].reshape(-1), state["v"].reshape(-1),
+           *adam_numbers(optimizer, optimizer.t))
+    return True
+
+
+class FastStep:
+    """One training step of a float32 [Standardize] (Dense ReLU)* Dense [Softmax] network with
+    softmax cross-entropy, on reusable buffers. Fills each Dense layer's dW and db exactly as
+    the layer-by-layer step does (η·∂L/∂W for plain SGD), except in fused steps, where the
+    update happens inside the ∂L/∂W multiplication and dW is not written.
+
+    Where NumPy's OpenBLAS can be reached (`_blas.sgemm`), the whole step is one C call
+    (`_ckernels.step` on a plan that binds these arrays once); elsewhere `forward` and
+    `backward` run the same sequence from Python, with np.matmul for the GEMMs."""
+
+    def __init__(self, trainer, k, sgemm, threads=None):
+        net = trainer.net
+        self.k = k
+        self.dense = net.dense_layers
+        self.optimizer = trainer.optimizer
+        self.X = trainer.X.view(np.ndarray)
+        self.labels = np.ascontiguousarray(trainer.targets.labels, dtype=np.int64)
+        first = net.layers[0]
+        n_in, dtype = self.dense[0].n_in, net.dtype
+        if isinstance(first, Standardize):
+            self.mean = np.ascontiguousarray(np.broadcast_to(first.mean, (n_in,)))
+            self.scale = np.ascontiguousarray(np.broadcast_to(first.scale, (n_in,)))
+        else:
+            self.mean, self.scale = np.zeros(n_in, dtype), np.ones(n_in, dtype)
+        rows = trainer.batch_size
+        self.x = np.empty((rows, n_in), dtype)
+        self.z = [np.empty((rows, d.n_out), dtype) for d in self.dense]
+        self.dx = [None] + [np.empty((rows, d.n_in), dtype) for d in self.dense[1:]]
+        self.sgemm, self.threads = sgemm, threads
+        # Adam (or AdamW) on float32 moments runs inside the C step too, after each gradient.
+        opt = self.optimizer
+        self.adam = isinstance(opt, Adam) and all(
+            _compact(a) for state in opt.state for a in (state["m"], state["v"]))
+        # Plain SGD with nobody watching the batches (no callback) updates W inside its GEMM.
+        self.fusable = sgemm is not None and trainer.callback is None
+        self.plan, self._bound = None, ()
+        if sgemm is not None:
+            self._bind()
+
+    def _arrays(self) -> tuple[tuple[np.ndarray, ...], ...]:
+        """Per Dense layer, the arrays the plan binds: W, b, dW, db and, for Adam, the moments
+        mW, vW, mb, vb (the optimizer's state follows net.parameters(): W₁, b₁, W₂, b₂, …)."""
+        if not self.adam:
+            return tuple((d.W, d.b, d.dW, d.db) for d in self.dense)
+        state = self.optimizer.state
+        return tuple((d.W, d.b, d.dW, d.db, w["m"], w["v"], b["m"], b["v"])
+                     for d, w, b in zip(self.dense, state[::2], state[1::2], strict=True))
+
+    def _bind(self) -> None:
+        """(Re)build the C plan over the layers' current arrays."""
+        bound = self._arrays()
+        for i, arrays in enumerate(bound):
+            if not all(_compact(a) for a in arrays):
+                raise ValidationError(
+                    f"Dense layer {i} parameters must stay C-contiguous float32 arrays"
+                )
+        layers = [(*arrays[:4], z, dx, *arrays[4:])
+                  for arrays, z, dx in zip(bound, self.z, self.dx, strict=True)]
+        self.plan = self.k.make_plan(*self.sgemm, self.X, self.labels, self.mean, self.scale,
+                                     self.x, layers, self.threads)
+        self._bound = bound
+
+    def _replaced(self) -> bool:
+        """Whether a layer's array (or an Adam moment) is no longer the one the plan holds."""
+        return not all(map(_same, self._arrays(), self._bound))
+
+    def fuses(self, last_batch: bool) -> bool:
+        """Whether this step updates W inside the GEMM: plain SGD, no callback, and not the
+        epoch's last batch (which writes dW, so the layers end each epoch holding a gradient)."""
+        return self.fusable and self.optimizer.prescalable and not last_batch
+
+    def step(self, idx: np.ndarray, last_batch: bool) -> tuple[float, int]:
+        """One training step on the samples idx: (mean cost, correct). A non-finite cost
+        returns before anything is updated, for the caller to report."""
+        opt, n = self.optimizer, len(idx)
+        scale = opt.lr / n if opt.prescalable else 1.0 / n
+        fused = self.fuses(last_batch)
+        if self.plan is None:
+            cost, correct = self.forward(idx, scale)
+            if math.isfinite(cost):
+                self.backward()
+        else:
+            if self._replaced():
+                self._bind()  # an array was replaced: bind the new ones
+            adam = adam_numbers(opt, opt.t + 1) if self.adam else None
+            cost, correct = self.k.step(self.plan, idx, scale, fused, adam)
+        if math.isfinite(cost):  # else nothing was updated: the caller reports the divergence
+            if fused or (self.plan is not None and self.adam):
+                opt.t += 1  # the step did the update
+            elif opt.prescalable:
+                opt.step_prescaled()
+            else:
+                opt.step()
+        return cost / n, correct
+
+    def forward(self, idx, scale: float) -> tuple[float, int]:
+        """The forward pass and the output gradient (scaled by `scale`) for the samples idx,
+        from Python: (cost sum, correct)."""
+        k, dense = self.k, self.dense
+        n = len(idx)
+        x = self.x[:n]
+        k.gather(self.X, idx, self.mean, self.scale, x)
+        self.inputs, a = [], x
+        for i, layer in enumerate(dense):
+            z = self.z[i][:n]
+            np.matmul(a, layer.W.T, out=z)
+            if i + 1 < len(dense):
+                k.bias_relu(z, layer.b)
+            else:
+                k.bias_add(z, layer.b)
+            self.inputs.append(a)
+            a = z
+        cost, correct = k.softmax_xent(a, self.labels, idx, a.dtype.type(scale), dense[-1].db)
+        self.grad = a
+        return cost, correct
+
+    def backward(self) -> None:
+        """Back-propagate the output gradient of `forward` into every dW and db, from Python."""
+        k, dense, inputs = self.k, self.dense, self.inputs
+        g = self.grad
+        for i in range(len(dense) - 1, -1, -1):
+            layer = dense[i]
+            if i:
+                dx = self.dx[i][: len(g)]
+                np.matmul(g, layer.W, out=dx)
+            np.matmul(g.T, inputs[i], out=layer.dW)
+            if i:
+                below = dense[i - 1]
+                k.relu_backward(dx, inputs[i], below.db, below.b, False)
+                g = dx
+
+
+def _same(now: tuple, then: tuple) -> bool:
+    """Whether two tuples hold the very same objects, position by position."""
+    return all(map(operator.is_, now, then))
+
+
+def _compact(a: np.ndarray) -> bool:
+    return a.dtype == np.float32 and a.flags.c_contiguous
+
+
+def plan(trainer) -> FastStep | None:
+    """A FastStep for this trainer's network, loss and data, or None if it does not apply."""
+    net = trainer.net
+    if net.dtype != np.float32 or not isinstance(trainer.loss, CrossEntropy):
+        return None
+    layers = list(net.layers)
+    if layers and isinstance(layers[0], Standardize):
+        layers = layers[1:]
+    if layers and isinstance(layers[-1], Softmax):
+        layers = layers[:-1]
+    pattern = [Dense, ReLU] * (len(layers) // 2) + [Dense]
+    if len(layers) != len(pattern):
+        return None
+    if any(type(layer) is not kind for layer, kind in zip(layers, pattern, strict=True)):
+        return None
+    X, labels = trainer.X, trainer.targets.labels
+    if not (isinstance(X, np.ndarray) and X.flags.c_contiguous and X.dtype in GATHERED):
+        return None
+    if labels is None or labels.dtype.kind not in "ui":
+        return None
+    if not all(_compact(a) for p, g in net.parameters() for a in (p, g)):
+        return None  # weights set by hand as views (W = A.T, say): the layer-by-layer path
+    k = kernels()
+    if k is None:
+        return None
+    from glassnet.fast.blas import sgemm, threads
+
+    return FastStep(trainer, k, sgemm(), threads())
