@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-import glassnet as gn
 from glassnet.errors import ValidationError
-from glassnet.models import recipes
+from glassnet.models import builders, recipes
 
 
 def test_builtin_data_sets_get_their_recipes():
@@ -37,16 +36,15 @@ def test_named_recipe_lookup_lists_the_names():
     ],
 )
 def test_output_layer_and_cost_follow_the_task(task, classes, layers, loss):
-    output, chosen = recipes.output_layers(task, 16, classes)
+    net, chosen = builders.for_task(16, (), task=task, n_classes=classes)
+    output = net.layers
     assert [type(layer).__name__ for layer in output] == layers and chosen == loss
     assert output[0].n_out == (classes if task == "multiclass" else 1)
 
 
 def test_hidden_layers_build_a_network():
-    layers = recipes.hidden_layers(4, (8, 6), "tanh", dropout=0.1)
-    output, _ = recipes.output_layers("binary", 6, 2)
-    net = gn.Network(layers + output, seed=0)
+    net, _ = builders.for_task(4, (8, 6), "tanh", task="binary", n_classes=2, dropout=0.1)
     assert repr(net) == ("Network(Dense(4→8), Tanh(), Dropout(0.1), Dense(8→6), Tanh(), "
                          "Dropout(0.1), Dense(6→1), Sigmoid())")  # fmt: skip
     with pytest.raises(ValidationError, match="valid activations"):
-        recipes.hidden_layers(4, (8,), "swish")
+        builders.hidden_layers(4, (8,), "swish")

@@ -21,7 +21,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, replace
 
 from glassnet.errors import ValidationError
-from glassnet.nn import layers as L
+from glassnet.nn import optimizers
+from glassnet.nn.optimizers import Optimizer
 
 MNIST_FAMILY = ("mnist", "fashion-mnist", "kmnist", "emnist-digits", "emnist-letters")
 TWO_D = ("circles", "moons", "spirals", "blobs")
@@ -44,11 +45,29 @@ class Recipe:
     patience: int = 10  # epochs without improvement before early stopping
     weight_decay: float = 0.0
     dropout: float = 0.0  # after each hidden activation; 0 for none
+    loss: str | None = None  # the cost; None: the one the task calls for (builders.head)
 
     def to_dict(self) -> dict:
         data = asdict(self)
         data["hidden"] = list(self.hidden)
         return data
+
+    def new_optimizer(self, lr: float | None = None) -> Optimizer:
+        """A fresh optimizer of this recipe (state is never shared between runs)."""
+        kwargs = {}
+        if self.weight_decay:
+            kwargs["weight_decay"] = self.weight_decay
+        return optimizers.get(self.optimizer, lr=self.lr if lr is None else lr, **kwargs)
+
+    def fit_kwargs(self, lr: float | None = None) -> dict:
+        """The keyword arguments of Network.fit for one run of this recipe (no validation)."""
+        return {
+            "loss": self.loss,
+            "optimizer": self.new_optimizer(lr),
+            "epochs": self.epochs,
+            "batch_size": self.batch_size,
+            "schedule": self.schedule,
+        }
 
 
 RECIPES = {
@@ -108,47 +127,3 @@ def tabular(n_samples: int) -> Recipe:
     if n_samples < 20000:
         return base
     return replace(base, hidden=(128, 64), batch_size=64, epochs=100, patience=10)
-
-
-def output_layers(task: str, n_hidden_out: int, n_classes: int | None, n_targets: int = 1):
-    """(final layers, loss name) for a task: classes → Dense(·, K) with fused softmax
-    cross-entropy on its logits; one 0/1 target → Dense(·, 1), Sigmoid, binary cross-entropy;
-    numbers → Dense(·, n) with a linear output and the squared error."""
-    if task == "multiclass" or (task == "binary" and n_classes and n_classes > 2):
-        return [L.Dense(n_hidden_out, n_classes)], "cross_entropy"
-    if task == "binary":
-        return [L.Dense(n_hidden_out, 1), L.Sigmoid()], "binary_cross_entropy"
-    return [L.Dense(n_hidden_out, n_targets)], "squared_error"
-
-
-def output_for_loss(loss: str, n_hidden_out: int, n_classes: int | None, n_targets: int = 1):
-    """The final layers that fit a loss the user chose with --loss."""
-    if loss == "cross_entropy":
-        return [L.Dense(n_hidden_out, max(n_classes or 2, 2))]
-    if loss == "binary_cross_entropy":
-        if n_classes and n_classes > 2:
-            raise ValidationError(
-                f"--loss binary_cross_entropy needs two classes, the data has {n_classes}; "
-                "use --loss cross_entropy"
-            )
-        return [L.Dense(n_hidden_out, 1), L.Sigmoid()]
-    if n_classes and n_classes > 2:
-        return [L.Dense(n_hidden_out, n_classes), L.Softmax()]  # squared error on probabilities
-    if n_classes == 2:
-        return [L.Dense(n_hidden_out, 1), L.Sigmoid()]
-    return [L.Dense(n_hidden_out, n_targets)]
-
-
-def hidden_layers(n_in: int, hidden, activation: str, dropout: float = 0.0) -> list:
-    """Dense(n_in, h₁), act, [Dropout], Dense(h₁, h₂), act, … for the hidden widths."""
-    if activation not in L.ACTIVATIONS:
-        raise ValidationError(
-            f"unknown activation {activation!r}; valid activations: {', '.join(L.ACTIVATIONS)}"
-        )
-    layers, width = [], n_in
-    for h in hidden:
-        layers += [L.Dense(width, h), L.ACTIVATIONS[activation]()]
-        if dropout:
-            layers.append(L.Dropout(dropout))
-        width = h
-    return layers

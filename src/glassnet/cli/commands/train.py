@@ -264,29 +264,17 @@ def build_network(settings: dict, prepared: Prepared):
     """Input scaling, hidden layers and the output layer and cost the task calls for."""
     import numpy as np
 
-    import glassnet as gn
-    from glassnet.datasets import fit_standardizer
-    from glassnet.models import recipes
+    from glassnet.models import builders
 
     dataset = prepared.dataset
     n_in = int(np.prod(prepared.X_train.shape[1:]))
-    layers = []
-    if dataset.input_scale:
-        layers.append(gn.Standardize(0.0, float(dataset.input_scale)))
-    elif prepared.is_file:
-        layers.append(gn.Standardize(*fit_standardizer(prepared.X_train.reshape(-1, n_in))))
-    layers += recipes.hidden_layers(
-        n_in, settings["hidden"], settings["activation"], settings["dropout"]
-    )
-    width = settings["hidden"][-1] if settings["hidden"] else n_in
-    n_classes = dataset.n_classes
     n_targets = 1 if prepared.y_train.ndim == 1 else prepared.y_train.shape[1]
-    if settings.get("loss"):
-        output = recipes.output_for_loss(settings["loss"], width, n_classes, n_targets)
-        loss = settings["loss"]
-    else:
-        output, loss = recipes.output_layers(dataset.task, width, n_classes, n_targets)
-    net = gn.Network(layers + output, seed=settings["seed"], dtype=settings["dtype"])
+    scale = builders.input_scaling(prepared.X_train, dataset, prepared.is_file)
+    net, loss = builders.for_task(
+        n_in, settings["hidden"], settings["activation"], task=dataset.task,
+        n_classes=dataset.n_classes, n_targets=n_targets, loss=settings.get("loss"),
+        scale=scale, dropout=settings["dropout"], seed=settings["seed"], dtype=settings["dtype"],
+    )  # fmt: skip
     net.metadata.update(model_metadata(settings, prepared, loss))
     return net, loss
 
