@@ -71,10 +71,10 @@ def test_csv_with_string_labels_trains_well_with_no_other_flag(fruit):
     assert summary["n_test"] == 48  # 20 % held out, seeded and stratified
     assert "validation_accuracy" in summary
     net = gn.load(model)
-    assert net.metadata["classes"] == ["apple", "banana", "cherry"]
-    assert net.metadata["feature_names"] == ["weight", "sugar"]
-    assert net.metadata["target"] == "kind"
-    assert len(net.metadata["data"]["sha256"]) == 64
+    assert net.card.classes == ["apple", "banana", "cherry"]
+    assert net.card.feature_names == ["weight", "sugar"]
+    assert net.card.target == "kind"
+    assert len(net.card.data["sha256"]) == 64
     assert type(net.layers[0]).__name__ == "Standardize"
 
 

@@ -105,7 +105,7 @@ def test_flags_reach_the_network_and_the_trainer(tmp_path):
     assert repr(net) == ("Network(Dense(2→8), ReLU(), Dense(8→4), ReLU(), Dense(4→1), "
                          "Sigmoid())")  # fmt: skip
     assert net.dtype == np.float64
-    training = net.metadata["training"]
+    training = net.card.training
     assert training["gd"] == "batch" and training["epochs"] == 6 and training["seed"] == 7
     assert training["optimizer"]["momentum"] == 0.9
     assert training["schedule"]["name"] == "step"
@@ -117,7 +117,7 @@ def test_loss_flag_overrides_the_task_default(tmp_path):
                       "--out", model, "--quiet")  # fmt: skip
     assert result.returncode == 0, result.stderr
     net = gn.load(model)
-    assert net.n_out == 2 and net.metadata["training"]["loss"] == "cross_entropy"
+    assert net.n_out == 2 and net.card.training["loss"] == "cross_entropy"
 
 
 def test_train_size_trains_on_a_seeded_subset():
@@ -201,8 +201,8 @@ def test_mnist_subset_trains_on_raw_pixels_with_standardize_first(tmp_path):
     net = gn.load(model)
     assert type(net.layers[0]).__name__ == "Standardize"
     assert float(np.ravel(net.layers[0].std)[0]) == 255.0
-    assert net.metadata["classes"] == list("0123456789")
-    assert net.metadata["data"]["provenance"]["dataset"] == "mnist"
+    assert net.card.classes == list("0123456789")
+    assert net.card.data["provenance"]["dataset"] == "mnist"
     from PIL import Image, ImageDraw
 
     drawing = Image.new("RGB", (120, 160), (250, 250, 245))
@@ -289,37 +289,28 @@ def test_resume_refuses_a_finished_model_and_new_settings(tmp_path):
 def test_resume_is_exact_whether_stopped_at_an_epoch_boundary_or_mid_epoch(tmp_path, stop_at):
     """In process and deterministic: stop at the end of epoch 2 (before epoch 3 draws its
     order) or after batch 5 of epoch 2, checkpoint, resume, compare."""
-    from glassnet.cli.commands import train as T
-    from glassnet.cli.main import build_parser
-    from glassnet.models.files import load_checkpoint
+    import threading
 
-    args = build_parser().parse_args(["train", "moons", "--epochs", "6", "--validation", "0.2"])
-    settings = T.settings_from_args(args)
-    dataset, is_file = T.load_data(settings, quiet=True)
-    settings = T.resolve(settings, dataset, is_file)
-    prepared = T.split_data(dataset, is_file, settings)
-    _, reference, _ = T.train(dict(settings), prepared)
+    config = gn.RunConfig(data="moons", epochs=6, validation=0.2, out=str(tmp_path / "m.gn"))
+    reference = gn.run(config.replace(out=None))
+    stop = threading.Event()
 
-    net, loss = T.build_network(settings, prepared)
-    trainer = T.make_trainer(net, loss, settings, prepared)
-
-    def stop(event):
+    def ask_to_stop(event):
         if event["event"] == stop_at and event["epoch"] == 2:
             if stop_at == "epoch" or event["batch"] == 5:
-                trainer.request_stop()
+                stop.set()
 
-    trainer.callback = stop
-    trainer.run()
-    assert trainer.history.interrupted
-    net.save(tmp_path / "c.glassnet", trainer=trainer)
-    restored, info, arrays = load_checkpoint(tmp_path / "c.glassnet")
-    resumed = T.make_trainer(restored, loss, settings, prepared)
-    resumed.restore(info, arrays)
-    resumed.run()
+    first = gn.run(config, callbacks=[ask_to_stop], stop=stop)
+    assert first.interrupted and first.history.interrupted
+    assert first.checkpoint == tmp_path / "m.gn.checkpoint" and first.checkpoint.is_file()
+    resumed = gn.run(gn.RunConfig(resume=str(first.checkpoint)))
+    assert not resumed.interrupted and not first.checkpoint.exists()
     assert resumed.history.train_loss == reference.history.train_loss
     assert resumed.history.val_loss == reference.history.val_loss
-    for (p, _), (q, _) in zip(restored.parameters(), reference.net.parameters(), strict=True):
+    for (p, _), (q, _) in zip(resumed.network.parameters(), reference.network.parameters(),
+                              strict=True):  # fmt: skip
         assert np.array_equal(p, q)
+    assert gn.load(tmp_path / "m.gn").card.run["epochs"] == 6
 
 
 def test_on_a_terminal_training_shows_a_live_progress_bar(tmp_path):

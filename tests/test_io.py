@@ -18,7 +18,7 @@ def trained(dtype="float32"):
                       gn.Dropout(0.2), gn.Dense(5, 3)], seed=0, dtype=dtype)
     X = np.random.default_rng(0).normal(size=(30, 2))
     net.fit(X, np.arange(30) % 3, epochs=2)
-    net.metadata["classes"] = ["cat", "dog", "eel"]
+    net.card.classes = ["cat", "dog", "eel"]
     return net, X
 
 
@@ -34,8 +34,8 @@ def test_round_trip_is_bit_exact(tmp_path, dtype):
             assert array.dtype == b.arrays()[name].dtype
             np.testing.assert_array_equal(array, b.arrays()[name])
     np.testing.assert_array_equal(back.forward(X), net.forward(X))
-    assert back.metadata["classes"] == ["cat", "dog", "eel"]
-    assert back.metadata["training"]["loss"] == "cross_entropy"
+    assert back.card.classes == ["cat", "dog", "eel"]
+    assert back.card.training["loss"] == "cross_entropy"
 
 
 def test_file_is_safetensors_with_json_architecture_and_no_pickle(tmp_path):
@@ -112,7 +112,7 @@ def test_checkpoint_carries_the_trainer_state(tmp_path):
     X = np.random.default_rng(1).normal(size=(20, 2)).astype(np.float32)
     y = (X[:, 0] > 0).astype(int)
     trainer = Trainer(net, X, y, optimizer=gn.Adam(0.01), epochs=3, batch_size=4)
-    trainer.callback = lambda e: trainer.request_stop() if e["batch"] == 2 else None
+    trainer.callbacks.append(lambda e: trainer.request_stop() if e["batch"] == 2 else None)
     trainer.run()
     path = files.save(net, tmp_path / "ckpt.glassnet", trainer=trainer)
     back, info, arrays = load_checkpoint(path)

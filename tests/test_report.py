@@ -12,7 +12,8 @@ from PIL import Image
 import glassnet as gn
 from glassnet.datasets import xor_clusters
 from glassnet.errors import DataError
-from glassnet.viz.report import build_report, read_run
+from glassnet.runs.record import read as read_run
+from glassnet.viz.report import build_report
 
 
 class Page(HTMLParser):

@@ -8,7 +8,8 @@ import pytest
 
 import glassnet as gn
 from glassnet.errors import DivergenceError, ValidationError
-from glassnet.train.trainer import Trainer, gd_form, stratified_indices
+from glassnet.train.targets import stratified_indices
+from glassnet.train.trainer import Trainer, gd_form
 
 X4 = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=np.float32)
 Y4 = np.array([0, 1, 1, 0])
@@ -164,8 +165,9 @@ def test_interrupted_run_resumes_to_the_same_result():
 
     net = new_net()
     trainer = Trainer(net, X, y, optimizer=optimizer(), **settings)
-    trainer.callback = lambda e: trainer.request_stop() if e["epoch"] == 2 and e["batch"] == 3 \
-        else None
+    trainer.callbacks.append(
+        lambda e: trainer.request_stop() if e["epoch"] == 2 and e["batch"] == 3 else None
+    )
     partial = trainer.run()
     assert partial.interrupted and len(partial) == 1
     info, arrays = trainer.state()
@@ -189,7 +191,7 @@ def test_callback_sees_batches_and_epochs():
     xor_net().fit(X, y, epochs=2, batch_size=10, callback=lambda e: events.append(
         (e["event"], e["epoch"], e["batch"])))
     assert events == [("batch", 1, 1), ("batch", 1, 2), ("epoch", 1, 2),
-                      ("batch", 2, 1), ("batch", 2, 2), ("epoch", 2, 2)]
+                      ("batch", 2, 1), ("batch", 2, 2), ("epoch", 2, 2), ("run", 2, 2)]
 
 
 def test_squared_error_with_class_ids_uses_one_hot_targets():
@@ -257,8 +259,9 @@ def test_stop_at_an_epoch_boundary_resumes_exactly():
 
     expected = new_trainer().run()
     first = new_trainer()
-    first.callback = lambda e: first.request_stop() if e["event"] == "epoch" and \
-        e["epoch"] == 2 else None
+    first.callbacks.append(
+        lambda e: first.request_stop() if e["event"] == "epoch" and e["epoch"] == 2 else None
+    )
     first.run()
     assert first.history.interrupted and first.epoch == 2 and first.batch == 0
     info, arrays = first.state()
@@ -274,4 +277,4 @@ def test_recorded_learning_rate_is_the_base_one_not_the_scheduled_last():
     net = xor_net()
     history = net.fit(X, y, optimizer=gn.SGD(0.5), epochs=4, schedule="cosine")
     assert history.lr[-1] < 0.5
-    assert net.metadata["training"]["optimizer"]["lr"] == 0.5 == history.config["optimizer"]["lr"]
+    assert net.card.training["optimizer"]["lr"] == 0.5 == history.config["optimizer"]["lr"]

@@ -3,10 +3,15 @@
     import glassnet as gn
     net = gn.Network([gn.Dense(2, 3), gn.ReLU(), gn.Dense(3, 1), gn.Sigmoid()], seed=0)
     history = net.fit(X, y, loss="binary_cross_entropy", optimizer=gn.Adam(0.05), epochs=200)
+    result = gn.run(gn.RunConfig(data="moons", epochs=50))      # what `glassnet train` does
 
-The core (layers, losses, network, optimizers, training, gradcheck) needs NumPy only.
+The package is cut by role (docs/ARCHITECTURE.md): nn (the mathematics), train (the fit loop),
+fast (the compiled step, a plug-in of train), models (building, cards, files), datasets, runs
+(a training run as a library call), teach, lab, viz and cli. `import glassnet` loads NumPy only.
 """
 
+from glassnet import fast  # noqa: F401  (registers the compiled step with the trainer)
+from glassnet.card import ModelCard, TargetScale
 from glassnet.errors import (
     DataError,
     DivergenceError,
@@ -30,16 +35,19 @@ from glassnet.nn.layers import (
 from glassnet.nn.network import Network
 from glassnet.nn.optimizers import SGD, Adam, AdamW, Cosine, StepDecay
 from glassnet.teach.gradcheck import GradcheckResult, gradcheck
+from glassnet.train.evaluate import evaluate
+from glassnet.train.history import BatchEnd, EpochEnd, History, RunEnd
+from glassnet.train.trainer import Trainer, fit
 
 __version__ = "0.1.0"
 
-# The training loop loads on first use, which keeps `import glassnet` close to NumPy's own
-# import time. (gradcheck cannot: importing the submodule would replace the function.)
+# Training runs and model files load on first use (they import the data and file code).
 _LAZY = {
-    "History": "train.trainer",
-    "Trainer": "train.trainer",
-    "evaluate": "train.trainer",
-    "fit": "train.trainer",
+    "run": "glassnet.runs.run",
+    "Run": "glassnet.runs.run",
+    "RunConfig": "glassnet.runs.config",
+    "load": "glassnet.models.files",
+    "save": "glassnet.models.files",
 }
 
 
@@ -47,42 +55,42 @@ def __getattr__(name: str):
     if name in _LAZY:
         import importlib
 
-        value = getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+        value = getattr(importlib.import_module(_LAZY[name]), name)
         globals()[name] = value
         return value
     raise AttributeError(f"module 'glassnet' has no attribute {name!r}")
-
-
-def load(path) -> Network:
-    """Read a model file written by `Network.save` (safetensors + JSON, never pickle)."""
-    from glassnet.models.files import load as _load
-
-    return _load(path)
 
 
 __all__ = [
     "SGD",
     "Adam",
     "AdamW",
+    "BatchEnd",
     "Cosine",
     "DataError",
     "Dense",
     "DivergenceError",
     "DownloadError",
     "Dropout",
+    "EpochEnd",
     "GlassnetError",
     "GradcheckResult",
     "History",
     "Identity",
     "LeakyReLU",
+    "ModelCard",
     "ModelFileError",
     "Network",
     "ReLU",
+    "Run",
+    "RunConfig",
+    "RunEnd",
     "Sigmoid",
     "Softmax",
     "Standardize",
     "StepDecay",
     "Tanh",
+    "TargetScale",
     "Trainer",
     "ValidationError",
     "evaluate",
@@ -91,4 +99,6 @@ __all__ = [
     "load",
     "losses",
     "optimizers",
+    "run",
+    "save",
 ]

@@ -17,12 +17,11 @@ are decompressed in memory (or once to disk by :func:`decompress_next_to`).
 import hashlib
 import os
 import stat
-import tempfile
-from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import numpy as np
 
+from glassnet._files import atomic_file, atomic_write
 from glassnet.errors import DataError
 
 IDX_TYPES = {
@@ -151,43 +150,9 @@ def folder_is_writable(folder):
     return os.access(folder, os.W_OK) and bool(mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH))
 
 
-@contextmanager
-def atomic_file(target):
-    """Yield a temporary file beside ``target``; on success fsync it and rename it over ``target``.
-
-    On an exception the temporary file is removed and ``target`` is untouched.
-    """
-    target = Path(target)
-    f = tempfile.NamedTemporaryFile(
-        dir=target.parent, prefix=f".{target.name}.", suffix=".part", delete=False
-    )
-    try:
-        with f:
-            yield f
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(f.name, target)
-    except BaseException:
-        with suppress(OSError):
-            os.unlink(f.name)
-        raise
-    _fsync_folder(target.parent)
-
-
 def atomic_write_bytes(target, data):
-    """Write ``data`` to ``target`` through :func:`atomic_file`."""
-    with atomic_file(target) as f:
-        f.write(data)
-
-
-def _fsync_folder(folder):
-    """Make a rename in ``folder`` durable (best effort: not every platform allows it)."""
-    with suppress(OSError):
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+    """Write ``data`` to ``target`` completely or not at all (glassnet._files)."""
+    atomic_write(target, data)
 
 
 def _validate_file(path, source, dataset):

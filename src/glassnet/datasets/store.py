@@ -13,10 +13,11 @@ import os
 import shutil
 from pathlib import Path
 
+from glassnet._files import atomic_file
 from glassnet.errors import DataError, DownloadError
 
 from .dataset import HASH_CHUNK, file_digests
-from .idx import atomic_file, is_gzip, read_idx, refetch_hint
+from .idx import is_gzip, read_idx, refetch_hint
 from .registry import IMAGE_SETS, ImageSet, RemoteFile
 
 TIMEOUT_SECONDS = 30

@@ -30,7 +30,7 @@ def load_csv(path, target=None, *, delimiter=None, task=None, dtype="float32", n
     "classification" (or "binary"/"multiclass") or "regression" instead of inferring it.
     """
     path = Path(path)
-    header, body, rows = _read_rows(path, delimiter)
+    header, body, rows = read_rows(path, delimiter)
     column = _target_index(header, target, path)
     if len(header) < 2:
         raise DataError(
@@ -231,7 +231,7 @@ def _encode_like(labels, classes, kind, path, dtype):
     return np.array([lookup[v] for v in values], dtype=np.int64)
 
 
-def _read_rows(path, delimiter):
+def read_rows(path, delimiter=None):
     """(header, data rows, row numbers) of a CSV file, checked to form a table.
 
     Header cells are stripped of spaces; data cells are left as read.  Blank lines are

@@ -1,19 +1,20 @@
-"""The compiled training step: the same numbers as the layer-by-layer step, in fewer passes.
+"""The compiled training step: the numbers of the reference step, in fewer passes.
 
-`Network.loss_and_backward` walks the layers one Python call at a time, each a NumPy pass or
-two: clear, and what `glassnet explain` shows. For the networks practitioners train (float32,
-[Standardize], Dense–ReLU blocks, a Dense output, softmax cross-entropy) `FastStep` does the
-same step as one C call (`_ckernels.c`): the GEMMs by the cblas_sgemm of NumPy's own OpenBLAS
-(`_blas`), everything between them in one fused loop each. For plain SGD, when nobody watches
-the gradients batch by batch (no callback), each weight update is folded into its ∂L/∂W
-multiplication: W ← W − Gᵀ A in one GEMM. Adam on float32 runs as one fused kernel per
-parameter. Where NumPy's OpenBLAS cannot be reached, the same kernels run between np.matmul
-calls made from Python.
+`ReferenceStep` (glassnet.train.step) walks the layers one Python call at a time, each a NumPy
+pass or two: clear, and what `glassnet explain` shows. For the networks practitioners train
+(float32, [Standardize], Dense–ReLU blocks, a Dense output, softmax cross-entropy) `CompiledStep`
+does the same step as one C call (csrc/): the GEMMs by the cblas_sgemm of NumPy's own OpenBLAS
+(`blas`), everything between them in one fused loop each. Where NumPy's OpenBLAS cannot be
+reached, the same kernels run between np.matmul calls made from Python.
 
-The C kernels are an optional extension, built when glassnet is installed where a C compiler
-is at hand. Without them, with GLASSNET_KERNELS=0 in the environment, for float64 networks or
-for any other architecture, training takes the layer-by-layer path. Both paths give the same
-numbers to float32 rounding (tests/test_fastpath.py).
+The speed tricks live here and only here:
+* plain SGD folds η into δ = ∂L/∂z, so the update is θ ← θ − g (g = η ∂L/∂θ), and when nobody
+  watches the batches (no callback) each W is updated inside its ∂L/∂W multiplication:
+  W ← W − Gᵀ A in one GEMM, dW not written. An epoch's last batch and every watched batch run
+  unfolded, so the layers then hold ∂L/∂θ as after net.backward.
+* Adam and AdamW on float32 run as one fused kernel per parameter, inside the C step.
+Without the C extension, with GLASSNET_KERNELS=0, for float64 networks or any other
+architecture, training takes the reference step (tests/fast compares every route with it).
 """
 
 from __future__ import annotations
@@ -27,8 +28,11 @@ import numpy as np
 
 from glassnet.errors import ValidationError
 from glassnet.nn.layers import Dense, ReLU, Softmax, Standardize
-from glassnet.nn.losses import CrossEntropy
-from glassnet.nn.optimizers import Adam
+from glassnet.nn.losses import CrossEntropy, Loss
+from glassnet.nn.network import Network
+from glassnet.nn.optimizers import SGD, Adam, Optimizer
+from glassnet.train.step import StepResult
+from glassnet.train.targets import Targets
 
 KERNELS_ENV = "GLASSNET_KERNELS"
 GATHERED = (np.uint8, np.float32, np.float64)  # input dtypes the batch-gathering kernel reads
@@ -59,37 +63,22 @@ def adam_numbers(optimizer: Adam, t: int) -> tuple[np.float32, ...]:
             f(optimizer.eps), f(decay), f(l2))
 
 
-def adam_update(optimizer: Adam, p: np.ndarray, g: np.ndarray, state: dict) -> bool:
-    """Adam's update as one fused kernel for float32 arrays; False if it does not apply."""
-    if p.dtype != np.float32 or g.dtype != np.float32:
-        return False  # float64 (worked examples, gradcheck) stays exact NumPy
-    if not (p.flags.c_contiguous and g.flags.c_contiguous):
-        return False
-    k = kernels()
-    if k is None:
-        return False
-    k.adam(p.reshape(-1), g.reshape(-1), state["m"].reshape(-1), state["v"].reshape(-1),
-           *adam_numbers(optimizer, optimizer.t))
-    return True
-
-
-class FastStep:
+class CompiledStep:
     """One training step of a float32 [Standardize] (Dense ReLU)* Dense [Softmax] network with
-    softmax cross-entropy, on reusable buffers. Fills each Dense layer's dW and db exactly as
-    the layer-by-layer step does (η·∂L/∂W for plain SGD), except in fused steps, where the
-    update happens inside the ∂L/∂W multiplication and dW is not written.
+    softmax cross-entropy, on reusable buffers (a `glassnet.train.step.Step`).
 
-    Where NumPy's OpenBLAS can be reached (`_blas.sgemm`), the whole step is one C call
+    Where NumPy's OpenBLAS can be reached (`blas.sgemm`), the whole step is one C call
     (`_ckernels.step` on a plan that binds these arrays once); elsewhere `forward` and
     `backward` run the same sequence from Python, with np.matmul for the GEMMs."""
 
-    def __init__(self, trainer, k, sgemm, threads=None):
-        net = trainer.net
+    def __init__(self, net: Network, optimizer: Optimizer, X: np.ndarray, targets: Targets,
+                 batch_size: int, watched: bool, k, sgemm, threads=None):  # fmt: skip
         self.k = k
         self.dense = net.dense_layers
-        self.optimizer = trainer.optimizer
-        self.X = trainer.X.view(np.ndarray)
-        self.labels = np.ascontiguousarray(trainer.targets.labels, dtype=np.int64)
+        self.optimizer = optimizer
+        self.watched = watched
+        self.X = X.view(np.ndarray)
+        self.labels = np.ascontiguousarray(targets.labels, dtype=np.int64)
         first = net.layers[0]
         n_in, dtype = self.dense[0].n_in, net.dtype
         if isinstance(first, Standardize):
@@ -97,17 +86,17 @@ class FastStep:
             self.scale = np.ascontiguousarray(np.broadcast_to(first.scale, (n_in,)))
         else:
             self.mean, self.scale = np.zeros(n_in, dtype), np.ones(n_in, dtype)
-        rows = trainer.batch_size
-        self.x = np.empty((rows, n_in), dtype)
-        self.z = [np.empty((rows, d.n_out), dtype) for d in self.dense]
-        self.dx = [None] + [np.empty((rows, d.n_in), dtype) for d in self.dense[1:]]
+        self.x = np.empty((batch_size, n_in), dtype)
+        self.z = [np.empty((batch_size, d.n_out), dtype) for d in self.dense]
+        self.dx = [None] + [np.empty((batch_size, d.n_in), dtype) for d in self.dense[1:]]
         self.sgemm, self.threads = sgemm, threads
         # Adam (or AdamW) on float32 moments runs inside the C step too, after each gradient.
-        opt = self.optimizer
-        self.adam = isinstance(opt, Adam) and all(
-            _compact(a) for state in opt.state for a in (state["m"], state["v"]))
-        # Plain SGD with nobody watching the batches (no callback) updates W inside its GEMM.
-        self.fusable = sgemm is not None and trainer.callback is None
+        self.adam = isinstance(optimizer, Adam) and all(
+            _compact(a) for state in optimizer.state for a in (state["m"], state["v"]))
+        # Plain SGD folds η into δ; unwatched, its updates happen inside the ∂L/∂W GEMMs.
+        self.plain_sgd = isinstance(optimizer, SGD) and optimizer.plain
+        self.fusable = sgemm is not None and self.plain_sgd and not watched
+        self.dw_factor: float | None = 1.0  # what dW holds: factor × ∂L/∂W; None: not written
         self.plan, self._bound = None, ()
         if sgemm is not None:
             self._bind()
@@ -139,17 +128,13 @@ class FastStep:
         """Whether a layer's array (or an Adam moment) is no longer the one the plan holds."""
         return not all(map(_same, self._arrays(), self._bound))
 
-    def fuses(self, last_batch: bool) -> bool:
-        """Whether this step updates W inside the GEMM: plain SGD, no callback, and not the
-        epoch's last batch (which writes dW, so the layers end each epoch holding a gradient)."""
-        return self.fusable and self.optimizer.prescalable and not last_batch
-
-    def step(self, idx: np.ndarray, last_batch: bool) -> tuple[float, int]:
-        """One training step on the samples idx: (mean cost, correct). A non-finite cost
-        returns before anything is updated, for the caller to report."""
+    def __call__(self, idx: np.ndarray, last: bool = False) -> StepResult:
+        """One training step on the samples idx. A non-finite cost returns before anything is
+        updated, for the trainer to report."""
         opt, n = self.optimizer, len(idx)
-        scale = opt.lr / n if opt.prescalable else 1.0 / n
-        fused = self.fuses(last_batch)
+        folded = self.plain_sgd and not (self.watched or last)  # δ carries η
+        fused = folded and self.fusable
+        scale = (opt.lr if folded else 1.0) / n
         if self.plan is None:
             cost, correct = self.forward(idx, scale)
             if math.isfinite(cost):
@@ -159,14 +144,26 @@ class FastStep:
                 self._bind()  # an array was replaced: bind the new ones
             adam = adam_numbers(opt, opt.t + 1) if self.adam else None
             cost, correct = self.k.step(self.plan, idx, scale, fused, adam)
-        if math.isfinite(cost):  # else nothing was updated: the caller reports the divergence
-            if fused or (self.plan is not None and self.adam):
-                opt.t += 1  # the step did the update
-            elif opt.prescalable:
-                opt.step_prescaled()
-            else:
-                opt.step()
-        return cost / n, correct
+        if not math.isfinite(cost):  # nothing was updated: the trainer reports the divergence
+            return StepResult(cost / n, correct)
+        if fused or (self.plan is not None and self.adam):
+            opt.count_step()  # the C step applied the update
+        elif folded:
+            for p, g in opt.params:
+                p -= g  # θ ← θ − g, with g = η ∂L/∂θ
+            opt.count_step()
+        else:
+            opt.step()
+        self.dw_factor = None if fused else (opt.lr if folded else 1.0)
+        return StepResult(cost / n, correct)
+
+    def finish(self) -> None:
+        """Divide a folded η out of dW and db, so they hold ∂L/∂θ of the last batch that wrote
+        them (a run ends on an epoch's last batch, which always does)."""
+        if self.dw_factor not in (None, 1.0):
+            for _, g in self.optimizer.params:
+                g /= g.dtype.type(self.dw_factor)
+        self.dw_factor = 1.0
 
     def forward(self, idx, scale: float) -> tuple[float, int]:
         """The forward pass and the output gradient (scaled by `scale`) for the samples idx,
@@ -214,10 +211,11 @@ def _compact(a: np.ndarray) -> bool:
     return a.dtype == np.float32 and a.flags.c_contiguous
 
 
-def plan(trainer) -> FastStep | None:
-    """A FastStep for this trainer's network, loss and data, or None if it does not apply."""
-    net = trainer.net
-    if net.dtype != np.float32 or not isinstance(trainer.loss, CrossEntropy):
+def compile_step(net: Network, loss: Loss, optimizer: Optimizer, X, targets: Targets, *,
+                 batch_size: int, watched: bool = False) -> CompiledStep | None:  # fmt: skip
+    """A CompiledStep for this network, loss and data, or None if it does not apply (not
+    built, GLASSNET_KERNELS=0, float64, another architecture or loss, weights that are views)."""
+    if net.dtype != np.float32 or not isinstance(loss, CrossEntropy):
         return None
     layers = list(net.layers)
     if layers and isinstance(layers[0], Standardize):
@@ -229,16 +227,16 @@ def plan(trainer) -> FastStep | None:
         return None
     if any(type(layer) is not kind for layer, kind in zip(layers, pattern, strict=True)):
         return None
-    X, labels = trainer.X, trainer.targets.labels
+    labels = targets.labels
     if not (isinstance(X, np.ndarray) and X.flags.c_contiguous and X.dtype in GATHERED):
         return None
     if labels is None or labels.dtype.kind not in "ui":
         return None
     if not all(_compact(a) for p, g in net.parameters() for a in (p, g)):
-        return None  # weights set by hand as views (W = A.T, say): the layer-by-layer path
+        return None  # weights set by hand as views (W = A.T, say): the reference step
     k = kernels()
     if k is None:
         return None
     from glassnet.fast.blas import sgemm, threads
 
-    return FastStep(trainer, k, sgemm(), threads())
+    return CompiledStep(net, optimizer, X, targets, batch_size, watched, k, sgemm(), threads())

@@ -23,7 +23,7 @@ from glassnet.errors import DivergenceError, ValidationError
 from glassnet.nn import optimizers as _optimizers
 from glassnet.nn.layers import Dense, LeakyReLU, ReLU, Sigmoid, Softmax, Standardize, Tanh
 from glassnet.nn.network import Network
-from glassnet.train.trainer import evaluate
+from glassnet.train.evaluate import evaluate
 
 ACTIVATIONS = {"relu": ReLU, "sigmoid": Sigmoid, "tanh": Tanh, "leaky_relu": LeakyReLU}
 
@@ -512,11 +512,11 @@ def gradient_norms(net: Network, X, y, *, label: str = "", **fit_kwargs) -> Norm
     losses: list[float] = []
 
     def record(event):
-        if event["event"] == "batch":
-            # With plain SGD the trainer folds η into the gradients: dW holds η·∂L/∂W then.
-            scale = getattr(event["trainer"], "gradient_scale", 1.0)
-            batch_sums[:] += [np.linalg.norm(layer.dW) / scale for layer in dense]
+        if event["event"] == "batch":  # dW holds this batch's ∂L/∂W
+            batch_sums[:] += [np.linalg.norm(layer.dW) for layer in dense]
             batches[0] += 1
+            return
+        if event["event"] != "epoch":
             return
         for i, layer in enumerate(dense):
             weight[i].append(float(np.linalg.norm(layer.W)))

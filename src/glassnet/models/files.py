@@ -6,25 +6,26 @@ checkpoint, `trainer.*`); its string metadata holds
     format          "glassnet"
     format_version  "1"
     architecture    JSON list of {"type": layer class name, "config": constructor arguments}
-    network         JSON: dtype, seed, task, metadata (classes, feature names, provenance, ...)
+    network         JSON: dtype, seed, task, card (glassnet.card.ModelCard: classes, target
+                    scale, feature names, provenance, …; files before cards hold "metadata",
+                    read as a card)
     checksum        SHA-256 over every tensor's name, dtype, shape and bytes
     trainer         (checkpoints only) JSON state of the interrupted run
 
-Files are written to a temporary file in the target's directory, flushed to disk and renamed
-over the target, so a crash never leaves a half-written model.
+Files are written completely or not at all (glassnet._files.atomic_write).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import os
 import struct
-import tempfile
 from pathlib import Path
 
 import numpy as np
 
+from glassnet._files import atomic_write
+from glassnet.card import ModelCard
 from glassnet.errors import ModelFileError
 from glassnet.nn.layers import LAYER_TYPES, Layer
 from glassnet.nn.network import Network
@@ -46,12 +47,14 @@ def save(net: Network, path, trainer=None) -> Path:
         for i, layer in enumerate(net.layers)
         for name, array in layer.arrays().items()
     }
+    card = net.card.to_dict()
+    card["task"] = net.task
     metadata = {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
         "architecture": json.dumps(architecture(net)),
         "network": json.dumps(
-            {"dtype": net.dtype.name, "seed": net.seed, "task": net.task, "metadata": net.metadata}
+            {"dtype": net.dtype.name, "seed": net.seed, "task": net.task, "card": card}
         ),
     }
     if trainer is not None:
@@ -59,6 +62,9 @@ def save(net: Network, path, trainer=None) -> Path:
         metadata["trainer"] = json.dumps(info)
         tensors.update({f"trainer.{k}": _contiguous(v) for k, v in arrays.items()})
     metadata["checksum"] = checksum(tensors)
+    path = Path(path)
+    if str(path.parent) and not path.parent.exists():
+        raise ModelFileError(f"cannot write {path}: folder {path.parent} does not exist; create it")
     return atomic_write(path, st_save(tensors, metadata=metadata))
 
 
@@ -78,31 +84,6 @@ def checksum(tensors: dict[str, np.ndarray]) -> str:
         digest.update(f"{name}|{array.dtype.str}|{array.shape}|".encode())
         digest.update(_contiguous(array).tobytes())
     return digest.hexdigest()
-
-
-def atomic_write(path, data: bytes) -> Path:
-    """Write bytes to `path` via a temporary file in the same directory and a rename."""
-    path = Path(path)
-    if path.parent and not path.parent.exists():
-        raise ModelFileError(f"cannot write {path}: folder {path.parent} does not exist; create it")
-    fd, tmp = tempfile.mkstemp(dir=path.parent or ".", prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        os.fchmod(fd, 0o666 & ~_umask())  # mkstemp makes 0600; a saved file is a normal file
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
 
 
 # ---------------------------------------------------------------- reading
@@ -179,8 +160,14 @@ def load_checkpoint(path) -> tuple[Network, dict | None, dict[str, np.ndarray]]:
             f"{path} has a glassnet header but its contents do not fit together ({exc}); "
             "re-save or re-train the model"
         ) from None
-    net.metadata = info.get("metadata") or {}
-    net.task = info.get("task") or net.task
+    try:
+        net.card = ModelCard.from_dict(info.get("card") or info.get("metadata") or {})
+        net.task = info.get("task") or net.task
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ModelFileError(
+            f"{path} has a glassnet header but its model card does not fit ({exc}); "
+            "re-save or re-train the model"
+        ) from None
     trainer = json.loads(metadata["trainer"]) if "trainer" in metadata else None
     trainer_arrays = {
         k.removeprefix("trainer."): v for k, v in tensors.items() if k.startswith("trainer.")
@@ -195,13 +182,3 @@ def _make_layer(entry: dict) -> Layer:
             f"unknown layer type {kind!r} in the model file; valid types: {', '.join(LAYER_TYPES)}"
         )
     return LAYER_TYPES[kind](**entry["config"])
-
-
-def rebuild_layers(net: Network, dtype="float64") -> list[Layer]:
-    """Fresh layers with the same configuration and copies of the arrays, cast to `dtype`."""
-    layers = []
-    for layer in net.layers:
-        fresh = LAYER_TYPES[type(layer).__name__](**layer.config())
-        fresh.set_arrays({k: np.array(v, dtype=dtype) for k, v in layer.arrays().items()})
-        layers.append(fresh)
-    return layers

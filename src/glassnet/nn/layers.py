@@ -6,12 +6,10 @@ Samples are rows. A batch x has shape (N, n_in). Every layer has
     backward(grad_out)      given g = ∂L/∂y (N, n_out), store parameter gradients and
                             return ∂L/∂x (N, n_in)
 
-After a forward pass each layer keeps `x` (its input) and `y` (its output) for inspection.
-
-Speed: while training (forward(x, training=True)), layers write into workspace arrays they
-reuse from step to step, and ReLU rectifies its input in place, because allocating fresh
-arrays of this size costs more than the arithmetic on them. A forward pass for prediction
-(training=False) always returns new arrays the caller owns.
+After a forward pass each layer keeps `x` (its input) and `y` (its output) for inspection:
+a Dense layer's `y` is always z = W x + b, and the activation after it holds f(z). Every
+forward pass returns a new array (`training` only switches Dropout on); the fast route of
+training lives in glassnet.fast, not here.
 """
 
 from __future__ import annotations
@@ -32,16 +30,6 @@ class Layer:
     def __init__(self) -> None:
         self.x: np.ndarray | None = None
         self.y: np.ndarray | None = None
-        self.training = False
-        self._workspace: dict[str, np.ndarray] = {}
-
-    def workspace(self, name: str, rows: int, cols: int, dtype) -> np.ndarray:
-        """A reusable (rows, cols) array for the training step (grown when a batch is larger)."""
-        buf = self._workspace.get(name)
-        if buf is None or buf.shape[0] < rows or buf.shape[1] != cols or buf.dtype != dtype:
-            buf = np.empty((rows, cols), dtype=dtype)
-            self._workspace[name] = buf
-        return buf[:rows]
 
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
         raise NotImplementedError
@@ -172,24 +160,16 @@ class Dense(Layer):
         return np.hstack([self.dW, self.db[:, None]])
 
     def forward(self, x, training=False):
-        self.x, self.training = x, training
-        if training:
-            z = np.matmul(x, self.W.T, out=self.workspace("z", len(x), self.n_out, x.dtype))
-        else:
-            z = x @ self.W.T
-        z += self.b
-        self.y = z
-        return z
+        self.x = x
+        self.y = x @ self.W.T + self.b  # Z = X Wᵀ + b
+        return self.y
 
     def backward(self, grad_out, need_input_grad=True):
-        np.matmul(grad_out.T, self.x, out=self.dW)
-        np.sum(grad_out, axis=0, out=self.db)
+        np.matmul(grad_out.T, self.x, out=self.dW)  # ∂L/∂W = Gᵀ X
+        np.sum(grad_out, axis=0, out=self.db)  # ∂L/∂b = Σₙ Gₙ
         if not need_input_grad:
             return None
-        if self.training:
-            dx = self.workspace("dx", len(grad_out), self.n_in, grad_out.dtype)
-            return np.matmul(grad_out, self.W, out=dx)
-        return grad_out @ self.W
+        return grad_out @ self.W  # ∂L/∂X = G W
 
     def local_jacobian(self, x):
         return self.W.copy()
@@ -248,21 +228,18 @@ class Tanh(Activation):
 class ReLU(Activation):
     """R(z) = max(z, 0); R′(z) = 1 where z > 0, else 0 (so R′(0) = 0).
 
-    While training, z is rectified in place (the Dense layer before it then shows R(z) as its
-    output); y > 0 exactly where z > 0, so the output is a sufficient cache for backward.
+    y > 0 exactly where z > 0, so the output is a sufficient cache for backward.
     """
 
     def forward(self, x, training=False):
-        self.x, self.training = x, training
-        self.y = np.maximum(x, 0, out=x) if training else np.maximum(x, 0)
+        self.x = x
+        self.y = np.maximum(x, 0)
         return self.y
 
     def derivative(self):
         return (self.y > 0).astype(self.y.dtype)
 
     def backward(self, grad_out, need_input_grad=True):
-        if self.training:  # grad_out is the next layer's workspace: overwrite it
-            return np.multiply(grad_out, self.y > 0, out=grad_out)
         return grad_out * (self.y > 0)
 
 
@@ -406,11 +383,7 @@ class Standardize(Layer):
 
     def forward(self, x, training=False):
         self.x = x
-        if training:
-            y = self.workspace("y", len(x), x.shape[1], self.mean.dtype)
-            np.copyto(y, x, casting="unsafe")
-        else:
-            y = x.astype(self.mean.dtype)  # never scale the caller's data in place
+        y = x.astype(self.mean.dtype)  # never scale the caller's data in place
         if self.mean.ndim or self.mean != 0:
             y -= self.mean
         y *= self.scale

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from glassnet.card import TASKS, ModelCard
 from glassnet.errors import ValidationError
 from glassnet.nn.layers import (
     Dense,
@@ -17,7 +18,6 @@ from glassnet.nn.layers import (
 )
 
 DTYPES = ("float32", "float64")
-TASKS = ("multiclass", "binary", "regression")
 
 
 def as_dtype(dtype) -> np.dtype:
@@ -48,8 +48,7 @@ class Network:
         self.dtype = as_dtype(dtype)
         self.seed = seed
         self.rng = rng if rng is not None else np.random.default_rng(seed)
-        self.metadata: dict = {}
-        self._task: str | None = None
+        self.card = ModelCard()
         self._check_sizes()
         for i, layer in enumerate(layers):
             layer.build(self.rng, self.dtype, self._activation_after(i))
@@ -94,9 +93,10 @@ class Network:
 
     @property
     def task(self) -> str:
-        """What the output means: "multiclass", "binary" or "regression"."""
-        if self._task is not None:
-            return self._task
+        """What the output means: "multiclass", "binary" or "regression" (the card's, else
+        inferred from the last layer)."""
+        if self.card.task is not None:
+            return self.card.task
         last = self.layers[-1]
         if isinstance(last, Softmax):
             return "multiclass"
@@ -108,7 +108,7 @@ class Network:
     def task(self, value: str) -> None:
         if value not in TASKS:
             raise ValidationError(f"task must be one of {', '.join(TASKS)}, got {value!r}")
-        self._task = value
+        self.card.task = value
 
     def parameters(self) -> list[tuple[np.ndarray, np.ndarray]]:
         """(parameter, gradient) pairs in layer order: W₁, b₁, W₂, b₂, …"""
@@ -119,7 +119,26 @@ class Network:
         ]
 
     def __repr__(self) -> str:
-        return f"Network({', '.join(repr(layer) for layer in self.layers)})"
+        layers = ", ".join(repr(layer) for layer in self.layers)
+        scale = self.card.target_scale
+        return f"Network({layers}{'; ' + str(scale) if scale else ''})"
+
+    def copy(self, dtype=None) -> Network:
+        """A new network with the same layers, a copy of every array (cast to `dtype` if
+        given), the same seed and card, and a generator in the same state: training the copy
+        leaves this one unchanged."""
+        dtype = self.dtype if dtype is None else as_dtype(dtype)
+        layers = []
+        for layer in self.layers:
+            fresh = type(layer)(**layer.config())
+            fresh.set_arrays({k: np.array(v, dtype=dtype) for k, v in layer.arrays().items()})
+            layers.append(fresh)
+        rng = np.random.default_rng()
+        rng.bit_generator.state = self.rng.bit_generator.state
+        twin = Network(layers, dtype=dtype, rng=rng)
+        twin.seed = self.seed
+        twin.card = ModelCard.from_dict(self.card.to_dict())
+        return twin
 
     # ------------------------------------------------------------ validation
 
@@ -160,9 +179,10 @@ class Network:
     def forward(self, X, training: bool = False) -> np.ndarray:
         """ŷ for a batch X (N, n_in) → (N, n_out); each layer keeps its x and y."""
         a = self.check_input(X)
-        return self._forward(a, training)
+        return self.forward_checked(a, training)
 
-    def _forward(self, a: np.ndarray, training: bool = False) -> np.ndarray:
+    def forward_checked(self, a: np.ndarray, training: bool = False) -> np.ndarray:
+        """`forward` for an input that `check_input` has already checked."""
         for layer in self.layers:
             a = layer.forward(a, training)
         return a
@@ -194,17 +214,13 @@ class Network:
     def first_trainable(self) -> int:
         return next(i for i, layer in enumerate(self.layers) if layer.params)
 
-    def loss_and_backward(
-        self, loss, X, target, training=True, grad_scale: float | None = None
-    ) -> tuple[float, np.ndarray]:
+    def loss_and_backward(self, loss, X, target, training=True) -> tuple[float, np.ndarray]:
         """One forward and backward pass for prepared targets; returns (cost, ŷ).
 
         If the loss fuses with the final activation (softmax + cross-entropy, sigmoid + binary
         cross-entropy) the cost and δ = ŷ − y are computed on that activation's input.
-        grad_scale multiplies ∂L/∂ŷ (and so every gradient) before backpropagation: plain SGD
-        training passes η, so each layer's dW is the step η·∂L/∂W itself.
         """
-        y_hat = self._forward(X, training)
+        y_hat = self.forward_checked(X, training)
         if self._fuses(loss):
             cost, grad = loss.value_and_grad_logits(self.layers[-1].x, target)
             start = len(self.layers) - 2
@@ -214,8 +230,6 @@ class Network:
         else:
             cost, grad = loss.value(y_hat, target), loss.grad(y_hat, target)
             start = len(self.layers) - 1
-        if grad_scale is not None:
-            grad *= grad.dtype.type(grad_scale)
         self.backward(grad, start=start, stop=self.first_trainable, input_grad=False)
         return cost, y_hat
 
@@ -246,26 +260,31 @@ class Network:
         raise ValidationError("predict_proba needs a classifier; this network does regression")
 
     def predict(self, X) -> np.ndarray:
-        """Class ids (N,) for a classifier (argmax, or p > 0.5 for one sigmoid output),
-        the output values (N, n_out) otherwise."""
+        """Class labels (N,) for a classifier: argmax, or p > 0.5 for one sigmoid output, as
+        the card's original labels (class ids when it has none); the output values (N, n_out)
+        otherwise, in the target's own units when the card scales them."""
         task = self.task
         if task == "regression":
-            return self.forward(X)
+            return self.card.decode(self.forward(X))
         if task == "multiclass":  # softmax keeps the order: the largest logit is the class
-            return np.argmax(self.forward(X), axis=1)
-        return np.argmax(self.predict_proba(X), axis=1)
+            ids = np.argmax(self.forward(X), axis=1)
+        else:
+            ids = np.argmax(self.predict_proba(X), axis=1)
+        return self.card.decode(ids)
 
     # ------------------------------------------------------------ training and files
 
     def fit(self, X, y, **kwargs):
-        """Train by gradient descent; returns the History. See glassnet.training.fit."""
+        """Train by gradient descent; returns the History. See glassnet.train.trainer.fit.
+        (The one place nn reaches up: fit, evaluate and save delegate to the packages that
+        hold the training loop and the model files, imported when called.)"""
         from glassnet.train.trainer import fit
 
         return fit(self, X, y, **kwargs)
 
     def evaluate(self, X, y, loss=None) -> dict:
         """{"loss": mean cost, "accuracy": fraction correct or None} on (X, y)."""
-        from glassnet.train.trainer import evaluate
+        from glassnet.train.evaluate import evaluate
 
         return evaluate(self, X, y, loss=loss)
 
@@ -283,12 +302,12 @@ def _sigmoid(z: np.ndarray) -> np.ndarray:
 def default_loss(net: Network, y) -> str:
     """The cost that fits the network's output and the targets given."""
     last = net.layers[-1]
-    y = np.asarray(y)
+    y = np.asarray(y.to_numpy() if hasattr(y, "to_numpy") else y)
     if isinstance(last, Softmax):
         return "cross_entropy"
     if isinstance(last, Sigmoid):
         return "binary_cross_entropy"
     if isinstance(last, (Dense, Identity)) and net.n_out > 1 and y.ndim == 1:
-        if y.dtype.kind in "uib":
+        if y.dtype.kind in "uibOUS":  # class ids, or labels (text) that become ids
             return "cross_entropy"
     return "squared_error"

@@ -41,21 +41,16 @@ class Optimizer:
         self.state = [{s: np.zeros_like(p) for s in self.slots} for p, _ in params]
         self.t = 0
 
-    @property
-    def prescalable(self) -> bool:
-        """True when the update is θ ← θ − η g alone, so η can be folded into the gradient."""
-        return False
-
     def step(self) -> None:
+        """One update of every bound parameter from its gradient (t counts the steps)."""
         self.t += 1
         for (p, g), state in zip(self.params, self.state, strict=True):
             self.update(p, g, state)
 
-    def step_prescaled(self) -> None:
-        """θ ← θ − g for gradients that already carry the factor η (see `prescalable`)."""
+    def count_step(self) -> None:
+        """Count a step whose update was applied elsewhere by this optimizer's rule (the compiled
+        training step applies it inside its kernels), so t stays the number of updates."""
         self.t += 1
-        for p, g in self.params:
-            p -= g
 
     def update(self, p: np.ndarray, g: np.ndarray, state: dict) -> None:
         raise NotImplementedError
@@ -102,7 +97,8 @@ class SGD(Optimizer):
         self.slots = ("v",) if self.momentum else ()
 
     @property
-    def prescalable(self) -> bool:
+    def plain(self) -> bool:
+        """Whether the update is θ ← θ − η g alone (no momentum, no weight decay)."""
         return not self.momentum and not self.weight_decay
 
     def update(self, p, g, state):
@@ -113,7 +109,7 @@ class SGD(Optimizer):
             v *= self.momentum
             v += g
             g = g + self.momentum * v if self.nesterov else v
-        p -= p.dtype.type(self.lr) * g
+        p -= self.lr * g
 
     def config(self):
         return {
@@ -137,7 +133,6 @@ class Adam(Optimizer):
 
     slots = ("m", "v")
     decoupled = False
-    SCRATCH = "scratch"  # per-parameter work array, not state: not saved with a checkpoint
 
     def __init__(self, lr=0.001, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0):
         super().__init__(lr)
@@ -149,36 +144,18 @@ class Adam(Optimizer):
         self.weight_decay = _check_positive("weight_decay", weight_decay, allow_zero=True)
 
     def update(self, p, g, state):
-        from glassnet.fast.step import adam_update
-
-        if adam_update(self, p, g, state):
-            return
-        # In place, with one scratch array: fresh weight-sized temporaries cost more than the
-        # arithmetic (measured: Adam was a third of an MNIST epoch before this).
         beta1, beta2 = self.betas
-        f = p.dtype.type
-        tmp = state.get(self.SCRATCH)
-        if tmp is None:
-            tmp = state[self.SCRATCH] = np.empty_like(p)
-        if self.weight_decay and not self.decoupled:
-            g = g + f(self.weight_decay) * p
+        lr, decay, t = self.lr, self.weight_decay, self.t
+        if decay and not self.decoupled:
+            g = g + decay * p  # g ← g + λθ
         m, v = state["m"], state["v"]
-        m *= f(beta1)
-        np.multiply(g, f(1 - beta1), out=tmp)
-        m += tmp  # m ← β₁m + (1 − β₁)g
-        v *= f(beta2)
-        np.multiply(g, g, out=tmp)
-        tmp *= f(1 - beta2)
-        v += tmp  # v ← β₂v + (1 − β₂)g²
-        # √v̂ + ε = √v / √(1 − β₂ᵗ) + ε, and η m̂ = η m / (1 − β₁ᵗ)
-        np.sqrt(v, out=tmp)
-        tmp *= f(1 / math.sqrt(1 - beta2**self.t))
-        tmp += f(self.eps)
-        np.divide(m, tmp, out=tmp)
-        tmp *= f(self.lr / (1 - beta1**self.t))
-        if self.weight_decay and self.decoupled:
-            p *= f(1 - self.lr * self.weight_decay)  # θ ← θ − ηλθ
-        p -= tmp
+        m[...] = beta1 * m + (1 - beta1) * g  # m ← β₁ m + (1 − β₁) g
+        v[...] = beta2 * v + (1 - beta2) * g * g  # v ← β₂ v + (1 − β₂) g²
+        m_hat = m / (1 - beta1**t)
+        v_hat = v / (1 - beta2**t)
+        if decay and self.decoupled:
+            p -= lr * decay * p  # θ ← θ − ηλθ
+        p -= lr * m_hat / (np.sqrt(v_hat) + self.eps)  # θ ← θ − η m̂ / (√v̂ + ε)
 
     def config(self):
         return {

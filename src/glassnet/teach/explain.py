@@ -335,7 +335,7 @@ def trace(
 def _sample(net, loss, x, y):
     """x as (n_in,) float64, the prepared target (1, k) or (1,) labels, and y as gradcheck
     takes it."""
-    from glassnet.train.trainer import prepare_targets
+    from glassnet.train.targets import prepare_targets
 
     x = np.asarray(x, dtype=float).reshape(-1)
     if x.shape != (net.n_in,):
@@ -369,7 +369,7 @@ def _check_extra_one(net) -> None:
 
 
 def _cost(net, loss, x, target) -> float:
-    y_hat = net._forward(x[None])
+    y_hat = net.forward_checked(x[None])
     last = net.layers[-1]
     if loss.fuses_with is not None and isinstance(last, loss.fuses_with):
         return loss.value_and_grad_logits(last.x, target)[0]
@@ -397,7 +397,7 @@ def _last_dense(net) -> int:
 
 
 def _forward_quantities(net, x, names, form) -> list[Quantity]:
-    net._forward(x[None])
+    net.forward_checked(x[None])
     one = np.ones(1)
     if form == "plain":
         items = [Quantity(names["input"], "" if names["input"] == "x" else "x", x.copy())]
@@ -451,7 +451,7 @@ def _backward_factors(net, loss, x, target, names, form):
     upstream products: upstream[i] = ∂L/∂(output of layer i) as a row."""
     names["_form"] = form
     names["_dense_order"] = [i for i, layer in enumerate(net.layers) if isinstance(layer, Dense)]
-    net._forward(x[None])
+    net.forward_checked(x[None])
     _, dcost = _loss_formulas(loss, net, names)
     out = names["values"][-1]
     g = _dcost(net, loss, target)

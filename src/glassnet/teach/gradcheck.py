@@ -90,12 +90,7 @@ class GradcheckResult:
 
 def float64_copy(net: Network) -> Network:
     """The same network with every parameter and buffer in float64 (the input is untouched)."""
-    from glassnet.models.files import rebuild_layers
-
-    copy = Network(rebuild_layers(net), dtype="float64")
-    copy.metadata = dict(net.metadata)
-    copy._task = net._task
-    return copy
+    return net.copy(dtype="float64")
 
 
 def gradcheck(
@@ -119,7 +114,7 @@ def gradcheck(
     if order not in (2, 4):
         raise ValidationError(f"order must be 2 or 4, got {order!r}")
     eps = eps if eps is not None else (1e-3 if order == 4 else 1e-6)
-    from glassnet.train.trainer import prepare_targets
+    from glassnet.train.targets import prepare_targets
 
     work = float64_copy(net)
     X = work.check_input(X)
@@ -163,7 +158,7 @@ def _central_difference(net, loss, X, target, flat, k, eps, order) -> float:
 
     def cost_at(step: float) -> float:
         flat[k] = original + step
-        return net.cost(loss, net._forward(X), target)  # a forward pass is all a cost needs
+        return net.cost(loss, net.forward_checked(X), target)  # a forward pass is all a cost needs
 
     near = cost_at(eps) - cost_at(-eps)
     if order == 2:
@@ -184,7 +179,7 @@ def _diagnose(original, net, loss, X, target, result, max_checks, seed) -> list[
         )
     if result.passed:
         return notes
-    net._forward(X)
+    net.forward_checked(X)
     for i, layer in enumerate(net.layers):
         if isinstance(layer, (ReLU, LeakyReLU)):
             near = np.abs(layer.x) < result.order // 2 * result.eps

@@ -6,170 +6,26 @@
     batch_size=n        mini-batch gradient descent: one update per n samples
 
 Each epoch visits the samples in an order drawn by the network's generator (`net.rng`) and
-gathers each batch by index. The trainer can stop after any batch and be resumed exactly.
+gathers each batch by index. The trainer can be asked to stop after any batch (from another
+thread too), saved and resumed exactly. It prints nothing and installs no signal handlers.
 """
 
 from __future__ import annotations
 
 import math
+import threading
 import time
-from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
 from glassnet.errors import DivergenceError, ValidationError
-from glassnet.fast import step as _fastpath
 from glassnet.nn import losses as _losses
 from glassnet.nn import optimizers as _optimizers
-from glassnet.nn.layers import Sigmoid
 from glassnet.nn.network import Network, default_loss
-
-EVAL_CHUNK = 8192  # rows per forward pass when evaluating, to bound memory
-
-
-# ---------------------------------------------------------------- targets and accuracy
-
-
-@dataclass
-class Targets:
-    """Targets prepared for a loss: `values` go to the loss, `labels` (class ids) to accuracy."""
-
-    values: np.ndarray
-    labels: np.ndarray | None
-
-
-def prepare_targets(net: Network, loss: _losses.Loss, y, name: str = "y") -> Targets:
-    """Check y against the network's output and the loss, and shape it for both."""
-    y = np.asarray(y)
-    k = net.n_out
-    if loss.targets == "labels":
-        if k < 2:
-            raise ValidationError(
-                "cross_entropy needs at least 2 outputs; for one output use binary_cross_entropy"
-            )
-        labels = _as_labels(y, name, k)
-        return Targets(labels, labels)
-    if isinstance(loss, _losses.BinaryCrossEntropy) and not isinstance(net.layers[-1], Sigmoid):
-        raise ValidationError(
-            "binary_cross_entropy takes probabilities: end the network with Sigmoid()"
-        )
-    if y.ndim == 1 and k > 1:
-        labels = _as_labels(y, name, k)
-        onehot = np.zeros((len(labels), k), dtype=net.dtype)
-        onehot[np.arange(len(labels)), labels] = 1
-        return Targets(onehot, labels)
-    values = y.reshape(-1, 1) if y.ndim == 1 else y
-    if values.ndim != 2 or values.shape[1] != k:
-        raise ValidationError(
-            f"expected {name} with shape (N,) or (N, {k}) for a network with {k} outputs, "
-            f"got {y.shape}"
-        )
-    if values.dtype.kind not in "uifb" or not np.all(np.isfinite(values)):
-        raise ValidationError(f"{name} must hold finite numbers")
-    values = values.astype(net.dtype)
-    return Targets(values, _labels_from_values(values))
-
-
-def _as_labels(y: np.ndarray, name: str, k: int) -> np.ndarray:
-    if y.ndim != 1:
-        raise ValidationError(f"expected {name} as class ids with shape (N,), got {y.shape}")
-    if y.dtype.kind == "f":
-        if not np.all(np.isfinite(y)) or not np.all(y == np.round(y)):
-            raise ValidationError(f"{name} must hold integer class ids, got non-integer values")
-    elif y.dtype.kind not in "uib":
-        raise ValidationError(f"{name} must hold integer class ids, got dtype {y.dtype}")
-    labels = y.astype(np.int64)
-    if len(labels) and (labels.min() < 0 or labels.max() >= k):
-        raise ValidationError(
-            f"{name} holds class ids from {labels.min()} to {labels.max()}, but the network has "
-            f"{k} outputs, so ids must be in 0..{k - 1}"
-        )
-    return labels
-
-
-def _labels_from_values(values: np.ndarray) -> np.ndarray | None:
-    """Class ids when the targets are 0/1 (one output) or one-hot rows; None otherwise."""
-    if not np.all((values == 0) | (values == 1)):
-        return None
-    if values.shape[1] == 1:
-        return values[:, 0].astype(np.int64)
-    if np.all(values.sum(axis=1) == 1):
-        return values.argmax(axis=1)
-    return None
-
-
-def count_correct(y_hat: np.ndarray, labels: np.ndarray) -> int:
-    """How many rows the output classifies right: argmax, or ŷ > 0.5 for one output."""
-    if y_hat.shape[1] == 1:
-        predicted = (y_hat[:, 0] > 0.5).astype(np.int64)
-    else:
-        predicted = y_hat.argmax(axis=1)
-    return int(np.count_nonzero(predicted == labels))
-
-
-def evaluate(net: Network, X, y, loss=None) -> dict:
-    """Mean cost and accuracy of the network on (X, y), in chunks of EVAL_CHUNK rows."""
-    X = net.check_input(X)
-    loss = _losses.get(loss or net.metadata.get("training", {}).get("loss") or default_loss(net, y))
-    targets = prepare_targets(net, loss, y)
-    return _evaluate(net, loss, X, targets)
-
-
-def _evaluate(net: Network, loss: _losses.Loss, X: np.ndarray, targets: Targets) -> dict:
-    total, correct = 0.0, 0
-    for start in range(0, len(X), EVAL_CHUNK):
-        rows = slice(start, start + EVAL_CHUNK)
-        y_hat = net._forward(X[rows])
-        total += net.cost(loss, y_hat, targets.values[rows]) * len(y_hat)
-        if targets.labels is not None:
-            correct += count_correct(y_hat, targets.labels[rows])
-    n = len(X)
-    accuracy = correct / n if targets.labels is not None and n else None
-    return {"loss": total / n if n else float("nan"), "accuracy": accuracy, "n": n}
-
-
-# ---------------------------------------------------------------- history
-
-
-@dataclass
-class History:
-    """Per-epoch record of a run. Lists are indexed by epoch (epoch[i] is 1-based)."""
-
-    epoch: list[int] = field(default_factory=list)
-    train_loss: list[float] = field(default_factory=list)
-    train_accuracy: list[float | None] = field(default_factory=list)
-    val_loss: list[float | None] = field(default_factory=list)
-    val_accuracy: list[float | None] = field(default_factory=list)
-    lr: list[float] = field(default_factory=list)
-    updates: list[int] = field(default_factory=list)
-    samples_seen: list[int] = field(default_factory=list)
-    seconds: list[float] = field(default_factory=list)
-    best_epoch: int | None = None
-    stopped_early: bool = False
-    interrupted: bool = False
-    validation: dict | None = None
-    config: dict = field(default_factory=dict)
-
-    COLUMNS = (
-        "epoch train_loss train_accuracy val_loss val_accuracy lr updates samples_seen seconds"
-    ).split()
-
-    def rows(self) -> list[dict]:
-        """One dict per epoch with the COLUMNS."""
-        return [{c: getattr(self, c)[i] for c in self.COLUMNS} for i in range(len(self.epoch))]
-
-    def to_dict(self) -> dict:
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, data: dict) -> History:
-        return cls(**{k: v for k, v in data.items() if k in cls.__dataclass_fields__})
-
-    def __len__(self) -> int:
-        return len(self.epoch)
-
-
-# ---------------------------------------------------------------- the trainer
+from glassnet.train.evaluate import evaluate_prepared
+from glassnet.train.history import BatchEnd, EpochEnd, Event, History, RunEnd
+from glassnet.train.step import STEP_COMPILERS, ReferenceStep, Step
+from glassnet.train.targets import prepare_targets, stratified_indices, task_for
 
 
 def batch_size_for(batch_size, n: int) -> int:
@@ -212,7 +68,9 @@ class Trainer:
         min_delta: float = 0.0,
         schedule=None,
         callback=None,
+        callbacks=(),
         train_metrics: str = "running",
+        stop: threading.Event | None = None,
     ):
         if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 1:
             raise ValidationError(f"epochs must be a positive integer, got {epochs!r}")
@@ -228,7 +86,7 @@ class Trainer:
         self.epochs = int(epochs)
         self.shuffle = shuffle
         self.early_stopping, self.patience, self.min_delta = early_stopping, patience, min_delta
-        self.callback = callback
+        self.callbacks = [*([callback] if callback is not None else []), *callbacks]
         self.train_metrics = train_metrics
         X = net.check_input(X)
         targets = prepare_targets(net, self.loss, y)
@@ -248,15 +106,15 @@ class Trainer:
         self.schedule = _optimizers.get_schedule(schedule, self.epochs)
         self.base_lr = self.optimizer.lr
         self.optimizer.bind(net.parameters())
-        self._fast = _fastpath.plan(self)  # the compiled step, where it applies
+        self.step = self._choose_step()
         self.epoch = 0  # epochs completed
         self.batch = 0  # batches completed in the current epoch
         self._sums = [0.0, 0, 0]  # cost × samples, correct, samples, for the current epoch
         self._epoch_rng_state = None
         self._best = None  # (monitored value, epoch, copies of the arrays)
-        self._stop_requested = False
+        self._stop = stop if stop is not None else threading.Event()  # set: stop after a batch
         self._seconds = 0.0
-        net.task = _task_for(net, targets)
+        net.task = task_for(net, targets)
         self.history.config = self.config()
 
     # ------------------------------------------------------------ set-up
@@ -289,7 +147,7 @@ class Trainer:
             "n": len(val_idx),
             "indices": val_idx.tolist(),
         }
-        return X[train_idx], _take(targets, train_idx), (X[val_idx], _take(targets, val_idx))
+        return X[train_idx], targets.take(train_idx), (X[val_idx], targets.take(val_idx))
 
     def config(self) -> dict:
         """Everything that defines the run, as JSON (saved with the model and the manifest)."""
@@ -314,36 +172,57 @@ class Trainer:
 
     # ------------------------------------------------------------ the loop
 
+    def _choose_step(self) -> Step:
+        """The compiled step where one applies (glassnet.fast registers it), else the
+        reference step. A run with callbacks is watched: its steps leave ∂L/∂θ in the layers
+        after every batch."""
+        running = self.train_metrics == "running"
+        self._watched = bool(self.callbacks)
+        for compiler in STEP_COMPILERS:
+            step = compiler(self.net, self.loss, self.optimizer, self.X, self.targets,
+                            batch_size=self.batch_size, watched=bool(self.callbacks))
+            if step is not None:
+                return step
+        return ReferenceStep(self.net, self.loss, self.optimizer, self.X, self.targets, running)
+
     def request_stop(self) -> None:
-        """Stop after the current batch (safe to call from a signal handler)."""
-        self._stop_requested = True
+        """Stop after the current batch. Safe from another thread or a signal handler."""
+        self._stop.set()
+
+    @property
+    def stop_requested(self) -> bool:
+        return self._stop.is_set()
 
     def run(self) -> History:
         """Train until `epochs` are done, early stopping ends the run, or a stop is requested."""
-        # A diverging run overflows on its way to the DivergenceError that reports it.
-        with np.errstate(over="ignore", invalid="ignore"):
-            while self.epoch < self.epochs and not self.history.stopped_early:
-                if not self._run_epoch():
-                    self.history.interrupted = True
-                    break
-        self._unscale_gradients()
+        if self._watched != bool(self.callbacks):  # callbacks were added or removed since
+            self.step = self._choose_step()
+        try:
+            # A diverging run overflows on its way to the DivergenceError that reports it.
+            with np.errstate(over="ignore", invalid="ignore"):
+                while self.epoch < self.epochs and not self.history.stopped_early:
+                    if not self._run_epoch():
+                        self.history.interrupted = True
+                        break
+        finally:
+            self.step.finish()
         if self.early_stopping and self._best is not None and not self.history.interrupted:
             self._restore_best()
-        self.net.metadata["training"] = self.config()
+        self.net.card.training = self.config()
+        self._emit(RunEnd, self.history.train_loss[-1] if self.history.train_loss else math.nan)
         return self.history
 
     def _run_epoch(self) -> bool:
-        if self._stop_requested:  # before this epoch draws its order from the generator
+        if self.stop_requested:  # before this epoch draws its order from the generator
             return False
         started = time.perf_counter()
-        n = len(self.X)
         if self.batch == 0:
             self._epoch_rng_state = self.net.rng.bit_generator.state
             self._sums = [0.0, 0, 0]
-        order = self._order(n)
+        order = self._order(len(self.X))
         self.optimizer.lr = self.base_lr * self.schedule.factor(self.epoch)
         while self.batch < self._n_batches:
-            if self._stop_requested:
+            if self.stop_requested:
                 self._seconds += time.perf_counter() - started
                 return False
             idx = order[self.batch * self.batch_size : (self.batch + 1) * self.batch_size]
@@ -364,49 +243,17 @@ class Trainer:
             self.net.rng.bit_generator.state = resumed_state
         return order
 
-    @property
-    def gradient_scale(self) -> float:
-        """The factor the layers' dW and db carry during this run: η for plain SGD, where the
-        learning rate is folded into ∂L/∂ŷ so each update is one in-place subtraction (it saves
-        a pass over every weight per step); 1 otherwise. dW / gradient_scale is ∂L/∂W."""
-        return self.optimizer.lr if self.optimizer.prescalable else 1.0
-
-    def _unscale_gradients(self) -> None:
-        """After the run, leave ∂L/∂W (not η·∂L/∂W) in the layers, as after any backward pass."""
-        scale = self.gradient_scale
-        if scale != 1.0 and self.optimizer.t:
-            for _, g in self.net.parameters():
-                g /= g.dtype.type(scale)
-
     def _step(self, idx: np.ndarray) -> None:
-        """One update on the samples idx: through `fastpath` (compiled kernels between the
-        GEMMs) where it applies, else layer by layer. The cost is checked before any update."""
-        running = self.targets.labels is not None and self.train_metrics == "running"
-        if self._fast is not None:
-            cost, correct = self._fast.step(idx, last_batch=self.batch + 1 == self._n_batches)
-            self._check_cost(cost)  # the step updated nothing if the cost is not finite
-        else:
-            prescaled = self.optimizer.prescalable
-            cost, y_hat = self.net.loss_and_backward(
-                self.loss, self.X[idx], self.targets.values[idx], training=True,
-                grad_scale=self.optimizer.lr if prescaled else None,
-            )
-            self._check_cost(cost)
-            if prescaled:
-                self.optimizer.step_prescaled()
-            else:
-                self.optimizer.step()
-            correct = count_correct(y_hat, self.targets.labels[idx]) if running else 0
+        """One update on the samples idx. The step checks the cost before any update and
+        returns a non-finite one without updating, for this to report."""
+        result = self.step(idx, last=self.batch + 1 == self._n_batches)
+        if not math.isfinite(result.cost):
+            raise DivergenceError(self._divergence_message(f"the cost became {result.cost}"))
         sums = self._sums
-        sums[0] += cost * len(idx)
-        sums[1] += correct if running else 0
+        sums[0] += result.cost * len(idx)
+        sums[1] += result.correct
         sums[2] += len(idx)
-        if self.callback is not None:
-            self.callback(self._event("batch", cost))
-
-    def _check_cost(self, cost: float) -> None:
-        if not math.isfinite(cost):
-            raise DivergenceError(self._divergence_message(f"the cost became {cost}"))
+        self._emit(BatchEnd, result.cost)
 
     def _divergence_message(self, what: str) -> str:
         return (
@@ -424,12 +271,12 @@ class Trainer:
         h = self.history
         loss_sum, correct, seen = self._sums
         if self.train_metrics == "full":
-            full = _evaluate(self.net, self.loss, self.X, self.targets)
+            full = evaluate_prepared(self.net, self.loss, self.X, self.targets)
             train_loss, train_acc = full["loss"], full["accuracy"]
         else:
             train_loss = loss_sum / seen
             train_acc = correct / seen if self.targets.labels is not None else None
-        val = _evaluate(self.net, self.loss, *self.val) if self.val else None
+        val = evaluate_prepared(self.net, self.loss, *self.val) if self.val else None
         updates = (h.updates[-1] if h.updates else 0) + self._n_batches
         h.epoch.append(self.epoch)
         h.train_loss.append(float(train_loss))
@@ -441,21 +288,25 @@ class Trainer:
         h.samples_seen.append((h.samples_seen[-1] if h.samples_seen else 0) + len(self.X))
         h.seconds.append(round(self._seconds, 6))
         self._track_best(val["loss"] if val else train_loss)
-        if self.callback is not None:
-            self.callback(self._event("epoch", train_loss))
+        self._emit(EpochEnd, train_loss)
 
-    def _event(self, kind: str, cost: float) -> dict:
-        return {
-            "event": kind,
-            "epoch": self.epoch if kind == "epoch" else self.epoch + 1,
-            "epochs": self.epochs,
-            "batch": self.batch + 1 if kind == "batch" else self._n_batches,
-            "batches": self._n_batches,
-            "loss": cost,
-            "gradient_scale": self.gradient_scale,
-            "history": self.history,
-            "trainer": self,
-        }
+    def _emit(self, kind: type[Event], cost: float) -> None:
+        """Send an event of this kind to every callback."""
+        if not self.callbacks:
+            return
+        running = kind is BatchEnd
+        event = kind(
+            epoch=self.epoch + 1 if running else max(self.epoch, 1),
+            epochs=self.epochs,
+            batch=self.batch + 1 if running else self._n_batches,
+            batches=self._n_batches,
+            loss=float(cost),
+            history=self.history,
+            network=self.net,
+            trainer=self,
+        )
+        for callback in self.callbacks:
+            callback(event)
 
     # ------------------------------------------------------------ early stopping
 
@@ -523,32 +374,6 @@ def _jsonable(value):
     return value
 
 
-def _take(targets: Targets, idx: np.ndarray) -> Targets:
-    labels = None if targets.labels is None else targets.labels[idx]
-    return Targets(targets.values[idx], labels)
-
-
-def _task_for(net: Network, targets: Targets) -> str:
-    if targets.labels is None:
-        return "regression"
-    return "binary" if net.n_out == 1 else "multiclass"
-
-
-def stratified_indices(labels, n: int, fraction: float, rng: np.random.Generator) -> np.ndarray:
-    """Sorted indices of a random `fraction` of 0..n−1, the same fraction of every class
-    (rounded, at least one where a class has two or more samples) when labels are given."""
-    if labels is None:
-        return np.sort(rng.permutation(n)[: round(n * fraction)])
-    chosen = []
-    for cls in np.unique(labels):
-        members = np.flatnonzero(labels == cls)
-        k = round(len(members) * fraction)
-        if k == 0 and len(members) > 1:
-            k = 1
-        chosen.append(rng.permutation(members)[:k])
-    return np.sort(np.concatenate(chosen))
-
-
 def fit(net: Network, X, y, **kwargs) -> History:
     """Train `net` on (X, y) by gradient descent and return the History.
 
@@ -561,7 +386,8 @@ def fit(net: Network, X, y, **kwargs) -> History:
                          has not improved by min_delta for `patience` epochs, and restore the
                          best weights
     schedule:            "constant", "step", "cosine" or a Schedule
-    callback:            called with a dict after every batch and epoch ("event" says which)
+    callback:            called with an event (glassnet.train.history: BatchEnd after every
+                         batch, with ∂L/∂θ of that batch in every dW and db; EpochEnd; RunEnd)
     train_metrics:       "running" (mean over the epoch's batches, free) or "full" (the whole
                          training set re-evaluated after each epoch)
     Raises DivergenceError on a non-finite cost or weight, naming the epoch and batch.

@@ -20,46 +20,9 @@ import json
 from pathlib import Path
 
 from glassnet.errors import DataError, GlassnetError
+from glassnet.runs import record
 
 MAX_TRACE_CHARS = 60_000
-RUN_FILES = ("history.json", "manifest.json", "summary.json", "model.glassnet")
-
-
-def read_run(run_dir) -> dict:
-    """{"dir", "history", "manifest", "summary", "model_path"} of a `train --run-dir` folder.
-
-    history.json is required; the manifest and summary are {} when missing and model_path is
-    None when there is no model.glassnet.
-    """
-    folder = Path(run_dir)
-    if not folder.is_dir():
-        raise DataError(
-            f"run folder {folder} does not exist; create one with "
-            f"'glassnet train --run-dir {folder}'"
-        )
-    history_path = folder / "history.json"
-    if not history_path.is_file():
-        raise DataError(
-            f"{folder} has no history.json, so it is not a run folder; create one with "
-            f"'glassnet train --run-dir {folder}'"
-        )
-    run = {"dir": folder, "history": _read_json(history_path)}
-    for name in ("manifest", "summary"):
-        path = folder / f"{name}.json"
-        run[name] = _read_json(path) if path.is_file() else {}
-    model = folder / "model.glassnet"
-    run["model_path"] = model if model.is_file() else None
-    return run
-
-
-def _read_json(path: Path) -> dict:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise DataError(f"cannot read {path}: {exc}; re-run the training to rewrite it") from None
-    if not isinstance(data, dict):
-        raise DataError(f"{path} does not hold a JSON object; re-run the training to rewrite it")
-    return data
 
 
 # ---------------------------------------------------------------- sections
@@ -165,7 +128,7 @@ def _explain_section(net, X, y) -> Section:
     if not (hasattr(explain, "trace") and hasattr(explain, "render")):
         return Section(title, note="Not included: this glassnet's explain module does not "
                        "offer trace() and render() yet.")  # fmt: skip
-    training = net.metadata.get("training") or {}
+    training = net.card.training
     loss = training.get("loss") or "squared_error"
     lr = (training.get("optimizer") or {}).get("lr", 0.1)
     try:
@@ -194,10 +157,10 @@ def _short(value) -> str:
 
 
 def sections(run: dict) -> list[Section]:
-    """Every section of the report for a run read by `read_run`."""
+    """Every section of the report for a run read by glassnet.runs.record.read."""
     from glassnet.viz import plots
 
-    history, manifest, summary = run["history"], run["manifest"], run["summary"]
+    history, manifest, summary = run.history, run.manifest, run.summary
     out = []
     if summary:
         out.append(Section("Results", html_body=_table(_summary_rows(summary))))
@@ -214,13 +177,13 @@ def sections(run: dict) -> list[Section]:
                                caption=caption))  # fmt: skip
     net = data = None
     problems = []
-    if run["model_path"] is None:
+    if run.model is None:
         problems.append("the run folder has no model.glassnet")
     else:
         from glassnet.cli.commands._common import load_model
 
         try:
-            net = load_model(run["model_path"])
+            net = load_model(run.model)
         except GlassnetError as exc:
             problems.append(str(exc))
     if net is not None:
@@ -233,7 +196,7 @@ def sections(run: dict) -> list[Section]:
         out.append(Section("What the model learned", note=f"Not drawn: {reason}."))
         out.append(_manifest_section(manifest))
         return out
-    classes = net.metadata.get("classes") or data.classes
+    classes = net.card.classes or data.classes
     X, y = data.X_train, data.y_train
     if net.task == "regression":
         out.append(Section("What the model learned", note="A regression model: it has no "
@@ -314,17 +277,17 @@ pre { background: #f7f7f7; border: 1px solid #e2e2e2; padding: 0.8rem; overflow-
 
 
 def render_html(run: dict) -> str:
-    """The report page for a run read by `read_run`, as one HTML string."""
+    """The report page for a run read by glassnet.runs.record.read, as one HTML string."""
     from glassnet import __version__
 
-    summary, manifest = run["summary"], run["manifest"]
-    name = summary.get("dataset") or (manifest.get("data") or {}).get("name") or run["dir"].name
+    summary, manifest = run.summary, run.manifest
+    name = summary.get("dataset") or (manifest.get("data") or {}).get("name") or run.dir.name
     arch = summary.get("architecture") or ""
     command = " ".join(manifest.get("command") or [])
     created = manifest.get("created") or ""
     now = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
     body = "\n".join(s.render() for s in sections(run))
-    meta = [f"Run folder {run['dir']}"]
+    meta = [f"Run folder {run.dir}"]
     if created:
         meta.append(f"trained {created}")
     meta.append(f"report written {now} by glassnet {__version__}")
@@ -356,8 +319,8 @@ def build_report(run_dir, out=None) -> Path:
 
     from glassnet.viz.plots import publish
 
-    run = read_run(run_dir)
-    out = Path(out) if out is not None else run["dir"] / "report.html"
+    run = record.read(run_dir)
+    out = Path(out) if out is not None else run.dir / "report.html"
     if str(out.parent) and not out.parent.is_dir():
         raise DataError(f"cannot write {out}: folder {out.parent} does not exist; create it")
     page = render_html(run)

@@ -1,16 +1,20 @@
-"""What the subcommands share: argument types, data loading, output streams, files.
+"""What the subcommands share: argument types, output streams, files, loading data and models.
 
-Heavy modules (rich, glassnet.datasets) are imported inside the functions that need them, so
-importing this module costs nothing at `glassnet --help` time.
+rich is imported inside the functions that need it, so `glassnet --help` stays fast.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from pathlib import Path
+
+from glassnet.datasets.features import check_features, is_builtin, read_dataset
+from glassnet.runs.record import dumps, write_json, write_text
+
+# re-exported for the commands
+__all__ = ["check_features", "dumps", "is_builtin", "write_json", "write_text"]
 
 # ---------------------------------------------------------------- argument types
 
@@ -105,41 +109,8 @@ def is_tty(stream) -> bool:
 
 def print_json(obj) -> None:
     """One JSON object on stdout, on one line."""
-    sys.stdout.write(json.dumps(obj, default=_json_default) + "\n")
+    sys.stdout.write(dumps(obj, indent=None) + "\n")
     sys.stdout.flush()
-
-
-def _json_default(value):
-    import numpy as np
-
-    if isinstance(value, np.generic):
-        return value.item()
-    if isinstance(value, np.ndarray):
-        return value.tolist()
-    if isinstance(value, Path):
-        return str(value)
-    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
-
-
-def dumps(obj, indent: int | None = 2) -> str:
-    return json.dumps(obj, indent=indent, default=_json_default)
-
-
-def write_text(path, text: str) -> Path:
-    """Write text to `path` atomically (temporary file + rename); one-line error on failure."""
-    from glassnet.errors import GlassnetError
-    from glassnet.models.files import atomic_write
-
-    if Path(path).is_dir():
-        raise GlassnetError(f"cannot write {path}: it is a folder; give a file name")
-    try:
-        return atomic_write(path, text.encode("utf-8"))
-    except OSError as exc:
-        raise GlassnetError(f"cannot write {path}: {exc.strerror}; choose another path") from None
-
-
-def write_json(path, obj) -> Path:
-    return write_text(path, dumps(obj) + "\n")
 
 
 def fmt_pct(value) -> str:
@@ -153,38 +124,15 @@ def fmt_cost(value) -> str:
 # ---------------------------------------------------------------- data
 
 
-def is_builtin(name: str) -> bool:
-    from glassnet import datasets
-
-    key = str(name).strip().lower().replace("_", "-")
-    return key in datasets.BUILTIN_NAMES and not Path(name).is_file()
-
-
 def load_dataset(name: str, data_dir=None, target=None, seed: int = 0, quiet: bool = False):
     """datasets.load with a download progress bar on a terminal (stderr)."""
     from glassnet import datasets
 
-    key = str(name).strip().lower().replace("_", "-")
-    if key in datasets.BUILTIN_NAMES and not Path(name).is_file():
+    if is_builtin(name):
+        key = str(name).strip().lower().replace("_", "-")
         with download_progress(quiet) as progress:
             return datasets.load(key, data_dir=data_dir, progress=progress, seed=seed)
-    return read_file(Path(name), target=target, seed=seed)
-
-
-def read_file(path: Path, **options):
-    """datasets.load on a user's file, with the few errors it lets through (a binary file
-    read as text, a column name given for a .npy file) turned into one-line DataErrors."""
-    from glassnet import datasets
-    from glassnet.errors import DataError, GlassnetError
-
-    try:
-        return datasets.load(path, **options)
-    except GlassnetError:
-        raise
-    except UnicodeDecodeError:
-        raise DataError(f"{path} is not a text file in UTF-8; save it as UTF-8 CSV") from None
-    except (ValueError, OSError) as exc:
-        raise DataError(f"cannot read {path} ({exc}); check the file and --target") from None
+    return read_dataset(Path(name), target=target, seed=seed)
 
 
 class download_progress:  # noqa: N801 (used as a context manager, like open)
@@ -221,12 +169,6 @@ class download_progress:  # noqa: N801 (used as a context manager, like open)
         return False
 
 
-def file_sha256(path) -> str:
-    from glassnet.datasets import file_sha256 as _sha
-
-    return _sha(path)
-
-
 # ---------------------------------------------------------------- models
 
 
@@ -242,253 +184,3 @@ def load_model(path):
         return load(path)
     except OSError as exc:
         raise ModelFileError(f"cannot read model file {path}: {exc.strerror}") from None
-
-
-def class_labels(net, ids):
-    """Original labels (net.metadata["classes"]) for class ids; the ids when none are stored."""
-    classes = net.metadata.get("classes")
-    if not classes:
-        return [int(i) for i in ids]
-    return [classes[int(i)] for i in ids]
-
-
-def target_scale(net):
-    """(mean, std) a regression model's targets were standardised with, or None."""
-    scale = net.metadata.get("target_scale")
-    if not scale:
-        return None
-    import numpy as np
-
-    return np.asarray(scale["mean"]), np.asarray(scale["std"])
-
-
-def check_features(net, X, source: str):
-    """X reshaped to (N, n_in), or a ValidationError naming the mismatch and the fix."""
-    import numpy as np
-
-    from glassnet.errors import ValidationError
-
-    X = np.asarray(X)
-    width = int(np.prod(X.shape[1:])) if X.ndim > 1 else 1
-    if width != net.n_in:
-        names = net.metadata.get("feature_names")
-        hint = ""
-        if names:
-            hint = f" ({', '.join(map(str, names[:8]))}{'…' if len(names) > 8 else ''})"
-        raise ValidationError(
-            f"the model takes {net.n_in} features{hint} but {source} has {width} per sample; "
-            "use data with the same columns the model was trained on"
-        )
-    return X.reshape(len(X), -1)
-
-
-def read_feature_csv(path, net, target=None):
-    """(X, y-or-None) from a CSV for an existing model: feature columns found by name (the
-    model's feature_names) when the header has them; the target column (default: the one the
-    model was trained on), if present, as raw text labels y."""
-    import csv
-
-    import numpy as np
-
-    from glassnet.errors import DataError
-
-    path = Path(path)
-    if not path.is_file():
-        raise DataError(f"{path} does not exist: check the path")
-    try:
-        with open(path, newline="", encoding="utf-8-sig") as handle:
-            sample = handle.readline()
-            handle.seek(0)
-            delimiter = ","
-            if "," not in sample:
-                delimiter = ";" if ";" in sample else ("\t" if "\t" in sample else ",")
-            reader = csv.reader(handle, delimiter=delimiter)
-            rows = [row for row in reader if any(c.strip() for c in row)]
-    except UnicodeDecodeError:
-        raise DataError(f"{path} is not a text file in UTF-8; save it as UTF-8 CSV") from None
-    if len(rows) < 2:
-        raise DataError(f"{path} needs a header row and at least one data row")
-    header = [h.strip() for h in rows[0]]
-    names = net.metadata.get("feature_names") or []
-    target = target if target is not None else net.metadata.get("target")
-    if names and all(n in header for n in names):
-        columns = [header.index(n) for n in names]
-    else:
-        columns = [i for i, h in enumerate(header) if h != target]
-    X = np.empty((len(rows) - 1, len(columns)), dtype=np.float64)
-    for r, row in enumerate(rows[1:]):
-        for j, c in enumerate(columns):
-            cell = row[c].strip() if c < len(row) else ""
-            try:
-                X[r, j] = float(cell)
-            except ValueError:
-                raise DataError(
-                    f"{path}: row {r + 2}, column {header[c]!r} holds {cell!r}, not a number; "
-                    "fill or fix that value"
-                ) from None
-    y = None
-    if target in header:
-        t = header.index(target)
-        y = [row[t].strip() if t < len(row) else "" for row in rows[1:]]
-    return X, y
-
-
-# ---------------------------------------------------------------- data for an existing model
-
-IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp")
-
-
-def labelled_data(net, data: str, target=None, data_dir=None):
-    """(X, y, description) to evaluate `net` on: a built-in set's test split, or a file whose
-    labels are mapped to the model's classes."""
-    import numpy as np
-
-    if is_builtin(data):
-        dataset = load_dataset(data, data_dir)
-        if dataset.has_test:
-            return dataset.X_test, dataset.y_test, f"{dataset.name} test split"
-        return dataset.X_train, dataset.y_train, f"{dataset.name} (all samples)"
-    target = target if target is not None else net.metadata.get("target")
-    path = Path(data)
-    task = "regression" if net.task == "regression" else "classification"
-    if path.suffix.lower() == ".npz":
-        target = None
-    if path.suffix.lower() == ".npy" and not str(target).lstrip("-").isdigit():
-        target = None  # a column name from a CSV-trained model: a .npy has the label last
-    if path.suffix.lower() in (".csv", ".tsv", ".txt"):
-        return _labelled_csv(net, path, target)
-    dataset = read_file(path, target=target, task=task)
-    X = reorder_features(net, dataset)
-    if net.task == "regression":
-        return X, np.asarray(dataset.y_train), str(path)
-    raw = [dataset.classes[int(i)] for i in dataset.y_train]
-    return X, model_class_ids(net, raw, path), str(path)
-
-
-def _labelled_csv(net, path: Path, target):
-    """(X, y, description) from a CSV read for this model: features by the model's names,
-    labels from the target column matched to the model's classes (one class is fine here)."""
-    import numpy as np
-
-    from glassnet.errors import DataError
-
-    X, raw = read_feature_csv(path, net, target)
-    if raw is None:
-        raise DataError(
-            f"{path} has no column {target!r} with the labels; give the label column with "
-            "--target, or use glassnet predict for data without labels"
-        )
-    if net.task != "regression":
-        return X, model_class_ids(net, raw, path), str(path)
-    try:
-        return X, np.asarray([float(v) for v in raw]), str(path)
-    except ValueError:
-        raise DataError(f"{path}: the target column {target!r} must hold numbers") from None
-
-
-def reorder_features(net, dataset):
-    """The dataset's X with its columns in the model's feature order (by name when known)."""
-    names = net.metadata.get("feature_names")
-    X = dataset.X_train
-    if names and dataset.feature_names and list(dataset.feature_names) != list(names):
-        missing = [n for n in names if n not in dataset.feature_names]
-        if not missing:
-            X = X[:, [dataset.feature_names.index(n) for n in names]]
-    return check_features(net, X, dataset.name)
-
-
-def model_class_ids(net, raw_labels, source):
-    """Class ids of the model for the original labels (matched as text, or as numbers)."""
-    import numpy as np
-
-    from glassnet.errors import DataError
-
-    classes = net.metadata.get("classes") or list(range(net.n_out if net.n_out > 1 else 2))
-    lookup = {_label_key(c): i for i, c in enumerate(classes)}
-    ids = []
-    for label in raw_labels:
-        key = _label_key(label)
-        if key not in lookup:
-            raise DataError(
-                f"{source} has the label {label!r}, which the model never saw (its classes: "
-                f"{', '.join(map(str, classes[:20]))}); evaluate on data with the same labels"
-            )
-        ids.append(lookup[key])
-    return np.asarray(ids, dtype=np.int64)
-
-
-def _label_key(label) -> str:
-    """A comparable form of a label: whole numbers as integers ("1.0" and 1 match)."""
-    try:
-        number = float(label)
-    except (TypeError, ValueError):
-        return str(label).strip()
-    return str(int(number)) if number == int(number) else repr(number)
-
-
-def unlabelled_data(net, paths, data_dir=None):
-    """(X, names) to predict on: image files, a CSV, .npy or .npz file, or a built-in set."""
-    import numpy as np
-
-    from glassnet.errors import DataError
-
-    if all(Path(p).suffix.lower() in IMAGE_SUFFIXES for p in paths):
-        from glassnet.datasets import photos as images
-
-        if net.n_in != 784:
-            raise DataError(
-                f"image files need an image model (784 inputs, 28×28); this model takes "
-                f"{net.n_in} features: give a CSV or .npy file instead"
-            )
-        X = np.stack([images.load_digit(p).reshape(-1) for p in paths])
-        return X, [str(p) for p in paths]
-    if len(paths) != 1:
-        raise DataError("give one data file (or several image files) to predict on")
-    data = paths[0]
-    if is_builtin(data):
-        X, _, _ = labelled_data(net, data, data_dir=data_dir)
-        return check_features(net, X, data), list(range(len(X)))
-    path = Path(data)
-    suffix = path.suffix.lower()
-    if suffix in (".csv", ".tsv", ".txt"):
-        X, _ = read_feature_csv(path, net)
-    elif suffix == ".npy":
-        X = _load_npy(path)
-    elif suffix == ".npz":
-        X = _load_npz_X(path)
-    else:
-        raise DataError(
-            f"{path}: predict reads .csv, .npy, .npz or image files (PNG, JPEG); convert it"
-        )
-    X = check_features(net, X, str(path))
-    return X, list(range(len(X)))
-
-
-def _load_npy(path):
-    import numpy as np
-
-    from glassnet.errors import DataError
-
-    if not path.is_file():
-        raise DataError(f"{path} does not exist: check the path")
-    try:
-        return np.load(path, allow_pickle=False)
-    except (ValueError, OSError) as exc:
-        raise DataError(f"{path} is not a readable .npy file ({exc})") from None
-
-
-def _load_npz_X(path):
-    import numpy as np
-
-    from glassnet.errors import DataError
-
-    if not path.is_file():
-        raise DataError(f"{path} does not exist: check the path")
-    try:
-        with np.load(path, allow_pickle=False) as arrays:
-            key = "X" if "X" in arrays.files else ("X_test" if "X_test" in arrays.files else None)
-            if key is None:
-                raise DataError(f"{path} has no array X (it has {', '.join(arrays.files)})")
-            return arrays[key]
-    except (ValueError, OSError) as exc:
-        raise DataError(f"{path} is not a readable .npz file ({exc})") from None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from glassnet.cli.commands import _common as C
+from glassnet.datasets import features
 
 HELP = "measure a saved model on data: accuracy, cost, per-class precision/recall, confusion"
 
@@ -23,8 +24,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args) -> int:
     net = C.load_model(args.model)
-    X, y, source = C.labelled_data(net, args.data, args.target, args.data_dir)
-    X = C.check_features(net, X, source)
+    X, y, source = features.labelled_data(net, args.data, args.target, args.data_dir)
+    X = features.check_features(net, X, source)
     report = evaluate(net, X, y)
     report.update(model=str(args.model), data=source)
     if args.json:
@@ -37,27 +38,28 @@ def run(args) -> int:
 def evaluate(net, X, y) -> dict:
     """Cost and accuracy (classifiers: per-class precision/recall and the confusion matrix;
     regression: RMSE, MAE and R² in the target's own units)."""
-    from glassnet.train.trainer import evaluate as core_evaluate
+    from glassnet.train.evaluate import evaluate as core_evaluate
 
-    loss = (net.metadata.get("training") or {}).get("loss")
+    loss = net.card.training.get("loss")
     if net.task == "regression":
         return _regression(net, X, y, loss, core_evaluate)
     scores = core_evaluate(net, X, y, loss=loss)
     report = {"accuracy": scores["accuracy"], "loss": scores["loss"], "n": scores["n"]}
-    report.update(confusion(net, net.predict(X), y))
+    report.update(confusion(net, _class_ids(net, X), y))
     return report
+
+
+def _class_ids(net, X):
+    """The predicted class ids (not labels): argmax of the probabilities."""
+    return net.predict_proba(X).argmax(axis=1)
 
 
 def _regression(net, X, y, loss, core_evaluate) -> dict:
     import numpy as np
 
     y = np.asarray(y, dtype=np.float64).reshape(len(X), -1)
-    scale = C.target_scale(net)
-    y_scaled = y if scale is None else (y - scale[0]) / scale[1]
-    scores = core_evaluate(net, X, y_scaled.astype(net.dtype), loss=loss)
-    y_hat = net.predict(X).astype(np.float64)
-    if scale is not None:
-        y_hat = y_hat * scale[1] + scale[0]
+    scores = core_evaluate(net, X, y, loss=loss)  # the card scales y as in training
+    y_hat = net.predict(X).astype(np.float64)  # in the target's units
     error = y_hat - y
     variance = float(np.var(y)) or 1.0
     return {
@@ -74,7 +76,7 @@ def confusion(net, predicted, y) -> dict:
     """Confusion matrix (rows: true class, columns: predicted) and per-class scores."""
     import numpy as np
 
-    classes = net.metadata.get("classes") or list(range(max(net.n_out, 2)))
+    classes = net.card.classes or list(range(max(net.n_out, 2)))
     k = len(classes)
     matrix = np.zeros((k, k), dtype=np.int64)
     np.add.at(matrix, (np.asarray(y, dtype=np.int64), np.asarray(predicted, dtype=np.int64)), 1)

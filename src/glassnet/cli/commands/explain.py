@@ -137,7 +137,7 @@ def _from_model(path, x, y, lr, loss):
             "and --target (a value, several values, or a class id)"
         )
     target = _target(y)
-    loss = loss or (net.metadata.get("training") or {}).get("loss") or default_loss(net, target)
+    loss = loss or net.card.training.get("loss") or default_loss(net, target)
     return explain.trace(net, x, target, loss, lr, title=f"explain {path}")
 
 

@@ -56,7 +56,7 @@ def run(args) -> int:
         net, X, y, loss, what = _example_data(args.example, args.samples)
     else:
         net = load(args.model)
-        loss = args.loss or (net.metadata.get("training") or {}).get("loss")
+        loss = args.loss or net.card.training.get("loss")
         X, y, what = random_data(net, loss, args.samples or 4, args.seed)
         loss = loss or default_loss(net, y)
     loss = args.loss or loss

@@ -16,12 +16,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def describe(net, path) -> dict:
     """Everything `info` shows, as JSON."""
-    meta = net.metadata
+    card = net.card
     layers = []
     for i, layer in enumerate(net.layers):
         params = sum(a.size for name, a in layer.arrays().items() if name in layer.params)
         layers.append({"index": i, "layer": repr(layer), "parameters": int(params)})
-    classes = meta.get("classes")
     return {
         "model": str(path),
         "architecture": repr(net),
@@ -31,14 +30,15 @@ def describe(net, path) -> dict:
         "n_outputs": net.n_out,
         "dtype": net.dtype.name,
         "task": net.task,
-        "classes": classes,
-        "feature_names": meta.get("feature_names"),
-        "target": meta.get("target"),
-        "training": meta.get("training"),
-        "recipe": (meta.get("run") or {}).get("recipe"),
-        "hyperparameters": _hyperparameters(meta.get("run") or {}),
-        "data": {k: v for k, v in (meta.get("data") or {}).items() if k != "provenance"},
-        "provenance": (meta.get("data") or {}).get("provenance"),
+        "classes": card.classes,
+        "feature_names": card.feature_names,
+        "target": card.target,
+        "target_scale": card.to_dict()["target_scale"],
+        "training": card.training or None,
+        "recipe": card.run.get("recipe"),
+        "hyperparameters": _hyperparameters(card.run),
+        "data": {k: v for k, v in card.data.items() if k != "provenance"},
+        "provenance": card.data.get("provenance"),
     }
 
 

@@ -140,7 +140,7 @@ def image_shape(data, n_features: int):
 
 def class_names(net, data=None):
     """The original class labels: the model's, else the data set's, else None (ids)."""
-    classes = net.metadata.get("classes") if net is not None else None
+    classes = net.card.classes if net is not None else None
     if not classes and data is not None:
         classes = data.classes
     return classes
@@ -150,11 +150,10 @@ def class_names(net, data=None):
 
 
 def _curves(args):
+    from glassnet.runs import record
     from glassnet.viz import plots
-    from glassnet.viz.report import read_run
 
-    run = read_run(args.run_dir)
-    return plots.curves_figure(run["history"], title=args.title)
+    return plots.curves_figure(record.read(args.run_dir).history, title=args.title)
 
 
 def _boundary(args):
@@ -211,8 +210,8 @@ def trainable_copy(net, X, y, epochs=None, seed=0):
             copy.set_arrays(layer.arrays())
         layers.append(copy)
     fresh = Network(layers, seed=net.seed if net.seed is not None else seed, dtype=net.dtype)
-    fresh.metadata = dict(net.metadata)
-    training = net.metadata.get("training") or {}
+    fresh.card = net.copy().card
+    training = net.card.training
     optimizer = training.get("optimizer")
     kwargs = {
         "loss": training.get("loss"),

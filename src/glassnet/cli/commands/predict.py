@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from glassnet.cli.commands import _common as C
+from glassnet.datasets import features
 
 HELP = "predict with a saved model: CSV/JSON of labels (and --proba), from files or images"
 
@@ -28,7 +29,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args) -> int:
     net = C.load_model(args.model)
-    X, names = C.unlabelled_data(net, args.data, args.data_dir)
+    X, names = features.unlabelled_data(net, args.data, args.data_dir)
     rows = predictions(net, X, names, args.proba)
     if args.output and Path(args.output).suffix.lower() == ".json":
         C.write_json(args.output, rows)
@@ -48,14 +49,11 @@ def predictions(net, X, names, proba: bool) -> list[dict]:
     import numpy as np
 
     if net.task == "regression":
-        values = net.predict(X).astype(np.float64)
-        scale = C.target_scale(net)
-        if scale is not None:
-            values = values * scale[1] + scale[0]
+        values = net.predict(X).astype(np.float64)  # in the target's units
         return [_row(name, "prediction", v) for name, v in zip(names, values, strict=True)]
     p = net.predict_proba(X)
-    labels = C.class_labels(net, p.argmax(axis=1))
-    classes = net.metadata.get("classes") or list(range(p.shape[1]))
+    labels = net.card.decode(p.argmax(axis=1)).tolist()  # the original labels
+    classes = net.card.classes or list(range(p.shape[1]))
     rows = []
     for name, label, probs in zip(names, labels, p, strict=True):
         row = {"input": name, "prediction": label}

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import math
 from pathlib import Path
 
@@ -20,19 +19,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args) -> int:
-    from glassnet.cli.commands import train as T
+    from glassnet.runs import record
+    from glassnet.runs.run import run as run_training
 
-    manifest, recorded = read_run(Path(args.run_dir))
-    settings = {**manifest["settings"], **manifest.get("hyperparameters", {})}
+    recorded = record.read(Path(args.run_dir))
+    config = recorded.config.replace(out=None, run_dir=None, resume=None)
     if args.data_dir:
-        settings["data_dir"] = args.data_dir
-    dataset, is_file = T.load_data(settings, quiet=True)
-    prepared = T.split_data(dataset, is_file, settings)
+        config = config.replace(data_dir=args.data_dir)
+    replayed = run_training(config)
     data_note = None
-    if prepared.digest != manifest["data"]["sha256"]:
-        data_note = f"the data's SHA-256 differs from the manifest's ({settings['data']} changed)"
-    _, trainer, _ = T.train(dict(settings), prepared)
-    report = compare(recorded, trainer.history.to_dict())
+    if replayed.network.card.data["sha256"] != recorded.manifest["data"]["sha256"]:
+        data_note = f"the data's SHA-256 differs from the manifest's ({config.data} changed)"
+    report = compare(recorded.history, replayed.history.to_dict())
     report["data_changed"] = data_note
     report["run_dir"] = str(args.run_dir)
     if args.json:
@@ -42,27 +40,6 @@ def run(args) -> int:
             print(f"note: {data_note}")
         print(report["message"])
     return 0 if report["identical"] else 1
-
-
-def read_run(run_dir: Path) -> tuple[dict, dict]:
-    """(manifest, recorded history) of a run folder, with one-line errors."""
-    from glassnet.errors import DataError
-
-    if not run_dir.is_dir():
-        raise DataError(f"{run_dir} is not a folder; give the --run-dir of a training run")
-    parts = []
-    for name in ("manifest.json", "history.json"):
-        path = run_dir / name
-        if not path.is_file():
-            raise DataError(f"{path} is missing; replay needs a folder written by train --run-dir")
-        try:
-            parts.append(json.loads(path.read_text(encoding="utf-8")))
-        except ValueError as exc:
-            message = f"{path} is not valid JSON ({exc}); restore it or train again"
-            raise DataError(message) from None
-    if "settings" not in parts[0] or "data" not in parts[0]:
-        raise DataError(f"{run_dir / 'manifest.json'} has no settings; train again with --run-dir")
-    return parts[0], parts[1]
 
 
 def compare(recorded: dict, replayed: dict) -> dict:

@@ -1,0 +1,94 @@
+"""Training progress on the terminal: a rich bar on a terminal, plain epoch lines otherwise.
+
+A callback of gn.run: it receives the run's events (glassnet.train.history) and draws them.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+
+from glassnet.cli.commands import _common as C
+
+
+class Progress:
+    """Training progress: a rich bar on a terminal, plain per-epoch lines otherwise."""
+
+    def __init__(self, stream, quiet: bool):
+        self.stream, self.quiet = stream, quiet
+        self.bar = self.task = None
+        self.live = not quiet and C.is_tty(stream)
+        self._cost_sum = self._count = 0
+        self._last_line = time.perf_counter()
+        self._last_epoch = ""  # the finished epoch's costs and accuracies, kept on the bar
+
+    def __call__(self, event) -> None:
+        if self.quiet or event["event"] in ("start", "run"):
+            return
+        if self.live:
+            self._live(event)
+        elif event["event"] == "epoch" and self._worth_a_line(event):
+            self.stream.write(epoch_line(event["history"], event["epochs"]) + "\n")
+            self.stream.flush()
+
+    def _worth_a_line(self, event: dict) -> bool:
+        """About 25 lines a run: the first and last epochs, every k-th, and every 2 s."""
+        epoch, epochs = event["epoch"], event["epochs"]
+        every = max(1, epochs // 25)
+        now = time.perf_counter()
+        if epoch in (1, epochs) or epoch % every == 0 or now - self._last_line > 2:
+            self._last_line = now
+            return True
+        return False
+
+    def _live(self, event: dict) -> None:
+        if self.bar is None:
+            from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
+            from rich.progress import Progress as Bar
+
+            self.bar = Bar(
+                TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                TimeElapsedColumn(), TextColumn("{task.fields[stats]}"),
+                console=C.console(stderr=self.stream is sys.stderr), transient=False,
+            )  # fmt: skip
+            total = event["epochs"] * event["batches"]
+            self.task = self.bar.add_task("training", total=total, stats="")
+            self.bar.start()
+        if event["event"] == "batch":
+            self._cost_sum += event["loss"]
+            self._count += 1
+            if self._count % 8 == 0 or event["batch"] == event["batches"]:
+                done = (event["epoch"] - 1) * event["batches"] + event["batch"]
+                stats = f"cost {self._cost_sum / self._count:.4f}{self._last_epoch}"
+                self.bar.update(
+                    self.task,
+                    completed=done,
+                    stats=stats,
+                    description=f"epoch {event['epoch']}/{event['epochs']}",
+                )
+        else:
+            self._cost_sum = self._count = 0
+            stats = epoch_stats(event["history"])
+            self._last_epoch = f"   (epoch {event['epoch']}: {stats})"
+            self.bar.update(self.task, stats=stats)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+
+def epoch_stats(history) -> str:
+    i = -1
+    parts = [f"cost {history.train_loss[i]:.4f}"]
+    if history.train_accuracy[i] is not None:
+        parts.append(f"accuracy {C.fmt_pct(history.train_accuracy[i])}")
+    if history.val_loss[i] is not None:
+        parts.append(f"val cost {history.val_loss[i]:.4f}")
+    if history.val_accuracy[i] is not None:
+        parts.append(f"val accuracy {C.fmt_pct(history.val_accuracy[i])}")
+    return "  ".join(parts)
+
+
+def epoch_line(history, epochs: int) -> str:
+    seconds = history.seconds[-1]
+    return f"epoch {history.epoch[-1]}/{epochs}  {epoch_stats(history)}  {seconds:.2f} s"

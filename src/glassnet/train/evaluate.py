@@ -1,0 +1,33 @@
+"""The one evaluation: mean cost and accuracy over a data set, a chunk of rows at a time."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from glassnet.nn import losses as _losses
+from glassnet.nn.network import Network, default_loss
+from glassnet.train.targets import Targets, count_correct, prepare_targets
+
+EVAL_CHUNK = 2048  # rows per forward pass: bounds the memory of a 60,000-row evaluation
+
+
+def evaluate(net: Network, X, y, loss=None) -> dict:
+    """{"loss": mean cost, "accuracy": fraction correct (None for regression), "n": samples}
+    of the network on (X, y), with the loss it was trained with unless one is given."""
+    X = net.check_input(X)
+    loss = _losses.get(loss or net.card.training.get("loss") or default_loss(net, y))
+    return evaluate_prepared(net, loss, X, prepare_targets(net, loss, y))
+
+
+def evaluate_prepared(net: Network, loss: _losses.Loss, X: np.ndarray, targets: Targets) -> dict:
+    """`evaluate` for checked inputs and prepared targets, in chunks of EVAL_CHUNK rows."""
+    total, correct = 0.0, 0
+    for start in range(0, len(X), EVAL_CHUNK):
+        rows = slice(start, start + EVAL_CHUNK)
+        y_hat = net.forward_checked(X[rows])
+        total += net.cost(loss, y_hat, targets.values[rows]) * len(y_hat)
+        if targets.labels is not None:
+            correct += count_correct(y_hat, targets.labels[rows])
+    n = len(X)
+    accuracy = correct / n if targets.labels is not None and n else None
+    return {"loss": total / n if n else float("nan"), "accuracy": accuracy, "n": n}
