@@ -34,8 +34,8 @@ static PyMethodDef methods[] = {
 
 static struct PyModuleDef module = {
     PyModuleDef_HEAD_INIT,
-    .m_name = "glassnet._ckernels",
-    .m_doc = "Element-wise float32 kernels for glassnet's compiled training step (fastpath.py).",
+    .m_name = "glassnet.fast._ckernels",
+    .m_doc = "Element-wise float32 kernels and the whole compiled training step (glassnet.fast).",
     .m_size = -1,
     .m_methods = methods,
 };

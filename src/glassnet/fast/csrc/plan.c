@@ -4,7 +4,7 @@
 #include "buffers.h"
 #include "team.h"
 
-static const char PLAN_NAME[] = "glassnet._ckernels.plan";
+static const char PLAN_NAME[] = "glassnet.fast._ckernels.plan";
 
 static void plan_free(Plan *p)
 {
