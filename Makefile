@@ -6,8 +6,8 @@ STAMP  := $(VENV)/.installed-stamp
 
 .PHONY: demo test lint bench xor-seeds clean
 
-# The editable install also compiles the C kernels (src/glassnet/fast/_ckernels.c) in place.
-$(STAMP): pyproject.toml setup.py src/glassnet/fast/_ckernels.c
+# The editable install also compiles the C kernels (src/glassnet/fast/csrc/) in place.
+$(STAMP): pyproject.toml setup.py $(wildcard src/glassnet/fast/csrc/*)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 	touch $(STAMP)

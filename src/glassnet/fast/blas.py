@@ -8,7 +8,7 @@ ctypes, checks it against np.matmul on the update the step does most (W ← W �
 β = 1, which np.matmul cannot do in one call), and hands its address to the C code.
 If the library or symbol is not there (another BLAS, another platform), `sgemm` is None and
 the step runs its GEMMs through np.matmul from Python instead. `threads` finds the library's
-thread-count functions, with which the C step runs on a team of two threads (see _ckernels.c).
+thread-count functions, with which the C step runs on a team of two threads (csrc/team.h).
 """
 
 from __future__ import annotations

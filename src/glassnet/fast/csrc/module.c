@@ -1,0 +1,46 @@
+/* The module glassnet.fast._ckernels: its functions, each a METH_FASTCALL function of one of
+ * the other files, with their docstrings. */
+#include "common.h"
+#include "kernel_calls.h"
+#include "plan.h"
+#include "step.h"
+#include "team.h"
+
+static PyMethodDef methods[] = {
+    {"gather", (PyCFunction)(void (*)(void))gather, METH_FASTCALL,
+     "gather(X, idx, mean, scale, out): out[i] = (float32(X[idx[i]]) - mean) * scale"},
+    {"bias_relu", (PyCFunction)(void (*)(void))bias_relu, METH_FASTCALL,
+     "bias_relu(Z, b): Z <- max(Z + b, 0), in place"},
+    {"bias_add", (PyCFunction)(void (*)(void))bias_add, METH_FASTCALL,
+     "bias_add(Z, b): Z <- Z + b, in place"},
+    {"softmax_xent", (PyCFunction)(void (*)(void))softmax_xent, METH_FASTCALL,
+     "softmax_xent(Z, labels, idx, scale, db) -> (cost sum, correct): Z <- scale * (softmax(Z)"
+     " - onehot(labels[idx])), db <- its column sums"},
+    {"relu_backward", (PyCFunction)(void (*)(void))relu_backward, METH_FASTCALL,
+     "relu_backward(D, H, db, b, update): D <- D * [H > 0], db <- column sums of D, and"
+     " b <- b - db if update"},
+    {"adam", (PyCFunction)(void (*)(void))adam, METH_FASTCALL,
+     "adam(p, g, m, v, beta1, beta2, rest1, rest2, step, denom_scale, eps, decay, l2):"
+     " one fused Adam/AdamW update of flat float32 arrays"},
+    {"make_plan", (PyCFunction)(void (*)(void))make_plan, METH_FASTCALL,
+     "make_plan(sgemm, int64, X, labels, mean, scale, x, layers) -> plan: bind a network's"
+     " arrays for step(); layers holds one (W, b, dW, db, z, dx) tuple per Dense layer"},
+    {"step", (PyCFunction)(void (*)(void))step, METH_FASTCALL,
+     "step(plan, idx, scale, fused, adam) -> (cost sum, correct): one whole training step"},
+    {"team_steps", team_steps, METH_NOARGS,
+     "team_steps() -> how many steps have run on the team of two threads in this process"},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module = {
+    PyModuleDef_HEAD_INIT,
+    .m_name = "glassnet.fast._ckernels",
+    .m_doc = "Element-wise float32 kernels and the whole compiled training step (glassnet.fast).",
+    .m_size = -1,
+    .m_methods = methods,
+};
+
+PyMODINIT_FUNC PyInit__ckernels(void)
+{
+    return PyModule_Create(&module);
+}

@@ -1,0 +1,184 @@
+/* make_plan and the plan object (a capsule that frees the plan): see plan.h. */
+#include "plan.h"
+
+#include "buffers.h"
+#include "team.h"
+
+static const char PLAN_NAME[] = "glassnet.fast._ckernels.plan";
+
+static void plan_free(Plan *p)
+{
+    while (p->n_views > 0)
+        PyBuffer_Release(&p->views[--p->n_views]);
+    PyMem_Free(p->views);
+    PyMem_Free(p->layer);
+    PyMem_Free(p->partial);
+    PyMem_Free(p);
+}
+
+static void plan_destructor(PyObject *capsule)
+{
+    plan_free(PyCapsule_GetPointer(capsule, PLAN_NAME));
+}
+
+/* Moves the view just taken into a (if any) into the plan, which releases it when freed. */
+static Py_buffer *keep(Plan *p, Arrays *a, Py_buffer *v)
+{
+    if (v == NULL) {
+        release(a);
+        return NULL;
+    }
+    p->views[p->n_views] = *v;
+    a->n = 0;
+    return &p->views[p->n_views++];
+}
+
+/* The next float32 array of the plan (as take), with `rows` rows (if >= 0) and, if 2D, `cols`
+ * columns. */
+static float *plan_take(Plan *p, PyObject *obj, const char *name, int ndim, int writable,
+                        Py_ssize_t rows, Py_ssize_t cols)
+{
+    Arrays a = {.n = 0};
+    Py_buffer *v = keep(p, &a, take(&a, obj, name, F32, ndim, writable));
+    if (v == NULL || (rows >= 0 && check_length(v, rows, name) < 0) ||
+        (ndim == 2 && check_shape(v, ROWS(v), cols, name) < 0))
+        return NULL;
+    return v->buf;
+}
+
+/* Binds the data, the batch buffer and each layer's arrays (see make_plan); -1 on error. */
+static int plan_bind(Plan *p, PyObject *const *args, PyObject *layers)
+{
+    Arrays a = {.n = 0};
+    Py_buffer *X = keep(p, &a, take_any(&a, args[2], "X", "uint8, float32 or float64", 2, 0));
+    if (X == NULL)
+        return -1;
+    int kx = gathered_kind(X);
+    if (kx < 0)
+        return -1;
+    p->kx = kx;
+    p->X = X->buf;
+    p->rows = ROWS(X);
+    p->d = COLS(X);
+    Py_buffer *Y = keep(p, &a, take(&a, args[3], "labels", I64, 1, 0));
+    if (Y == NULL || check_length(Y, p->rows, "labels") < 0 ||
+        !(p->mean = plan_take(p, args[4], "mean", 1, 0, p->d, 0)) ||
+        !(p->scale = plan_take(p, args[5], "scale", 1, 0, p->d, 0)) ||
+        !(p->x = plan_take(p, args[6], "x", 2, 1, -1, p->d)))
+        return -1;
+    p->labels = Y->buf;
+    p->cap = ROWS(&p->views[p->n_views - 1]);
+    Py_ssize_t n_in = p->d;
+    for (int i = 0; i < p->n_layers; i++) {
+        PyObject *t = PySequence_Fast_GET_ITEM(layers, i);
+        Layer *l = &p->layer[i];
+        Py_ssize_t items = PyTuple_Check(t) ? PyTuple_GET_SIZE(t) : 0;
+        if ((items != 6 && items != 10) || (i > 0 && (items == 10) != (p->layer[0].mW != NULL))) {
+            PyErr_SetString(PyExc_TypeError, "each layer must be a (W, b, dW, db, z, dx) tuple, "
+                            "all with Adam's (mW, vW, mb, vb) after them or none");
+            return -1;
+        }
+        PyObject *dx = PyTuple_GET_ITEM(t, 5);
+        if ((i == 0) != (dx == Py_None)) {
+            PyErr_SetString(PyExc_ValueError, "dx must be None for the first layer only");
+            return -1;
+        }
+        if (!(l->W = plan_take(p, PyTuple_GET_ITEM(t, 0), "W", 2, 1, -1, n_in)))
+            return -1;
+        l->n_in = n_in;
+        l->n_out = ROWS(&p->views[p->n_views - 1]);
+        if (!(l->b = plan_take(p, PyTuple_GET_ITEM(t, 1), "b", 1, 1, l->n_out, 0)) ||
+            !(l->dW = plan_take(p, PyTuple_GET_ITEM(t, 2), "dW", 2, 1, l->n_out, n_in)) ||
+            !(l->db = plan_take(p, PyTuple_GET_ITEM(t, 3), "db", 1, 1, l->n_out, 0)) ||
+            !(l->z = plan_take(p, PyTuple_GET_ITEM(t, 4), "z", 2, 1, p->cap, l->n_out)) ||
+            (i > 0 && !(l->dx = plan_take(p, dx, "dx", 2, 1, p->cap, n_in))))
+            return -1;
+        if (items == 10 &&
+            (!(l->mW = plan_take(p, PyTuple_GET_ITEM(t, 6), "mW", 2, 1, l->n_out, n_in)) ||
+             !(l->vW = plan_take(p, PyTuple_GET_ITEM(t, 7), "vW", 2, 1, l->n_out, n_in)) ||
+             !(l->mb = plan_take(p, PyTuple_GET_ITEM(t, 8), "mb", 1, 1, l->n_out, 0)) ||
+             !(l->vb = plan_take(p, PyTuple_GET_ITEM(t, 9), "vb", 1, 1, l->n_out, 0))))
+            return -1;
+        n_in = l->n_out;
+    }
+    for (Py_ssize_t i = 0; i < p->rows; i++)
+        if (p->labels[i] < 0 || p->labels[i] >= n_in) {
+            PyErr_Format(PyExc_ValueError, "label %lld is not a class of a %zd-class output",
+                         (long long)p->labels[i], n_in);
+            return -1;
+        }
+    return 0;
+}
+
+/* make_plan(sgemm, int64, X, labels, mean, scale, x, layers, threads) -> plan
+ * sgemm: the address of cblas_sgemm; int64: whether its sizes are 64-bit. X (rows, d) uint8,
+ * float32 or float64, labels (rows,) int64 in [0, classes); mean, scale (d,) float32; x (cap, d)
+ * float32, the batch buffer. layers: one (W, b, dW, db, z, dx) tuple per Dense layer, dx None
+ * for the first; z (cap, n_out) and dx (cap, n_in) are its buffers; for Adam, every tuple goes
+ * on with the moments (mW, vW, mb, vb) of W and b. threads: None, or the
+ * addresses of OpenBLAS's get and set thread-count functions, which let a step run on a team
+ * of two threads (see team.h). Every array is checked here and held by the plan. */
+PyObject *make_plan(PyObject *Py_UNUSED(self), PyObject *const *args, Py_ssize_t nargs)
+{
+    if (check_nargs(nargs, 9, "make_plan") < 0)
+        return NULL;
+    void *sgemm = PyLong_AsVoidPtr(args[0]), *get = NULL, *set = NULL;
+    if (sgemm == NULL) {
+        if (!PyErr_Occurred())
+            PyErr_SetString(PyExc_ValueError, "sgemm must be the address of cblas_sgemm");
+        return NULL;
+    }
+    int int64 = PyObject_IsTrue(args[1]);
+    if (int64 < 0)
+        return NULL;
+    if (args[8] != Py_None) {
+        if (!PyTuple_Check(args[8]) || PyTuple_GET_SIZE(args[8]) != 2 ||
+            (get = PyLong_AsVoidPtr(PyTuple_GET_ITEM(args[8], 0))) == NULL ||
+            (set = PyLong_AsVoidPtr(PyTuple_GET_ITEM(args[8], 1))) == NULL) {
+            if (!PyErr_Occurred() || PyErr_ExceptionMatches(PyExc_TypeError)) {
+                PyErr_Clear();
+                PyErr_SetString(PyExc_ValueError,
+                                "threads must be None or two function addresses (get, set)");
+            }
+            return NULL;
+        }
+    }
+    PyObject *layers = PySequence_Fast(args[7], "layers must be a sequence of tuples");
+    if (layers == NULL)
+        return NULL;
+    Py_ssize_t L = PySequence_Fast_GET_SIZE(layers);
+    if (L < 1 || L > 10000) {
+        Py_DECREF(layers);
+        return PyErr_Format(PyExc_ValueError, "a plan needs 1 to 10000 layers, not %zd", L);
+    }
+    Plan *p = PyMem_Calloc(1, sizeof(Plan));
+    if (p == NULL) {
+        Py_DECREF(layers);
+        return PyErr_NoMemory();
+    }
+    p->sgemm = sgemm;
+    p->int64 = int64;
+    p->get_threads = (int (*)(void))get;
+    p->set_threads = (void (*)(int))set;
+    p->n_layers = (int)L;
+    p->layer = PyMem_Calloc(L, sizeof(Layer));
+    p->views = PyMem_Calloc(5 + 10 * L, sizeof(Py_buffer));
+    int ok = p->layer && p->views ? plan_bind(p, args, layers) == 0 : (PyErr_NoMemory(), 0);
+    if (ok && !(p->partial = PyMem_Calloc(TEAM_MAX * p->layer[L - 1].n_out, sizeof(float))))
+        ok = (PyErr_NoMemory(), 0);
+    Py_DECREF(layers);
+    PyObject *capsule = ok ? PyCapsule_New(p, PLAN_NAME, plan_destructor) : NULL;
+    if (capsule == NULL)
+        plan_free(p);
+    return capsule;
+}
+
+/* The plan in a capsule made by make_plan; NULL (with TypeError) for any other object. */
+const Plan *plan_of(PyObject *capsule)
+{
+    if (!PyCapsule_IsValid(capsule, PLAN_NAME)) {
+        PyErr_SetString(PyExc_TypeError, "plan must be a plan made by make_plan()");
+        return NULL;
+    }
+    return PyCapsule_GetPointer(capsule, PLAN_NAME);
+}

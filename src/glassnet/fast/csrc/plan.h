@@ -1,0 +1,36 @@
+/* A plan: a network's arrays, checked and bound once by make_plan, for step() to run on batch
+ * after batch. The plan holds a view of every array it uses until it is freed, so none of them
+ * can be resized or freed under a step. */
+#ifndef GLASSNET_PLAN_H
+#define GLASSNET_PLAN_H
+
+#include "common.h"
+
+typedef struct {
+    float *W, *b, *dW, *db, *z, *dx;  /* dx: the gradient of the layer's input (NULL: first) */
+    float *mW, *vW, *mb, *vb;  /* Adam's moments of W and b (NULL: not bound) */
+    Py_ssize_t n_in, n_out;
+} Layer;
+
+typedef struct {
+    void *sgemm;
+    int int64;  /* sizes are int64_t (NumPy's OpenBLAS "64_" symbols) or int */
+    const void *X;
+    enum kind kx;
+    Py_ssize_t rows, d, cap;  /* samples in X, features, rows of the batch buffers */
+    const int64_t *labels;
+    const float *mean, *scale;
+    float *x;
+    int n_layers;
+    Layer *layer;
+    int (*get_threads)(void);  /* OpenBLAS's thread count, or NULL: no team (see team.h) */
+    void (*set_threads)(int);
+    float *partial;  /* TEAM_MAX partial column sums of the output gradient */
+    Py_buffer *views;  /* every array the plan uses, held until it is freed */
+    int n_views;
+} Plan;
+
+INTERNAL PyObject *make_plan(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
+INTERNAL const Plan *plan_of(PyObject *capsule);
+
+#endif

@@ -1,0 +1,32 @@
+/* The whole training step in one call: step(plan, idx, scale, fused, adam) runs gather,
+ * forward, softmax cross-entropy, backward and the update (plain SGD inside its GEMM, or Adam)
+ * on the arrays a plan binds (plan.h), with the GEMMs done by the cblas_sgemm of NumPy's own
+ * OpenBLAS, whose address glassnet/fast/blas.py found. It is the sequence glassnet/fast/step.py
+ * would otherwise run from Python (where that sgemm cannot be reached), without the Python and
+ * call overhead of each part (docs/performance.md). */
+#ifndef GLASSNET_STEP_H
+#define GLASSNET_STEP_H
+
+#include "common.h"
+#include "plan.h"
+#include "team.h"
+
+/* One step's arguments and results, and the state of its barrier (team.h). */
+typedef struct StepArgs {
+    const Plan *p;
+    const int64_t *idx;
+    Py_ssize_t n;
+    float scale;
+    int fused, threads;
+    const float *adam;  /* Adam's 9 numbers (see adam_loop), or NULL */
+    double cost[TEAM_MAX];
+    long correct[TEAM_MAX];
+#if HAVE_TEAM
+    atomic_uint arrived, sense;
+#endif
+} StepArgs;
+
+INTERNAL void step_part(StepArgs *a, int t);
+INTERNAL PyObject *step(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
+
+#endif
