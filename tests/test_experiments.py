@@ -203,3 +203,59 @@ def test_regression_problem_and_input_scaling():
     with pytest.raises(ValidationError, match="needs class labels"):
         ex.run_seeds(Problem.from_arrays(X, y + 0.5, task="regression"), recipe, n=1)
 
+
+# ---------------------------------------------------------------- problems
+
+
+def test_problem_xor_builds_the_documents_network():
+    problem = Problem.xor()
+    assert (problem.task, problem.n_classes, problem.scale) == ("binary", 2, None)
+    net = problem.network(ex.DOCUMENTS_XOR, seed=4)
+    assert repr(net) == "Network(Dense(2→3), ReLU(), Dense(3→1), Sigmoid())"
+    again = problem.network(ex.DOCUMENTS_XOR, seed=4)
+    for (p, _), (q, _) in zip(net.parameters(), again.parameters(), strict=True):
+        np.testing.assert_array_equal(p, q)  # the same seed draws the same weights
+    assert problem.loss(ex.DOCUMENTS_XOR) == "binary_cross_entropy"
+    described = problem.describe(ex.xor_recipe(4, "tanh"))
+    assert described["name"] == "xor 2-4-1 tanh/sigmoid" and described["hidden"] == [4]
+    assert described["architecture"] == "2-4-1 tanh/sigmoid"
+    assert described["loss"] == "binary_cross_entropy"
+
+
+def test_problem_names_the_architecture_by_its_output():
+    X = np.zeros((6, 2))
+    three = Problem.from_arrays(X, [0, 1, 2, 0, 1, 2])
+    assert three.recipe((5,), "tanh").name == "2-5-3 tanh/softmax"  # cross-entropy of logits
+    numbers = Problem.from_arrays(X, np.zeros((6, 2)), task="regression")
+    assert (numbers.task, numbers.n_targets) == ("regression", 2)
+    assert numbers.recipe((4, 4)).name == "2-4-4-2 relu/linear"
+    squared = Problem.from_arrays(X, [0, 1, 1, 0, 1, 0]).recipe((3,), loss="squared_error")
+    assert squared.name == "2-3-1 relu/sigmoid"
+
+
+def test_problem_from_dataset_scales_the_inputs_as_builders_say():
+    from glassnet.datasets import Dataset
+
+    X = np.column_stack([np.arange(8.0), 500 + np.arange(8.0)]).astype(np.float32)
+    y = np.array([0, 1] * 4)
+    table = Dataset("table", X, y, task="binary")
+    from_file = Problem.from_dataset(table, X, y, is_file=True)
+    net = from_file.network(from_file.recipe((3,)))
+    assert type(net.layers[0]).__name__ == "Standardize"
+    np.testing.assert_allclose(net.layers[0].forward(X).mean(axis=0), 0, atol=1e-5)
+    assert Problem.from_dataset(table, X, y).scale is None  # built-in sets stay unscaled
+    pixels = Dataset("pixels", X, y, task="binary", input_scale=255.0)
+    assert Problem.from_dataset(pixels, X, y).scale == (0.0, 255.0)
+
+
+def test_copy_network_trains_exactly_like_a_fresh_network_of_the_same_seed():
+    from glassnet.lab.problem import copy_network
+
+    X, y = clusters(5)
+    problem, recipe = Problem.from_arrays(X, y), ex.xor_recipe(batch_size=4, epochs=3)
+    fresh = problem.network(recipe, seed=7)
+    copied = copy_network(problem.network(recipe, seed=7))
+    for net in (fresh, copied):  # mini-batches: the shuffling draws from the network's rng
+        net.fit(X, y, **{**recipe.fit_kwargs(), "loss": problem.loss(recipe)})
+    for (p, _), (q, _) in zip(fresh.parameters(), copied.parameters(), strict=True):
+        np.testing.assert_array_equal(p, q)
