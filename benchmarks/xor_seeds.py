@@ -14,36 +14,24 @@ from __future__ import annotations
 import argparse
 import time
 import warnings
+from dataclasses import replace
 
 import numpy as np
 
 import glassnet as gn
+from glassnet.lab import DOCUMENTS_XOR, Problem
+from glassnet.models import recipes
+from glassnet.models.recipes import Recipe
 
-X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=np.float32)
-Y = np.array([0, 1, 1, 0], dtype=np.float32)
-ACTIVATIONS = {"relu": gn.ReLU, "tanh": gn.Tanh, "leaky": gn.LeakyReLU, "sigmoid": gn.Sigmoid}
-
-
-def build(seed: int, hidden: int = 3, activation: str = "relu") -> gn.Network:
-    """A 2-hidden-1 network with a sigmoid output."""
-    layers = [gn.Dense(2, hidden), ACTIVATIONS[activation](), gn.Dense(hidden, 1), gn.Sigmoid()]
-    return gn.Network(layers, seed=seed)
+XOR = Problem.xor()
+# The documents' network: 2-3-1, ReLU hidden, sigmoid output, binary cross-entropy, Adam
+# (lr 0.05), full batch, here trained 1000 epochs. Each candidate changes a few fields.
+DOCUMENTS = replace(DOCUMENTS_XOR, name="2-3-1 relu (the documents' network)", epochs=1000)
 
 
-def recipe(seed, *, hidden=3, activation="relu", loss="binary_cross_entropy",
-           optimizer=("adam", 0.05), epochs=1000):
-    """(net, fit keyword arguments) for one full-batch XOR recipe."""
-    name, lr = optimizer
-    return build(seed, hidden, activation), {
-        "loss": loss, "optimizer": gn.optimizers.get(name, lr=lr), "epochs": epochs,
-        "batch_size": "full",
-    }
-
-
-def documents_recipe(seed: int):
-    """The documents' network: 2-3-1, ReLU hidden, sigmoid output, binary cross-entropy,
-    Adam (lr 0.05), full batch, 1000 epochs. Returns (net, fit_kwargs)."""
-    return recipe(seed)
+def candidate(name: str, **changes) -> Recipe:
+    """The documents' recipe with some fields changed."""
+    return replace(DOCUMENTS, name=name, **changes)
 
 
 def cli_solves(seed: int) -> bool:
@@ -61,58 +49,45 @@ def cli_solves(seed: int) -> bool:
     return solved(net)
 
 
-CANDIDATES = {
-    "2-3-1 relu (the documents' network)": documents_recipe,
-    "relu 3, BCE, Adam 0.1, 1000 ep": lambda s: recipe(s, optimizer=("adam", 0.1)),
-    "relu 3, BCE, Adam 0.05, 2000 ep": lambda s: recipe(s, epochs=2000),
-    "relu 3, BCE, SGD 0.5, 2000 ep": lambda s: recipe(s, optimizer=("sgd", 0.5), epochs=2000),
-    "relu 3, squared, Adam 0.05, 1000 ep": lambda s: recipe(s, loss="squared_error"),
-    "leaky 3, BCE, Adam 0.05, 1000 ep": lambda s: recipe(s, activation="leaky"),
-    "tanh 3, BCE, Adam 0.05, 1000 ep": lambda s: recipe(s, activation="tanh"),
-    "tanh 3, BCE, Adam 0.1, 500 ep": lambda s: recipe(s, activation="tanh",
-                                                       optimizer=("adam", 0.1), epochs=500),
-    "tanh 3, BCE, SGD 0.5, 2000 ep": lambda s: recipe(s, activation="tanh",
-                                                       optimizer=("sgd", 0.5), epochs=2000),
-    "tanh 3, squared, Adam 0.05, 1000 ep": lambda s: recipe(s, activation="tanh",
-                                                             loss="squared_error"),
-    "sigmoid 3, BCE, Adam 0.1, 2000 ep": lambda s: recipe(s, activation="sigmoid",
-                                                           optimizer=("adam", 0.1), epochs=2000),
-    "relu 4, BCE, Adam 0.05, 1000 ep": lambda s: recipe(s, hidden=4),
-    "leaky 4, BCE, Adam 0.05, 1000 ep": lambda s: recipe(s, hidden=4, activation="leaky"),
-    "tanh 4, BCE, Adam 0.05, 1000 ep": lambda s: recipe(s, hidden=4, activation="tanh"),
-    "tanh 3, BCE, Adam 0.05, 500 ep": lambda s: recipe(s, activation="tanh", epochs=500),
-    "relu 3, BCE, Adam 0.05, 300 ep": lambda s: recipe(s, epochs=300),
-    "tanh 8, BCE, Adam 0.05, 500 ep": lambda s: recipe(s, hidden=8, activation="tanh",
-                                                        epochs=500),
-    "glassnet.recipes 'xor'": lambda s: library_recipe(s),
-}
-
-
-def library_recipe(seed: int):
-    """The `xor` recipe of glassnet.recipes, whatever it is today, as (net, fit_kwargs)."""
-    from glassnet.models import recipes
-
-    r = recipes.get("xor")
-    activation = {"leaky_relu": "leaky"}.get(r.activation, r.activation)
-    return recipe(seed, hidden=r.hidden[0], activation=activation, optimizer=(r.optimizer, r.lr),
-                  epochs=r.epochs)
+CANDIDATES = [
+    DOCUMENTS,
+    candidate("relu 3, BCE, Adam 0.1, 1000 ep", lr=0.1),
+    candidate("relu 3, BCE, Adam 0.05, 2000 ep", epochs=2000),
+    candidate("relu 3, BCE, SGD 0.5, 2000 ep", optimizer="sgd", lr=0.5, epochs=2000),
+    candidate("relu 3, squared, Adam 0.05, 1000 ep", loss="squared_error"),
+    candidate("leaky 3, BCE, Adam 0.05, 1000 ep", activation="leaky_relu"),
+    candidate("tanh 3, BCE, Adam 0.05, 1000 ep", activation="tanh"),
+    candidate("tanh 3, BCE, Adam 0.1, 500 ep", activation="tanh", lr=0.1, epochs=500),
+    candidate("tanh 3, BCE, SGD 0.5, 2000 ep", activation="tanh", optimizer="sgd", lr=0.5,
+              epochs=2000),
+    candidate("tanh 3, squared, Adam 0.05, 1000 ep", activation="tanh", loss="squared_error"),
+    candidate("sigmoid 3, BCE, Adam 0.1, 2000 ep", activation="sigmoid", lr=0.1, epochs=2000),
+    candidate("relu 4, BCE, Adam 0.05, 1000 ep", hidden=(4,)),
+    candidate("leaky 4, BCE, Adam 0.05, 1000 ep", hidden=(4,), activation="leaky_relu"),
+    candidate("tanh 4, BCE, Adam 0.05, 1000 ep", hidden=(4,), activation="tanh"),
+    candidate("tanh 3, BCE, Adam 0.05, 500 ep", activation="tanh", epochs=500),
+    candidate("relu 3, BCE, Adam 0.05, 300 ep", epochs=300),
+    candidate("tanh 8, BCE, Adam 0.05, 500 ep", hidden=(8,), activation="tanh", epochs=500),
+    # The `xor` recipe of glassnet.models.recipes, whatever it is today.
+    replace(recipes.get("xor"), name="glassnet.recipes 'xor'"),
+]
 
 
 def solved(net: gn.Network) -> bool:
     """All four points on the right side of 0.5."""
-    out = net.forward(X)[:, 0]
-    return bool(np.all((out > 0.5) == (Y == 1)))
+    out = net.forward(XOR.X)[:, 0]
+    return bool(np.all((out > 0.5) == (XOR.y == 1)))
 
 
-def count_solved(make, seeds) -> tuple[int, list[int]]:
+def count_solved(recipe: Recipe, seeds) -> tuple[int, list[int]]:
     """(how many seeds the recipe solves, the seeds it fails)."""
     failed = []
     for seed in seeds:
-        net, kwargs = make(seed)
+        net = XOR.network(recipe, seed)
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                net.fit(X, Y, **kwargs)
+                net.fit(XOR.X, XOR.y, **{**recipe.fit_kwargs(), "loss": XOR.loss(recipe)})
             ok = solved(net)
         except gn.GlassnetError:
             ok = False
@@ -134,13 +109,12 @@ def main(argv=None) -> None:
         print(f"glassnet train xor: solved {len(seeds) - len(failed)}/{len(seeds)} seeds "
               f"({time.perf_counter() - began:.1f} s)" + (f"; failed {failed}" if failed else ""))
         return
-    recipes = {name: make for name, make in CANDIDATES.items() if args.match in name}
-    for name, make in recipes.items():
+    for recipe in (r for r in CANDIDATES if args.match in r.name):
         began = time.perf_counter()
-        k, failed = count_solved(make, seeds)
+        k, failed = count_solved(recipe, seeds)
         took = time.perf_counter() - began
         shown = f"  failed seeds: {failed[:12]}{' …' if len(failed) > 12 else ''}" if failed else ""
-        print(f"{name:38s} solved {k}/{len(seeds)}  ({took:.1f} s){shown}", flush=True)
+        print(f"{recipe.name:38s} solved {k}/{len(seeds)}  ({took:.1f} s){shown}", flush=True)
 
 
 if __name__ == "__main__":

@@ -6,8 +6,10 @@ import numpy as np
 import pytest
 
 import glassnet as gn
+from glassnet import lab as ex
 from glassnet.errors import DivergenceError, ValidationError
-from glassnet.lab import experiments as ex
+from glassnet.lab import Problem
+from glassnet.models.builders import mlp
 
 X4 = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=np.float32)
 Y4 = np.array([0, 1, 1, 0])
@@ -24,7 +26,8 @@ def clusters(n_per_corner=25, noise=0.15, seed=0):
 
 def test_lr_range_on_xor_marks_tiny_too_small_and_100_diverging():
     X, y = clusters()
-    trials = ex.lr_range(ex.xor_recipe(), X, y, [1e-4, 1e-3, 1.0, 100.0], epochs=5)
+    trials = ex.lr_range(Problem.from_arrays(X, y), ex.xor_recipe(), [1e-4, 1e-3, 1.0, 100.0],
+                         epochs=5)  # fmt: skip
     verdicts = {t.lr: t.verdict for t in trials}
     assert verdicts[1e-4] == "too_small"
     assert verdicts[100.0] == "diverges"
@@ -36,13 +39,13 @@ def test_lr_range_on_xor_marks_tiny_too_small_and_100_diverging():
 
 def test_lr_range_default_sweep_is_log_spaced_1e_4_to_100():
     X, y = clusters(5)
-    trials = ex.lr_range(ex.xor_recipe(), X, y, epochs=1)
+    trials = ex.lr_range(Problem.from_arrays(X, y), ex.xor_recipe(), epochs=1)
     lrs = [t.lr for t in trials]
     assert lrs[0] == pytest.approx(1e-4) and lrs[-1] == pytest.approx(100.0)
     np.testing.assert_allclose(np.diff(np.log10(lrs)), 0.5)
     assert trials[-1].verdict == "diverges"
     with pytest.raises(ValidationError, match="positive"):
-        ex.lr_range(ex.xor_recipe(), X, y, [0.1, -1.0])
+        ex.lr_range(Problem.from_arrays(X, y), ex.xor_recipe(), [0.1, -1.0])
 
 
 @pytest.mark.parametrize(
@@ -64,7 +67,7 @@ def test_classify_lr(costs, verdict):
 
 def test_compare_gd_same_start_and_the_documents_trade_off():
     X, y = clusters(25)
-    runs = ex.compare_gd(ex.xor_recipe(), X, y, epochs=4, lr=0.5)
+    runs = ex.compare_gd(Problem.from_arrays(X, y), ex.xor_recipe(), epochs=4, lr=0.5)
     by = {r.name: r for r in runs}
     assert [r.name for r in runs] == ["stochastic", "mini-batch", "full batch"]
     assert len({r.cost[0] for r in runs}) == 1  # identical initial weights
@@ -82,16 +85,19 @@ def test_compare_gd_same_start_and_the_documents_trade_off():
 # ---------------------------------------------------------------- seeds
 
 
-def dead_net(seed):
-    """2-3-1 whose hidden biases are so negative that every pre-activation is ≤ 0 on XOR."""
-    net = ex.mlp([2, 3, 1], "relu", seed)
-    net.dense_layers[0].b[...] = -10.0
-    return net
+class DeadXOR(Problem):
+    """XOR, on which the 2-3-1 network starts with hidden biases so negative that every
+    pre-activation is ≤ 0."""
+
+    def network(self, recipe, seed=0):
+        net = super().network(recipe, seed)
+        net.dense_layers[0].b[...] = -10.0
+        return net
 
 
 def test_seeds_known_dead_initialisation_is_classified_dead_relu():
-    recipe = ex.Recipe("dead", dead_net, epochs=20)
-    result = ex.run_seeds(recipe, X4, Y4, n=3)
+    recipe = ex.xor_recipe(name="dead", epochs=20)
+    result = ex.run_seeds(DeadXOR.from_arrays(X4, Y4), recipe, n=3)
     assert result.solved == 0
     assert [o.failure for o in result.outcomes] == ["dead_relu"] * 3
     assert result.outcomes[0].detail == "3 of 3 ReLU units dead in hidden layer 1"
@@ -100,7 +106,7 @@ def test_seeds_known_dead_initialisation_is_classified_dead_relu():
 
 
 def test_seeds_default_recipe_counts_and_classifies_every_seed():
-    result = ex.run_seeds(ex.xor_recipe(), X4, Y4, n=6)
+    result = ex.run_seeds(Problem.from_arrays(X4, Y4), ex.xor_recipe(), n=6)
     assert len(result.outcomes) == 6
     assert 0 < result.solved <= 6  # the 2-3-1 ReLU network solves XOR from some seeds
     for o in result.outcomes:
@@ -126,7 +132,7 @@ def test_classify_saturated_divergence_and_local_minimum():
 
 
 def test_hidden_units_ignores_the_output_layer():
-    net = ex.mlp([2, 3, 1], "relu", 0)
+    net = mlp([2, 3, 1], "relu", output="sigmoid", seed=0)
     net.dense_layers[1].b[...] = 100.0  # output sigmoid saturated: not a hidden unit
     units = ex.hidden_units(net, X4)
     assert [(u["type"], u["layer"], u["hidden"]) for u in units] == [("ReLU", 1, 1)]
@@ -137,7 +143,7 @@ def test_hidden_units_ignores_the_output_layer():
 
 def test_deep_sigmoid_gradients_vanish_towards_the_input_and_relu_ones_do_not():
     X, y = clusters(10)
-    sigmoid, relu = ex.deep_comparison(X, y, depth=5, width=8, epochs=2)
+    sigmoid, relu = ex.deep_comparison(Problem.from_arrays(X, y), depth=5, width=8, epochs=2)
     assert len(sigmoid.layers) == 6 and len(sigmoid.grad_norm[0]) == 2
     first, last = sigmoid.grad_norm[0][-1], sigmoid.grad_norm[-1][-1]
     assert first < last / 100  # σ′ ≤ ¼ per layer: five layers shrink it by 4⁵ at least
@@ -150,9 +156,10 @@ def test_gradient_norms_record_the_gradient_itself(optimizer):
     """One full-batch step: the recorded ‖∂L/∂W‖ is that of the initial weights, whatever the
     optimizer (plain SGD trains with η folded into dW)."""
     X, y = clusters(5)
-    record = ex.gradient_norms(ex.mlp([2, 3, 1], "tanh", 0), X, y, loss="binary_cross_entropy",
-                               optimizer=optimizer, epochs=1, batch_size="full")  # fmt: skip
-    net = ex.mlp([2, 3, 1], "tanh", 0)
+    record = ex.gradient_norms(mlp([2, 3, 1], "tanh", output="sigmoid", seed=0), X, y,
+                               loss="binary_cross_entropy", optimizer=optimizer, epochs=1,
+                               batch_size="full")  # fmt: skip
+    net = mlp([2, 3, 1], "tanh", output="sigmoid", seed=0)
     net.loss_and_backward(gn.losses.get("binary_cross_entropy"), X, y[:, None].astype(np.float32))
     for i, layer in enumerate(net.dense_layers):
         assert record.grad_norm[i][0] == pytest.approx(np.linalg.norm(layer.dW), rel=1e-4)
@@ -169,27 +176,85 @@ def test_linear_separability():
     assert ex.linear_separability(centres[three] + rng.normal(0, 0.3, (90, 2)), three) == 1.0
 
 
-def test_mlp_and_recipe_for_data():
-    net = ex.mlp([2, 4, 4, 3], "tanh", 0, "softmax")
+def test_mlp_and_problem_from_arrays():
+    net = mlp([2, 4, 4, 3], "tanh", output="softmax", seed=0)
     assert repr(net) == ("Network(Dense(2→4), Tanh(), Dense(4→4), Tanh(), Dense(4→3), "
                          "Softmax())")  # fmt: skip
     X, y = np.zeros((6, 2)), np.array([0, 1, 2, 0, 1, 2])
-    recipe = ex.recipe_for_data(X, y)
-    assert recipe.loss == "cross_entropy" and recipe.make_net(0).n_out == 3
+    problem = Problem.from_arrays(X, y)
+    recipe = problem.recipe((3,))
+    assert problem.loss(recipe) == "cross_entropy" and problem.network(recipe, 0).n_out == 3
     with pytest.raises(ValidationError, match="valid activations"):
-        ex.mlp([2, 1], "swish")
+        mlp([2, 1], "swish")
 
 
-def test_regression_recipe_and_input_scaling():
+def test_regression_problem_and_input_scaling():
     X = np.column_stack([np.linspace(0, 1, 20), np.linspace(500, 600, 20)])
     y = X[:, 0] * 2.0
-    recipe = ex.recipe_for_data(X, y, (4,), task="regression", scale=(X.mean(0), X.std(0)))
-    net = recipe.make_net(0)
-    assert recipe.loss == "squared_error"
+    problem = Problem.from_arrays(X, y, task="regression", scale=(X.mean(0), X.std(0)))
+    recipe = problem.recipe((4,))
+    net = problem.network(recipe, 0)
+    assert problem.loss(recipe) == "squared_error"
     assert repr(net) == "Network(Standardize(2 features), Dense(2→4), ReLU(), Dense(4→1))"
     first = net.layers[0].forward(X.astype(np.float32))
     np.testing.assert_allclose(first.mean(0), 0, atol=1e-5)
-    runs = ex.compare_gd(recipe, X, y, epochs=2, lr=0.01)
+    runs = ex.compare_gd(problem, recipe, epochs=2, lr=0.01)
     assert all(r.accuracy is None and math.isfinite(r.final_cost) for r in runs)
     with pytest.raises(ValidationError, match="needs class labels"):
-        ex.run_seeds(recipe, X, y + 0.5, n=1)
+        ex.run_seeds(Problem.from_arrays(X, y + 0.5, task="regression"), recipe, n=1)
+
+
+# ---------------------------------------------------------------- problems
+
+
+def test_problem_xor_builds_the_documents_network():
+    problem = Problem.xor()
+    assert (problem.task, problem.n_classes, problem.scale) == ("binary", 2, None)
+    net = problem.network(ex.DOCUMENTS_XOR, seed=4)
+    assert repr(net) == "Network(Dense(2→3), ReLU(), Dense(3→1), Sigmoid())"
+    again = problem.network(ex.DOCUMENTS_XOR, seed=4)
+    for (p, _), (q, _) in zip(net.parameters(), again.parameters(), strict=True):
+        np.testing.assert_array_equal(p, q)  # the same seed draws the same weights
+    assert problem.loss(ex.DOCUMENTS_XOR) == "binary_cross_entropy"
+    described = problem.describe(ex.xor_recipe(4, "tanh"))
+    assert described["name"] == "xor 2-4-1 tanh/sigmoid" and described["hidden"] == [4]
+    assert described["architecture"] == "2-4-1 tanh/sigmoid"
+    assert described["loss"] == "binary_cross_entropy"
+
+
+def test_problem_names_the_architecture_by_its_output():
+    X = np.zeros((6, 2))
+    three = Problem.from_arrays(X, [0, 1, 2, 0, 1, 2])
+    assert three.recipe((5,), "tanh").name == "2-5-3 tanh/softmax"  # cross-entropy of logits
+    numbers = Problem.from_arrays(X, np.zeros((6, 2)), task="regression")
+    assert (numbers.task, numbers.n_targets) == ("regression", 2)
+    assert numbers.recipe((4, 4)).name == "2-4-4-2 relu/linear"
+    squared = Problem.from_arrays(X, [0, 1, 1, 0, 1, 0]).recipe((3,), loss="squared_error")
+    assert squared.name == "2-3-1 relu/sigmoid"
+
+
+def test_problem_from_dataset_scales_the_inputs_as_builders_say():
+    from glassnet.datasets import Dataset
+
+    X = np.column_stack([np.arange(8.0), 500 + np.arange(8.0)]).astype(np.float32)
+    y = np.array([0, 1] * 4)
+    table = Dataset("table", X, y, task="binary")
+    from_file = Problem.from_dataset(table, X, y, is_file=True)
+    net = from_file.network(from_file.recipe((3,)))
+    assert type(net.layers[0]).__name__ == "Standardize"
+    np.testing.assert_allclose(net.layers[0].forward(X).mean(axis=0), 0, atol=1e-5)
+    assert Problem.from_dataset(table, X, y).scale is None  # built-in sets stay unscaled
+    pixels = Dataset("pixels", X, y, task="binary", input_scale=255.0)
+    assert Problem.from_dataset(pixels, X, y).scale == (0.0, 255.0)
+
+
+def test_network_copy_trains_exactly_like_a_fresh_network_of_the_same_seed():
+
+    X, y = clusters(5)
+    problem, recipe = Problem.from_arrays(X, y), ex.xor_recipe(batch_size=4, epochs=3)
+    fresh = problem.network(recipe, seed=7)
+    copied = problem.network(recipe, seed=7).copy()
+    for net in (fresh, copied):  # mini-batches: the shuffling draws from the network's rng
+        net.fit(X, y, **{**recipe.fit_kwargs(), "loss": problem.loss(recipe)})
+    for (p, _), (q, _) in zip(fresh.parameters(), copied.parameters(), strict=True):
+        np.testing.assert_array_equal(p, q)

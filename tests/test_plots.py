@@ -8,7 +8,7 @@ from PIL import Image
 
 import glassnet as gn
 from glassnet.errors import ValidationError
-from glassnet.lab.experiments import GDRun, LRTrial, NormRecord
+from glassnet.lab import GDRun, LRTrial, NormRecord
 from glassnet.viz import plots
 
 X4 = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=np.float64)
@@ -261,7 +261,7 @@ def test_importing_the_figure_modules_does_not_import_matplotlib():
     import subprocess
     import sys
 
-    code = ("import sys, glassnet.viz.plots, glassnet.viz.report, glassnet.lab.experiments, "
+    code = ("import sys, glassnet.viz.plots, glassnet.viz.report, glassnet.lab, "
             "glassnet.cli.commands.plot, glassnet.cli.commands.report; "
             "print('matplotlib' in sys.modules)")  # fmt: skip
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
@@ -269,14 +269,14 @@ def test_importing_the_figure_modules_does_not_import_matplotlib():
 
 
 def test_capturing_feature_frames_does_not_change_training():
-    from glassnet.lab.experiments import mlp
+    from glassnet.models.builders import mlp
 
     rng = np.random.default_rng(0)
     X = (np.repeat(X4, 10, axis=0) + rng.normal(0, 0.15, (40, 2))).astype(np.float32)
     y = np.repeat(Y4, 10)
 
     def train(callback):
-        net = mlp([2, 3, 1], "relu", 0)
+        net = mlp([2, 3, 1], "relu", output="sigmoid", seed=0)
         net.fit(X, y, loss="binary_cross_entropy", optimizer=gn.SGD(0.5), epochs=3,
                 batch_size=8, callback=callback)  # fmt: skip
         return [p.copy() for p, _ in net.parameters()]

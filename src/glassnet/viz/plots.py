@@ -295,7 +295,7 @@ def _grid_lines(X, n_lines: int = 13, n_points: int = 120, margin: float = 0.25)
 def feature_snapshot(net, X, y) -> dict:
     """Everything the feature-space picture needs, as arrays (so frames of an animation can be
     drawn later with shared axes): inputs, grid lines, their images, the separator, scores."""
-    from glassnet.lab.experiments import linear_separability
+    from glassnet.lab.separability import linear_separability
 
     X = np.asarray(X, dtype=float)
     y = np.asarray(y).astype(int)

@@ -42,64 +42,40 @@ def run(args) -> int:
 
     from glassnet.cli.commands import _common as C
     from glassnet.cli.commands.plot import check_output, load_data
-    from glassnet.lab import experiments
+    from glassnet.lab import Problem, compare_gd
 
     if args.out:
         from glassnet.viz.plots import FORMATS
 
         check_output(Path(args.out), FORMATS)
     X, y, data = load_data(args.data, args.data_dir, args.seed)
-    kwargs = {"loss": args.loss} if args.loss else {}
-    recipe = data_recipe(X, y, data, args.data, (args.hidden,), args.activation, **kwargs)
-    runs = experiments.compare_gd(recipe, X, y, epochs=args.epochs, lr=args.lr,
-                                  mini_batch=args.batch_size, seed=args.seed)  # fmt: skip
+    problem = Problem.from_dataset(data, X, y, is_file=not C.is_builtin(args.data))
+    recipe = problem.recipe((args.hidden,), args.activation, optimizer="sgd", lr=args.lr,
+                            epochs=args.epochs, batch_size=args.batch_size, loss=args.loss)
+    runs = compare_gd(problem, recipe, epochs=args.epochs, lr=args.lr,
+                      mini_batch=args.batch_size, seed=args.seed)  # fmt: skip
     if args.out:
         from glassnet.viz import plots
 
         title = (f"Stochastic, mini-batch and full-batch gradient descent on {data.name}: "
-                 f"{recipe.name}, {recipe.loss}, η = {args.lr:g}")  # fmt: skip
+                 f"{recipe.name}, {problem.loss(recipe)}, η = {args.lr:g}")  # fmt: skip
         plots.save(plots.compare_gd_figure(runs, title=title), args.out)
     if args.json:
-        C.print_json({"data": data.name, "recipe": recipe.describe(), "lr": args.lr,
+        C.print_json({"data": data.name, "recipe": problem.describe(recipe), "lr": args.lr,
                       "epochs": args.epochs, "runs": [r.to_dict() for r in runs]})  # fmt: skip
         return 0
-    _print_table(runs, data.name, recipe, args)
+    _print_table(runs, data.name, recipe.name, problem.loss(recipe), args)
     if args.out:
         print(f"wrote {args.out}")
     return 0
 
 
-def input_scaling(X, data, name: str):
-    """(mean, std) for a Standardize first layer: (0, 255) for raw pixels, the per-feature
-    mean and standard deviation for a user's file; None for the built-in 2-D sets, which the
-    documents use unscaled."""
-    import numpy as np
-
-    from glassnet.cli.commands._common import is_builtin
-
-    if getattr(data, "input_scale", None):
-        return 0.0, float(data.input_scale)
-    if is_builtin(name):
-        return None
-    X = np.asarray(X, dtype=np.float64)
-    std = X.std(axis=0)
-    return X.mean(axis=0), np.where(std > 0, std, 1.0)
-
-
-def data_recipe(X, y, data, name, hidden, activation, **kwargs):
-    """The recipe for the command's data: its task and input scaling taken into account."""
-    from glassnet.lab import experiments
-
-    return experiments.recipe_for_data(X, y, hidden, activation, task=data.task,
-                                       scale=input_scaling(X, data, name), **kwargs)  # fmt: skip
-
-
-def _print_table(runs, name, recipe, args) -> None:
+def _print_table(runs, name, architecture, loss, args) -> None:
     from rich.table import Table
 
     from glassnet.cli.commands import _common as C
 
-    table = Table(title=f"{name}: {recipe.name}, {recipe.loss}, plain SGD η = {args.lr:g}, "
+    table = Table(title=f"{name}: {architecture}, {loss}, plain SGD η = {args.lr:g}, "
                   f"{args.epochs} epochs, same initial weights")  # fmt: skip
     for column in ("form", "batch", "updates", "final cost", "accuracy", "time"):
         table.add_column(column, justify="left" if column == "form" else "right")

@@ -44,10 +44,9 @@ def run(args) -> int:
     import numpy as np
 
     from glassnet.cli.commands import _common as C
-    from glassnet.cli.commands.compare_gd import data_recipe
     from glassnet.cli.commands.plot import check_output, load_data
     from glassnet.errors import ValidationError
-    from glassnet.lab import experiments
+    from glassnet.lab import Problem, lr_range, suggested_lr
 
     if args.lr_min >= args.lr_max and args.steps > 1:
         raise ValidationError(f"--min ({args.lr_min:g}) must be below --max ({args.lr_max:g})")
@@ -56,11 +55,13 @@ def run(args) -> int:
 
         check_output(Path(args.out), FORMATS)
     X, y, data = load_data(args.data, args.data_dir, args.seed)
-    recipe = data_recipe(X, y, data, args.data, (args.hidden,), args.activation)
+    problem = Problem.from_dataset(data, X, y, is_file=not C.is_builtin(args.data))
+    recipe = problem.recipe((args.hidden,), args.activation, optimizer="sgd",
+                            epochs=args.epochs, batch_size=args.batch_size)
     lrs = np.geomspace(args.lr_min, args.lr_max, args.steps)
-    trials = experiments.lr_range(recipe, X, y, lrs, epochs=args.epochs,
-                                  batch_size=args.batch_size, seed=args.seed)  # fmt: skip
-    best = experiments.suggested_lr(trials)
+    trials = lr_range(problem, recipe, lrs, epochs=args.epochs, batch_size=args.batch_size,
+                      seed=args.seed)  # fmt: skip
+    best = suggested_lr(trials)
     if args.out:
         from glassnet.viz import plots
 
@@ -68,7 +69,7 @@ def run(args) -> int:
                  f"SGD, batch {args.batch_size}")  # fmt: skip
         plots.save(plots.lr_range_figure(trials, title=title, suggested=best), args.out)
     if args.json:
-        C.print_json({"data": data.name, "recipe": recipe.describe(), "epochs": args.epochs,
+        C.print_json({"data": data.name, "recipe": problem.describe(recipe), "epochs": args.epochs,
                       "batch_size": args.batch_size, "suggested_lr": best,
                       "trials": [t.to_dict() for t in trials]})  # fmt: skip
         return 0

@@ -193,13 +193,13 @@ def trainable_copy(net, X, y, epochs=None, seed=0):
     """(a freshly initialised network, fit arguments): the model's architecture re-drawn from
     its seed and trained as its metadata records; or, with no model, the documents' 2-3-1
     ReLU/sigmoid network with Adam(0.05), mini-batches of 32, 100 epochs."""
-    from glassnet.lab.experiments import mlp
+    from glassnet.models.builders import mlp
     from glassnet.nn import optimizers
     from glassnet.nn.layers import LAYER_TYPES
     from glassnet.nn.network import Network
 
     if net is None:
-        fresh = mlp([X.shape[1], 3, 1], "relu", seed)
+        fresh = mlp([X.shape[1], 3, 1], "relu", output="sigmoid", seed=seed)
         kwargs = {"loss": "binary_cross_entropy", "optimizer": optimizers.Adam(0.05),
                   "epochs": epochs or 100, "batch_size": 32}  # fmt: skip
         return fresh, kwargs
@@ -284,15 +284,15 @@ def _confusion(args):
 
 
 def _gradients(args):
-    from glassnet.cli.commands.compare_gd import input_scaling
+    from glassnet.cli.commands._common import is_builtin
     from glassnet.errors import ValidationError
-    from glassnet.lab.experiments import deep_comparison
+    from glassnet.lab import Problem, deep_comparison
     from glassnet.viz import plots
 
     X, y, data = load_data(args.data, args.data_dir, args.seed, args.split)
     if data.task == "regression":
         raise ValidationError("plot gradients needs class labels; this data set is a regression")
-    records = deep_comparison(X, y, depth=args.depth, width=args.width, epochs=args.epochs,
-                              seed=args.seed, lr=args.lr,
-                              scale=input_scaling(X, data, args.data))  # fmt: skip
+    problem = Problem.from_dataset(data, X, y, is_file=not is_builtin(args.data))
+    records = deep_comparison(problem, depth=args.depth, width=args.width, epochs=args.epochs,
+                              seed=args.seed, lr=args.lr)  # fmt: skip
     return plots.gradients_figure(records, title=args.title)

@@ -35,15 +35,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args) -> int:
     from glassnet.cli.commands import _common as C
-    from glassnet.cli.commands.compare_gd import data_recipe
     from glassnet.cli.commands.plot import load_data
-    from glassnet.lab import experiments
+    from glassnet.lab import Problem, run_seeds
 
     X, y, data = load_data(args.data, args.data_dir, args.first_seed)
-    recipe = data_recipe(X, y, data, args.data, (args.hidden,), args.activation,
-                         optimizer=args.optimizer, lr=args.lr, epochs=args.epochs,
-                         batch_size="full" if len(X) <= 1024 else 32)  # fmt: skip
-    result = experiments.run_seeds(recipe, X, y, n=args.n, first_seed=args.first_seed)
+    problem = Problem.from_dataset(data, X, y, is_file=not C.is_builtin(args.data))
+    recipe = problem.recipe((args.hidden,), args.activation, optimizer=args.optimizer,
+                            lr=args.lr, epochs=args.epochs,
+                            batch_size="full" if len(X) <= 1024 else 32)  # fmt: skip
+    result = run_seeds(problem, recipe, n=args.n, first_seed=args.first_seed)
     if args.json:
         C.print_json({"data": data.name, **result.to_dict()})
         return 0
@@ -63,7 +63,7 @@ def _print(result, name, recipe) -> None:
     from rich.table import Table
 
     from glassnet.cli.commands import _common as C
-    from glassnet.lab.experiments import ADVICE
+    from glassnet.lab.diagnose import ADVICE
 
     console = C.console()
     n = len(result.outcomes)
