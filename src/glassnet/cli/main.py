@@ -1,45 +1,49 @@
 """The `glassnet` command: parse, call the library, print. Nothing else lives here.
 
-Each subcommand is a module in glassnet.cli.commands with HELP (one line), add_arguments(parser)
-and run(args) -> exit code. Modules import their heavy dependencies inside run(), so
-`glassnet --help` stays fast.
-
-Exit codes: 0 success, 1 a failure the message explains, 2 a usage error, 130 interrupted.
+Each subcommand is a module in glassnet.cli.commands with HELP (one line),
+add_arguments(parser) and run(args) -> ExitStatus, listed in COMMANDS. The modules import
+their heavy dependencies inside run(), so `glassnet --help` stays fast.
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib
 import sys
 
 from glassnet import __version__
+from glassnet.cli.commands import (
+    compare_gd,
+    datasets,
+    evaluate,
+    explain,
+    gradcheck,
+    info,
+    lr_range,
+    plot,
+    predict,
+    replay,
+    report,
+    seeds,
+    train,
+)
+from glassnet.cli.status import ExitStatus
 from glassnet.errors import GlassnetError
 
-COMMANDS = (
-    "train",
-    "evaluate",
-    "predict",
-    "info",
-    "datasets",
-    "replay",
-    "explain",
-    "gradcheck",
-    "plot",
-    "compare-gd",
-    "seeds",
-    "lr-range",
-    "report",
-)
-
-
-def _module(name: str):
-    try:
-        return importlib.import_module(f"glassnet.cli.commands.{name.replace('-', '_')}")
-    except ModuleNotFoundError as exc:
-        if exc.name == f"glassnet.cli.commands.{name.replace('-', '_')}":
-            return None
-        raise
+COMMANDS = {
+    "train": train,
+    "evaluate": evaluate,
+    "predict": predict,
+    "info": info,
+    "datasets": datasets,
+    "replay": replay,
+    "explain": explain,
+    "gradcheck": gradcheck,
+    "plot": plot,
+    "compare-gd": compare_gd,
+    "seeds": seeds,
+    "lr-range": lr_range,
+    "report": report,
+}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -50,10 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"glassnet {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMANDS:
-        module = _module(name)
-        if module is None:
-            continue
+    for name, module in COMMANDS.items():
         command = sub.add_parser(name, help=module.HELP, description=module.HELP)
         module.add_arguments(command)
         command.set_defaults(run=module.run)
@@ -65,17 +66,17 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command is None:
         parser.print_help()
-        return 2
+        return ExitStatus.USAGE
     try:
-        return int(args.run(args) or 0)
+        return int(args.run(args) or ExitStatus.SUCCESS)
     except GlassnetError as exc:
         print(f"error: {exc}", file=sys.stderr)
-        return 1
+        return ExitStatus.ERROR
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
-        return 130
+        return ExitStatus.INTERRUPTED
     except BrokenPipeError:
-        return 0
+        return ExitStatus.SUCCESS
 
 
 if __name__ == "__main__":

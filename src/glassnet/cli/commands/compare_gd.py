@@ -10,6 +10,7 @@ from glassnet.cli.commands._common import (
     positive_float,
     positive_int,
 )
+from glassnet.cli.status import ExitStatus
 
 HELP = "compare stochastic, mini-batch and full-batch gradient descent from the same weights"
 
@@ -37,7 +38,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_data_dir(parser)
 
 
-def run(args) -> int:
+def run(args) -> ExitStatus:
     from pathlib import Path
 
     from glassnet.cli.commands import _common as C
@@ -63,11 +64,11 @@ def run(args) -> int:
     if args.json:
         C.print_json({"data": data.name, "recipe": problem.describe(recipe), "lr": args.lr,
                       "epochs": args.epochs, "runs": [r.to_dict() for r in runs]})  # fmt: skip
-        return 0
+        return ExitStatus.SUCCESS
     _print_table(runs, data.name, recipe.name, problem.loss(recipe), args)
     if args.out:
         print(f"wrote {args.out}")
-    return 0
+    return ExitStatus.SUCCESS
 
 
 def _print_table(runs, name, architecture, loss, args) -> None:

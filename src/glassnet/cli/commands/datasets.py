@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from glassnet.cli.commands import _common as C
+from glassnet.cli.status import ExitStatus
 
 HELP = "list the built-in data sets, download one (with checksums) or verify files on disk"
 
@@ -18,7 +19,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
 
 
-def run(args) -> int:
+def run(args) -> ExitStatus:
     from glassnet import datasets
     from glassnet.errors import ValidationError
 
@@ -50,7 +51,7 @@ def _list(args, datasets) -> int:
             for n, d in datasets.describe()]  # fmt: skip
     if args.json:
         C.print_json({"data_home": str(home), "datasets": rows})
-        return 0
+        return ExitStatus.SUCCESS
     from rich.table import Table
 
     table = Table(title=f"built-in data sets (downloads go to {home})")
@@ -61,7 +62,7 @@ def _list(args, datasets) -> int:
         table.add_row(row["name"], row["description"],
                       "download" if row["downloadable"] else "generated")  # fmt: skip
     C.console().print(table)
-    return 0
+    return ExitStatus.SUCCESS
 
 
 def _download(args, name, datasets) -> int:
@@ -85,7 +86,7 @@ def _verify(args, name, datasets) -> int:
         if not ok:
             print(f"error: {name} did not verify; run `glassnet datasets download {name}` "
                   "to fetch fresh copies")  # fmt: skip
-    return 0 if ok else 1
+    return ExitStatus.SUCCESS if ok else ExitStatus.ERROR
 
 
 def _done(args, report: dict, message: str) -> int:
@@ -93,4 +94,4 @@ def _done(args, report: dict, message: str) -> int:
         C.print_json(report)
     else:
         print(message)
-    return 0
+    return ExitStatus.SUCCESS

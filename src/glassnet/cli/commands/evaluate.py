@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from glassnet.cli.commands import _common as C
+from glassnet.cli.status import ExitStatus
 from glassnet.datasets import features
 
 HELP = "measure a saved model on data: accuracy, cost, per-class precision/recall, confusion"
@@ -22,7 +23,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print one JSON object")
 
 
-def run(args) -> int:
+def run(args) -> ExitStatus:
     net = C.load_model(args.model)
     X, y, source = features.labelled_data(net, args.data, args.target, args.data_dir)
     X = features.check_features(net, X, source)
@@ -32,7 +33,7 @@ def run(args) -> int:
         C.print_json(report)
     else:
         print_report(report)
-    return 0
+    return ExitStatus.SUCCESS
 
 
 def evaluate(net, X, y) -> dict:

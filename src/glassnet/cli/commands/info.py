@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from glassnet.cli.commands import _common as C
+from glassnet.cli.status import ExitStatus
 
 HELP = "show a model's architecture, parameter count, training configuration and data source"
 
@@ -53,7 +54,7 @@ def _hyperparameters(run: dict) -> dict:
     return {key: run[key] for key in SHOWN if run.get(key) is not None}
 
 
-def run(args) -> int:
+def run(args) -> ExitStatus:
     from glassnet.models.files import load_checkpoint
 
     net = C.load_model(args.model)
@@ -63,7 +64,7 @@ def run(args) -> int:
         info["checkpoint"] = {"epoch": trainer["epoch"], "batch": trainer["batch"]}
     if args.json:
         C.print_json(info)
-        return 0
+        return ExitStatus.SUCCESS
     from rich.table import Table
 
     console = C.console()
@@ -79,7 +80,7 @@ def run(args) -> int:
         table.add_row(str(row["index"]), row["layer"], f"{row['parameters']:,}")
     console.print(table)
     _print_facts(console, info)
-    return 0
+    return ExitStatus.SUCCESS
 
 
 def _print_facts(console, info: dict) -> None:

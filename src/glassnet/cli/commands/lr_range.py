@@ -10,6 +10,7 @@ from glassnet.cli.commands._common import (
     positive_float,
     positive_int,
 )
+from glassnet.cli.status import ExitStatus
 
 HELP = "sweep learning rates (log-spaced) and mark each too small, good or diverging"
 
@@ -38,7 +39,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_data_dir(parser)
 
 
-def run(args) -> int:
+def run(args) -> ExitStatus:
     from pathlib import Path
 
     import numpy as np
@@ -72,11 +73,11 @@ def run(args) -> int:
         C.print_json({"data": data.name, "recipe": problem.describe(recipe), "epochs": args.epochs,
                       "batch_size": args.batch_size, "suggested_lr": best,
                       "trials": [t.to_dict() for t in trials]})  # fmt: skip
-        return 0
+        return ExitStatus.SUCCESS
     _print(trials, best, data.name, recipe, args)
     if args.out:
         print(f"wrote {args.out}")
-    return 0
+    return ExitStatus.SUCCESS
 
 
 VERDICTS = {"too_small": "too small", "good": "good", "diverges": "diverges"}

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from glassnet.cli.commands import _common as C
+from glassnet.cli.status import ExitStatus
 from glassnet.datasets import features
 
 HELP = "predict with a saved model: CSV/JSON of labels (and --proba), from files or images"
@@ -27,7 +28,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     C.add_data_dir(parser)
 
 
-def run(args) -> int:
+def run(args) -> ExitStatus:
     net = C.load_model(args.model)
     X, names = features.unlabelled_data(net, args.data, args.data_dir)
     rows = predictions(net, X, names, args.proba)
@@ -41,7 +42,7 @@ def run(args) -> int:
             sys.stdout.write(text)
     if args.output:
         print(f"{len(rows)} predictions written to {args.output}", file=sys.stderr)
-    return 0
+    return ExitStatus.SUCCESS
 
 
 def predictions(net, X, names, proba: bool) -> list[dict]:

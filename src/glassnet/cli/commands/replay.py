@@ -7,6 +7,7 @@ import math
 from pathlib import Path
 
 from glassnet.cli.commands import _common as C
+from glassnet.cli.status import ExitStatus
 
 HELP = "re-run a --run-dir's manifest and say whether the cost curve is identical"
 CURVES = ("train_loss", "val_loss", "train_accuracy", "val_accuracy")
@@ -18,7 +19,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print one JSON object")
 
 
-def run(args) -> int:
+def run(args) -> ExitStatus:
     from glassnet.runs import record
     from glassnet.runs.run import run as run_training
 
@@ -39,7 +40,7 @@ def run(args) -> int:
         if data_note:
             print(f"note: {data_note}")
         print(report["message"])
-    return 0 if report["identical"] else 1
+    return ExitStatus.SUCCESS if report["identical"] else ExitStatus.ERROR
 
 
 def compare(recorded: dict, replayed: dict) -> dict:

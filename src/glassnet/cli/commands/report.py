@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from glassnet.cli.status import ExitStatus
+
 HELP = "write one self-contained HTML report of a run folder (curves, boundary, trace, manifest)"
 
 
@@ -13,9 +15,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="HTML file to write (default: RUN_DIR/report.html)")  # fmt: skip
 
 
-def run(args) -> int:
+def run(args) -> ExitStatus:
     from glassnet.viz.report import build_report
 
     path = build_report(args.run_dir, args.out)
     print(f"wrote {path}")
-    return 0
+    return ExitStatus.SUCCESS

@@ -10,6 +10,7 @@ from glassnet.cli.commands._common import (
     positive_float,
     positive_int,
 )
+from glassnet.cli.status import ExitStatus
 
 HELP = "train a recipe from N seeds: 'solved k/N' and each failure diagnosed with advice"
 
@@ -33,7 +34,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_data_dir(parser)
 
 
-def run(args) -> int:
+def run(args) -> ExitStatus:
     from glassnet.cli.commands import _common as C
     from glassnet.cli.commands.plot import load_data
     from glassnet.lab import Problem, run_seeds
@@ -46,9 +47,9 @@ def run(args) -> int:
     result = run_seeds(problem, recipe, n=args.n, first_seed=args.first_seed)
     if args.json:
         C.print_json({"data": data.name, **result.to_dict()})
-        return 0
+        return ExitStatus.SUCCESS
     _print(result, data.name, recipe)
-    return 0
+    return ExitStatus.SUCCESS
 
 
 KIND_NAMES = {

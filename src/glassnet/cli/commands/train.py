@@ -9,6 +9,7 @@ import threading
 from dataclasses import fields
 
 from glassnet.cli.commands import _common as C
+from glassnet.cli.status import ExitStatus
 from glassnet.models.recipes import RECIPES
 from glassnet.nn.layers import ACTIVATIONS
 from glassnet.nn.losses import NAMES as LOSSES
@@ -155,7 +156,7 @@ class StopOnSigint:
         return False
 
 
-def run(args) -> int:
+def run(args) -> ExitStatus:
     from glassnet.cli.progress import Progress
     from glassnet.runs.run import run as run_training
 
@@ -176,12 +177,12 @@ def run(args) -> int:
             f"to {result.checkpoint}\nresume with: glassnet train --resume {result.checkpoint}",
             file=sys.stderr,
         )
-        return 130
+        return ExitStatus.INTERRUPTED
     if args.json:
         C.print_json(result.summary)
     else:
         _print_summary(result)
-    return 0
+    return ExitStatus.SUCCESS
 
 
 def _announcer(stream, quiet: bool):
