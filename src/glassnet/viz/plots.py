@@ -19,6 +19,13 @@ from pathlib import Path
 import numpy as np
 
 from glassnet.errors import ValidationError
+from glassnet.lab.features import (
+    check_two_inputs,
+    feature_layer,  # noqa: F401  (glassnet.viz.report and the CLI import it from here)
+    feature_snapshot,
+    input_grid,
+)
+from glassnet.lab.metrics import confusion_matrix
 
 # Okabe & Ito (2008), "Color Universal Design": distinguishable with any colour vision.
 CLASS_COLORS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9",
@@ -175,23 +182,6 @@ def _present(values) -> bool:
 # ---------------------------------------------------------------- decision boundary
 
 
-def _grid(X, resolution: int, margin: float = 0.25):
-    lo, hi = X.min(axis=0), X.max(axis=0)
-    pad = margin * np.maximum(hi - lo, 1e-9)
-    xs = np.linspace(lo[0] - pad[0], hi[0] + pad[0], resolution)
-    ys = np.linspace(lo[1] - pad[1], hi[1] + pad[1], resolution)
-    gx, gy = np.meshgrid(xs, ys)
-    return xs, ys, np.column_stack([gx.ravel(), gy.ravel()])
-
-
-def _check_2d(net, X):
-    if net.n_in != 2 or np.asarray(X).ndim != 2 or np.asarray(X).shape[1] != 2:
-        raise ValidationError(
-            f"a decision boundary can be drawn for 2-D data only; the model takes {net.n_in} "
-            "inputs (for images use 'glassnet plot confusion' or 'glassnet plot weights')"
-        )
-
-
 def _scatter_classes(ax, X, y, names, size=22, edge="white"):
     for k in np.unique(y):
         rows = y == k
@@ -207,8 +197,8 @@ def boundary_figure(net, X, y, title: str | None = None, classes=None, resolutio
     plt = _plt()
     X = np.asarray(X, dtype=float)
     y = np.asarray(y).astype(int)
-    _check_2d(net, X)
-    xs, ys, P = _grid(X, resolution)
+    check_two_inputs(net, X)
+    xs, ys, P = input_grid(X, resolution)
     proba = net.predict_proba(P)
     k = proba.shape[1]
     predicted = proba.argmax(axis=1).reshape(len(ys), len(xs))
@@ -243,88 +233,6 @@ def _tint(color: str, amount: float = 0.72) -> tuple:
 
 
 # ---------------------------------------------------------------- the hidden feature space
-
-
-def feature_layer(net) -> int:
-    """Index of the last Dense layer; the feature space is its input (the last hidden layer's
-    activations), in which that layer draws its separating line or plane."""
-    dense = [i for i, layer in enumerate(net.layers) if type(layer).__name__ == "Dense"]
-    if len(dense) < 2:
-        raise ValidationError("the model has no hidden layer, so there is no feature space")
-    width = net.layers[dense[-1]].n_in
-    if width not in (2, 3):
-        raise ValidationError(
-            f"the feature space can be drawn for a last hidden layer of 2 or 3 units; this model "
-            f"has {width}"
-        )
-    return dense[-1]
-
-
-def hidden_features(net, X) -> np.ndarray:
-    """The last hidden layer's activations h(x) for the rows of X (the feature space)."""
-    index = feature_layer(net)
-    net.forward(np.asarray(X))
-    return np.asarray(net.layers[index].x, dtype=float).copy()
-
-
-def separator(net) -> tuple[np.ndarray, float] | None:
-    """(c, d) of the output layer's separating hyperplane c·h + d = 0 in the feature space, for
-    a two-class model: one output (ŷ = σ(c·h + d) > ½) or two (z₁ − z₀ = 0). None otherwise."""
-    last = net.layers[feature_layer(net)]
-    W, b = np.asarray(last.W, dtype=float), np.asarray(last.b, dtype=float)
-    if W.shape[0] == 1:
-        return W[0], float(b[0])
-    if W.shape[0] == 2:
-        return W[1] - W[0], float(b[1] - b[0])
-    return None
-
-
-def _grid_lines(X, n_lines: int = 13, n_points: int = 120, margin: float = 0.25):
-    lo, hi = X.min(axis=0), X.max(axis=0)
-    pad = margin * np.maximum(hi - lo, 1e-9)
-    lo, hi = lo - pad, hi + pad
-    lines = []
-    t = np.linspace(0, 1, n_points)
-    for s in np.linspace(0, 1, n_lines):
-        u = np.full_like(t, s)
-        lines.append(np.column_stack([lo[0] + u * (hi[0] - lo[0]), lo[1] + t * (hi[1] - lo[1])]))
-        lines.append(np.column_stack([lo[0] + t * (hi[0] - lo[0]), lo[1] + u * (hi[1] - lo[1])]))
-    return lines
-
-
-def feature_snapshot(net, X, y) -> dict:
-    """Everything the feature-space picture needs, as arrays (so frames of an animation can be
-    drawn later with shared axes): inputs, grid lines, their images, the separator, scores."""
-    from glassnet.lab.experiments import linear_separability
-
-    X = np.asarray(X, dtype=float)
-    y = np.asarray(y).astype(int)
-    _check_2d(net, X)
-    H = hidden_features(net, X)
-    lines = _grid_lines(X)
-    mapped = [hidden_features(net, line) for line in lines]
-    sep = separator(net)
-    output_accuracy = float(np.mean(net.predict(X) == y))
-    fitted = linear_separability(H, y)
-    xs, ys, P = _grid(X, 150)
-    proba = net.predict_proba(P)
-    regions = proba.argmax(axis=1).reshape(len(ys), len(xs))
-    return {
-        "regions": (xs, ys, regions),
-        # P(class 1) on the grid for two classes: its ½ contour is a smooth boundary
-        "p1": proba[:, 1].reshape(len(ys), len(xs)) if proba.shape[1] == 2 else None,
-        "input_separability": linear_separability(X, y),
-        "X": X,
-        "y": y,
-        "H": H,
-        "lines": lines,
-        "mapped": mapped,
-        "separator": sep,
-        "output": _output_layer(net),
-        "output_accuracy": output_accuracy,
-        # The output layer is itself a linear separator in this space when it has one.
-        "separability": max(fitted, output_accuracy) if sep is not None else fitted,
-    }
 
 
 def features_figure(net=None, X=None, y=None, *, snapshot=None, title=None, classes=None,
@@ -463,12 +371,6 @@ def shared_limits(snapshots) -> list[tuple[float, float]]:
     """Limits that hold every snapshot's data (for the frames of an animation)."""
     each = np.array([_limits(s) for s in snapshots])
     return [(float(each[:, j, 0].min()), float(each[:, j, 1].max())) for j in range(each.shape[1])]
-
-
-def _output_layer(net) -> tuple[np.ndarray, np.ndarray]:
-    """(W, b) of the layer that reads the feature space (copies)."""
-    last = net.layers[feature_layer(net)]
-    return np.array(last.W, dtype=float), np.array(last.b, dtype=float)
 
 
 def _tint_feature_regions(ax, output, lims, resolution: int = 200) -> None:
@@ -627,13 +529,6 @@ def weights_figure(net, image_shape=(28, 28), max_units: int = 64, title: str | 
                  f"({shown} hidden units)\nred: a bright pixel there raises the unit's "
                  "pre-activation; blue: lowers it")  # fmt: skip
     return fig
-
-
-def confusion_matrix(y_true, y_pred, k: int) -> np.ndarray:
-    """counts[i, j] = how many samples of true class i were predicted as class j."""
-    counts = np.zeros((k, k), dtype=np.int64)
-    np.add.at(counts, (np.asarray(y_true).astype(int), np.asarray(y_pred).astype(int)), 1)
-    return counts
 
 
 def confusion_figure(y_true, proba, X=None, image_shape=None, classes=None, n_examples: int = 12,
