@@ -95,7 +95,7 @@ class Section:
 
 def _figure_section(title, make_figure, caption="") -> Section:
     """Render a figure into a section; a GlassnetError becomes a note with its message."""
-    from glassnet.viz.plots import png_bytes
+    from glassnet.viz.style import png_bytes
 
     try:
         return Section(title, png=png_bytes(make_figure()), caption=caption)
@@ -195,7 +195,10 @@ def _short(value) -> str:
 
 def sections(run: dict) -> list[Section]:
     """Every section of the report for a run read by `read_run`."""
-    from glassnet.viz import plots
+    from glassnet.viz.boundary import boundary_figure
+    from glassnet.viz.confusion import confusion_figure
+    from glassnet.viz.curves import curves_figure
+    from glassnet.viz.features import features_figure
 
     history, manifest, summary = run["history"], run["manifest"], run["summary"]
     out = []
@@ -210,7 +213,7 @@ def sections(run: dict) -> list[Section]:
         caption = ("Cost and accuracy after each epoch on the training data. The run kept no "
                    "validation data, so overfitting cannot be seen here: train with "
                    "--validation 0.2 to see it.")  # fmt: skip
-    out.append(_figure_section("Learning curves", lambda: plots.curves_figure(history),
+    out.append(_figure_section("Learning curves", lambda: curves_figure(history),
                                caption=caption))  # fmt: skip
     net = data = None
     problems = []
@@ -240,14 +243,14 @@ def sections(run: dict) -> list[Section]:
                            "decision boundary or confusion matrix to draw."))  # fmt: skip
     elif net.n_in == 2:
         out.append(_figure_section(
-            "Decision boundary", lambda: plots.boundary_figure(net, X, y, classes=classes),
+            "Decision boundary", lambda: boundary_figure(net, X, y, classes=classes),
             caption="Each point of the plane tinted by the class the network predicts there, "
             "with the training data on top.",
         ))  # fmt: skip
         if _has_feature_space(net):
             out.append(_figure_section(
                 "The hidden feature space",
-                lambda: plots.features_figure(net, X, y, classes=classes),
+                lambda: features_figure(net, X, y, classes=classes),
                 caption="Left, the input plane with a square grid; right, the data and that "
                 "grid mapped through the network to its last hidden layer, where the output "
                 "layer separates the classes with a line (2 units) or a plane (3 units).",
@@ -257,8 +260,8 @@ def sections(run: dict) -> list[Section]:
         shape = _image_shape(data, net.n_in)
         out.append(_figure_section(
             "Confusion matrix",
-            lambda: plots.confusion_figure(ys, net.predict_proba(Xs.reshape(len(Xs), -1)),
-                                           Xs, shape, classes=classes),
+            lambda: confusion_figure(ys, net.predict_proba(Xs.reshape(len(Xs), -1)),
+                                     Xs, shape, classes=classes),
             caption=("Test" if data.has_test else "Training") + " samples by true class (rows) "
             "and predicted class (columns).",
         ))  # fmt: skip
@@ -268,7 +271,7 @@ def sections(run: dict) -> list[Section]:
 
 
 def _has_feature_space(net) -> bool:
-    from glassnet.viz.plots import feature_layer
+    from glassnet.lab.features import feature_layer
 
     try:
         feature_layer(net)
@@ -354,7 +357,7 @@ def build_report(run_dir, out=None) -> Path:
     import os
     import tempfile
 
-    from glassnet.viz.plots import publish
+    from glassnet.viz.style import publish
 
     run = read_run(run_dir)
     out = Path(out) if out is not None else run["dir"] / "report.html"
