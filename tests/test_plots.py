@@ -1,6 +1,8 @@
 """Figures: each is rendered with Agg and its pixels are checked for what it must show."""
 
 import io
+import os
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -28,6 +30,7 @@ from glassnet.viz.style import (
     pyplot,
     save,
     tint,
+    write_atomically,
 )
 from glassnet.viz.weights import activations_figure, weights_figure
 
@@ -277,6 +280,31 @@ def test_save_by_extension(tmp_path):
     assert not list(tmp_path.glob(".*"))  # no temporary file left behind
 
 
+
+def test_a_failed_write_leaves_the_old_file_and_no_temporary_file(tmp_path):
+    path = save(activations_figure(), tmp_path / "a.png")
+    before = path.read_bytes()
+
+    def fail_halfway(tmp):
+        Path(tmp).write_bytes(b"half a PNG")
+        raise OSError("disk full")
+
+    with pytest.raises(OSError, match="disk full"):
+        write_atomically(path, fail_halfway)
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.png"]
+    mask = os.umask(0)
+    os.umask(mask)
+    assert path.stat().st_mode & 0o777 == 0o666 & ~mask  # not mkstemp's 0600
+
+
+def test_features_gif_into_a_missing_folder_fails_with_the_reason(tmp_path):
+    snapshots = [feature_snapshot(xor_net(), X4, Y4)]
+    with pytest.raises(ValidationError, match="does not exist"):
+        features_gif(snapshots, tmp_path / "missing" / "f.gif", [0])
+    with pytest.raises(ValidationError, match="no frames"):
+        features_gif([], tmp_path / "f.gif", [])
+    assert not list(tmp_path.iterdir())
 
 def test_importing_the_figure_modules_does_not_import_matplotlib():
     import subprocess
