@@ -1,6 +1,7 @@
 """Figures: each is rendered with Agg and its pixels are checked for what it must show."""
 
 import io
+import os
 
 import numpy as np
 import pytest
@@ -9,7 +10,28 @@ from PIL import Image
 import glassnet as gn
 from glassnet.errors import ValidationError
 from glassnet.lab import GDRun, LRTrial, NormRecord
-from glassnet.viz import plots
+from glassnet.lab.features import feature_layer, feature_snapshot
+from glassnet.lab.metrics import confusion_matrix
+from glassnet.viz.boundary import boundary_figure
+from glassnet.viz.confusion import confusion_figure
+from glassnet.viz.curves import curves_figure
+from glassnet.viz.experiments import compare_gd_figure, gradients_figure, lr_range_figure
+from glassnet.viz.features import features_figure, features_gif
+from glassnet.viz.style import (
+    ACTIVATION_COLORS,
+    BEST_COLOR,
+    GD_COLORS,
+    TRAIN_COLOR,
+    VAL_COLOR,
+    VERDICT_COLORS,
+    class_color,
+    png_bytes,
+    pyplot,
+    save,
+    tint,
+    write_atomically,
+)
+from glassnet.viz.weights import activations_figure, weights_figure
 
 X4 = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=np.float64)
 Y4 = np.array([0, 1, 1, 0])
@@ -63,30 +85,30 @@ def inside(ax, pixels):
 
 
 def png_image(fig):
-    return Image.open(io.BytesIO(plots.png_bytes(fig)))
+    return Image.open(io.BytesIO(png_bytes(fig)))
 
 
 def test_boundary_colours_xor_quadrants_by_class():
     net = xor_net()
-    fig = plots.boundary_figure(net, X4, Y4)
+    fig = boundary_figure(net, X4, Y4)
     ax = fig.axes[0]
     pixels = canvas(fig)
-    tint0, tint1 = plots._tint(plots.class_color(0)), plots._tint(plots.class_color(1))
+    tint0, tint1 = tint(class_color(0)), tint(class_color(1))
     # Background between the points: class 0 around (0,0) and (1,1), class 1 around the others.
-    for (x, y), tint in [((-0.2, -0.2), tint0), ((1.2, 1.2), tint0),
-                         ((-0.2, 1.2), tint1), ((1.2, -0.2), tint1)]:  # fmt: skip
+    for (x, y), expected in [((-0.2, -0.2), tint0), ((1.2, 1.2), tint0),
+                             ((-0.2, 1.2), tint1), ((1.2, -0.2), tint1)]:  # fmt: skip
         colour = pixel_at(fig, ax, pixels, x, y)
-        assert np.linalg.norm(colour - np.array(tint) * 255) < 12, (x, y, colour)
+        assert np.linalg.norm(colour - np.array(expected) * 255) < 12, (x, y, colour)
     # The points themselves in the two class colours.
-    assert count_color(pixels, plots.class_color(0)) > 20
-    assert count_color(pixels, plots.class_color(1)) > 20
-    plots._plt().close(fig)
+    assert count_color(pixels, class_color(0)) > 20
+    assert count_color(pixels, class_color(1)) > 20
+    pyplot().close(fig)
 
 
 def test_boundary_rejects_more_than_two_inputs():
     net = gn.Network([gn.Dense(3, 1), gn.Sigmoid()], seed=0)
     with pytest.raises(ValidationError, match="2-D data only"):
-        plots.boundary_figure(net, np.zeros((4, 3)), np.zeros(4))
+        boundary_figure(net, np.zeros((4, 3)), np.zeros(4))
 
 
 def history(n=30, with_val=True):
@@ -104,43 +126,43 @@ def history(n=30, with_val=True):
 
 
 def test_curves_show_training_and_validation_in_their_colours():
-    fig = plots.curves_figure(history())
+    fig = curves_figure(history())
     pixels = canvas(fig)
     for ax in fig.axes:
         area = inside(ax, pixels)
-        assert count_color(area, plots.TRAIN_COLOR) > 50
-        assert count_color(area, plots.VAL_COLOR) > 20
-        assert count_color(area, plots.BEST_COLOR) > 10  # the best-epoch star and line
+        assert count_color(area, TRAIN_COLOR) > 50
+        assert count_color(area, VAL_COLOR) > 20
+        assert count_color(area, BEST_COLOR) > 10  # the best-epoch star and line
     assert [ax.get_title() for ax in fig.axes] == ["Cost per epoch", "Accuracy per epoch"]
-    plots._plt().close(fig)
+    pyplot().close(fig)
 
 
 def test_curves_without_validation_or_accuracy():
     h = history(with_val=False)
     h["train_accuracy"] = [None] * len(h["epoch"])
-    fig = plots.curves_figure(h)
+    fig = curves_figure(h)
     pixels = canvas(fig)
     assert len(fig.axes) == 1
-    assert count_color(inside(fig.axes[0], pixels), plots.TRAIN_COLOR) > 50
-    assert count_color(inside(fig.axes[0], pixels), plots.VAL_COLOR) == 0
+    assert count_color(inside(fig.axes[0], pixels), TRAIN_COLOR) > 50
+    assert count_color(inside(fig.axes[0], pixels), VAL_COLOR) == 0
     with pytest.raises(ValidationError, match="no epochs"):
-        plots.curves_figure({"epoch": []})
+        curves_figure({"epoch": []})
 
 
 def test_activations_draws_four_curves_in_four_colours():
-    fig = plots.activations_figure()
+    fig = activations_figure()
     pixels = canvas(fig)
     for ax in fig.axes:
         area = inside(ax, pixels)
-        for color in plots.ACTIVATION_COLORS.values():
+        for color in ACTIVATION_COLORS.values():
             assert count_color(area, color) > 30, color
-    plots._plt().close(fig)
+    pyplot().close(fig)
 
 
 @pytest.mark.parametrize("hidden", [2, 3])
 def test_feature_space_separates_xor(hidden):
     net = xor_net(hidden)
-    snapshot = plots.feature_snapshot(net, X4, Y4)
+    snapshot = feature_snapshot(net, X4, Y4)
     assert snapshot["H"].shape == (4, hidden)
     # h = (R(x₁ + x₂), R(x₁ + x₂ − 1), …): (0,0) ↦ (0, 0), (0,1) ↦ (1, 0), (1,1) ↦ (2, 1).
     np.testing.assert_allclose(snapshot["H"][:, :2], [[0, 0], [1, 0], [1, 0], [2, 1]])
@@ -150,34 +172,34 @@ def test_feature_space_separates_xor(hidden):
     assert snapshot["output_accuracy"] == 1.0
     assert snapshot["separability"] == 1.0
     assert snapshot["input_separability"] <= 0.75  # no line separates XOR in the input plane
-    fig = plots.features_figure(snapshot=snapshot)
+    fig = features_figure(snapshot=snapshot)
     pixels = canvas(fig)
     feature_ax = fig.axes[1]
     area = inside(feature_ax, pixels)
-    assert count_color(area, plots.class_color(0)) > 5
-    assert count_color(area, plots.class_color(1)) > 5
+    assert count_color(area, class_color(0)) > 5
+    assert count_color(area, class_color(1)) > 5
     assert "separating " + ("plane" if hidden == 3 else "line") in feature_ax.get_title()
     if hidden == 2:  # the hidden plane tinted by the output layer's verdict: both classes
         for k in (0, 1):
-            assert count_color(area, np.array(plots._tint(plots.class_color(k), 0.8)) * 255) > 500
+            assert count_color(area, np.array(tint(class_color(k), 0.8)) * 255) > 500
     assert "100.0%" in fig._suptitle.get_text()
-    plots._plt().close(fig)
+    pyplot().close(fig)
 
 
 def test_feature_space_needs_a_two_or_three_unit_layer():
     net = gn.Network([gn.Dense(2, 5), gn.ReLU(), gn.Dense(5, 1), gn.Sigmoid()], seed=0)
     with pytest.raises(ValidationError, match="2 or 3 units"):
-        plots.features_figure(net, X4, Y4)
+        features_figure(net, X4, Y4)
     with pytest.raises(ValidationError, match="no hidden layer"):
-        plots.feature_layer(gn.Network([gn.Dense(2, 1), gn.Sigmoid()], seed=0))
+        feature_layer(gn.Network([gn.Dense(2, 1), gn.Sigmoid()], seed=0))
 
 
 def test_features_gif_has_one_frame_per_snapshot(tmp_path):
     net = xor_net()
-    snapshots = [plots.feature_snapshot(net, X4, Y4)]
+    snapshots = [feature_snapshot(net, X4, Y4)]
     net.dense_layers[1].W[...] *= 0.1
-    snapshots.append(plots.feature_snapshot(net, X4, Y4))
-    path = plots.features_gif(snapshots, tmp_path / "f.gif", [0, 5])
+    snapshots.append(feature_snapshot(net, X4, Y4))
+    path = features_gif(snapshots, tmp_path / "f.gif", [0, 5])
     image = Image.open(path)
     assert image.format == "GIF"
     assert image.n_frames == 2
@@ -188,7 +210,7 @@ def test_weights_shown_as_images():
     rng = np.random.default_rng(0)
     net = gn.Network([gn.Dense(784, 6), gn.ReLU(), gn.Dense(6, 10)], seed=0)
     net.dense_layers[0].W[...] = rng.normal(size=(6, 784))
-    fig = plots.weights_figure(net)
+    fig = weights_figure(net)
     images = [ax for ax in fig.axes if ax.images]
     assert len(images) == 6
     assert images[0].images[0].get_array().shape == (28, 28)
@@ -196,50 +218,50 @@ def test_weights_shown_as_images():
     reds = np.sum((pixels[..., 0] > 150) & (pixels[..., 2] < 100))
     blues = np.sum((pixels[..., 2] > 150) & (pixels[..., 0] < 100))
     assert reds > 100 and blues > 100
-    plots._plt().close(fig)
+    pyplot().close(fig)
     small = gn.Network([gn.Dense(2, 3), gn.ReLU(), gn.Dense(3, 1)], seed=0)
     with pytest.raises(ValidationError, match="image models"):
-        plots.weights_figure(small)
+        weights_figure(small)
 
 
 def test_confusion_matrix_counts_and_figure():
     y = np.array([0, 0, 1, 1, 2, 2, 2])
     predicted = np.array([0, 1, 1, 1, 2, 0, 2])
-    counts = plots.confusion_matrix(y, predicted, 3)
+    counts = confusion_matrix(y, predicted, 3)
     np.testing.assert_array_equal(counts, [[1, 1, 0], [0, 2, 0], [1, 0, 2]])
     proba = np.full((7, 3), 0.1)
     proba[np.arange(7), predicted] = 0.8
     X = np.random.default_rng(0).integers(0, 255, size=(7, 784), dtype=np.uint8)
-    fig = plots.confusion_figure(y, proba, X, (28, 28), classes=["a", "b", "c"])
+    fig = confusion_figure(y, proba, X, (28, 28), classes=["a", "b", "c"])
     mistakes = [ax for ax in fig.axes[1:] if ax.images]
     assert len(mistakes) == 2  # samples 1 and 5
     assert {ax.get_title() for ax in mistakes} == {"predicted b (80%)\ntrue a",
                                                    "predicted a (80%)\ntrue c"}  # fmt: skip
     pixels = canvas(fig)
     assert count_color(inside(fig.axes[0], pixels), (1, 1, 1), 5) < inside(fig.axes[0], pixels).size
-    plots._plt().close(fig)
+    pyplot().close(fig)
 
 
 def test_experiment_figures_render(tmp_path):
     run = GDRun("stochastic", 1, [0, 1], [0.7, 0.2], [0, 4], [0, 4], 0.2, 1.0, 0.1,
                 trace_updates=[1, 2, 4], trace_samples=[0, 2, 4], trace_cost=[0.7, 0.5, 0.2])
-    fig = plots.compare_gd_figure([run])
+    fig = compare_gd_figure([run])
     pixels = canvas(fig)
     for ax in fig.axes:
-        assert count_color(inside(ax, pixels), plots.GD_COLORS["stochastic"]) > 20
-    plots.save(fig, tmp_path / "gd.svg")
+        assert count_color(inside(ax, pixels), GD_COLORS["stochastic"]) > 20
+    save(fig, tmp_path / "gd.svg")
     assert (tmp_path / "gd.svg").read_text().lstrip().startswith("<?xml")
     trials = [LRTrial(1e-3, 0.7, [0.7], 0.7, "too_small", ""),
               LRTrial(1.0, 0.7, [0.1], 0.1, "good", ""),
               LRTrial(100.0, 0.7, [float("inf")], float("inf"), "diverges", "")]
-    fig = plots.lr_range_figure(trials, suggested=1.0)
+    fig = lr_range_figure(trials, suggested=1.0)
     pixels = canvas(fig)
     for verdict in ("good", "diverges"):
-        assert count_color(pixels, plots.VERDICT_COLORS[verdict]) > 20
-    plots._plt().close(fig)
+        assert count_color(pixels, VERDICT_COLORS[verdict]) > 20
+    pyplot().close(fig)
     record = NormRecord("net", ["layer 1", "layer 2"], [[1.0, 1.1], [2.0, 2.1]],
                         [[1e-4, 1e-5], [1e-1, 1e-2]], [0.7, 0.6])
-    fig = plots.gradients_figure([record, record])
+    fig = gradients_figure([record, record])
     assert len(fig.axes) == 4
     assert fig.axes[2].get_yscale() == "log"
     png = png_image(fig)
@@ -247,25 +269,58 @@ def test_experiment_figures_render(tmp_path):
 
 
 def test_save_by_extension(tmp_path):
-    fig = plots.activations_figure()
-    path = plots.save(fig, tmp_path / "a.png")
+    fig = activations_figure()
+    path = save(fig, tmp_path / "a.png")
     assert Image.open(path).format == "PNG"
     with pytest.raises(ValidationError, match=r"\.png or \.svg"):
-        plots.save(plots.activations_figure(), tmp_path / "a.jpg")
+        save(activations_figure(), tmp_path / "a.jpg")
     with pytest.raises(ValidationError, match="does not exist"):
-        plots.save(plots.activations_figure(), tmp_path / "missing" / "a.png")
+        save(activations_figure(), tmp_path / "missing" / "a.png")
     assert not list(tmp_path.glob(".*"))  # no temporary file left behind
 
+
+
+def test_a_failed_write_leaves_the_old_file_and_no_temporary_file(tmp_path):
+    path = save(activations_figure(), tmp_path / "a.png")
+    before = path.read_bytes()
+
+    def fail_halfway(handle):
+        handle.write(b"half a PNG")
+        raise OSError("disk full")
+
+    with pytest.raises(OSError, match="disk full"):
+        write_atomically(path, fail_halfway)
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.png"]
+    mask = os.umask(0)
+    os.umask(mask)
+    assert path.stat().st_mode & 0o777 == 0o666 & ~mask  # not mkstemp's 0600
+
+
+def test_features_gif_into_a_missing_folder_fails_with_the_reason(tmp_path):
+    snapshots = [feature_snapshot(xor_net(), X4, Y4)]
+    with pytest.raises(ValidationError, match="does not exist"):
+        features_gif(snapshots, tmp_path / "missing" / "f.gif", [0])
+    with pytest.raises(ValidationError, match="no frames"):
+        features_gif([], tmp_path / "f.gif", [])
+    assert not list(tmp_path.iterdir())
 
 def test_importing_the_figure_modules_does_not_import_matplotlib():
     import subprocess
     import sys
 
-    code = ("import sys, glassnet.viz.plots, glassnet.viz.report, glassnet.lab, "
-            "glassnet.cli.commands.plot, glassnet.cli.commands.report; "
+    # every module of glassnet.viz, found by walking the package, and the ones that use them
+    code = ("import importlib, pkgutil, sys, glassnet.viz\n"
+            "for m in pkgutil.iter_modules(glassnet.viz.__path__, 'glassnet.viz.'):\n"
+            "    importlib.import_module(m.name)\n"
+            "import glassnet.lab, glassnet.lab.features, glassnet.lab.metrics\n"
+            "import glassnet.cli.commands.plot, glassnet.cli.commands.report\n"
+            "print(sorted(m for m in sys.modules if m.startswith('glassnet.viz.')))\n"
             "print('matplotlib' in sys.modules)")  # fmt: skip
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    assert result.stdout.strip() == "False", result.stderr
+    imported, answer = result.stdout.strip().splitlines()
+    assert "'glassnet.viz.features'" in imported and "'glassnet.viz.style'" in imported
+    assert answer == "False", result.stderr
 
 
 def test_capturing_feature_frames_does_not_change_training():
@@ -283,7 +338,7 @@ def test_capturing_feature_frames_does_not_change_training():
 
     def capture(event):
         if event["event"] == "epoch":
-            plots.feature_snapshot(event["trainer"].net, X, y)
+            feature_snapshot(event["trainer"].net, X, y)
 
     for plain, captured in zip(train(None), train(capture), strict=True):
         np.testing.assert_array_equal(plain, captured)

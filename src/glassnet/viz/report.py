@@ -19,6 +19,7 @@ import html
 import json
 from pathlib import Path
 
+from glassnet._files import atomic_write
 from glassnet.errors import DataError, GlassnetError
 from glassnet.runs import record
 
@@ -58,7 +59,7 @@ class Section:
 
 def _figure_section(title, make_figure, caption="") -> Section:
     """Render a figure into a section; a GlassnetError becomes a note with its message."""
-    from glassnet.viz.plots import png_bytes
+    from glassnet.viz.style import png_bytes
 
     try:
         return Section(title, png=png_bytes(make_figure()), caption=caption)
@@ -158,7 +159,10 @@ def _short(value) -> str:
 
 def sections(run: dict) -> list[Section]:
     """Every section of the report for a run read by glassnet.runs.record.read."""
-    from glassnet.viz import plots
+    from glassnet.viz.boundary import boundary_figure
+    from glassnet.viz.confusion import confusion_figure
+    from glassnet.viz.curves import curves_figure
+    from glassnet.viz.features import features_figure
 
     history, manifest, summary = run.history, run.manifest, run.summary
     out = []
@@ -173,7 +177,7 @@ def sections(run: dict) -> list[Section]:
         caption = ("Cost and accuracy after each epoch on the training data. The run kept no "
                    "validation data, so overfitting cannot be seen here: train with "
                    "--validation 0.2 to see it.")  # fmt: skip
-    out.append(_figure_section("Learning curves", lambda: plots.curves_figure(history),
+    out.append(_figure_section("Learning curves", lambda: curves_figure(history),
                                caption=caption))  # fmt: skip
     net = data = None
     problems = []
@@ -203,14 +207,14 @@ def sections(run: dict) -> list[Section]:
                            "decision boundary or confusion matrix to draw."))  # fmt: skip
     elif net.n_in == 2:
         out.append(_figure_section(
-            "Decision boundary", lambda: plots.boundary_figure(net, X, y, classes=classes),
+            "Decision boundary", lambda: boundary_figure(net, X, y, classes=classes),
             caption="Each point of the plane tinted by the class the network predicts there, "
             "with the training data on top.",
         ))  # fmt: skip
         if _has_feature_space(net):
             out.append(_figure_section(
                 "The hidden feature space",
-                lambda: plots.features_figure(net, X, y, classes=classes),
+                lambda: features_figure(net, X, y, classes=classes),
                 caption="Left, the input plane with a square grid; right, the data and that "
                 "grid mapped through the network to its last hidden layer, where the output "
                 "layer separates the classes with a line (2 units) or a plane (3 units).",
@@ -220,8 +224,8 @@ def sections(run: dict) -> list[Section]:
         shape = _image_shape(data, net.n_in)
         out.append(_figure_section(
             "Confusion matrix",
-            lambda: plots.confusion_figure(ys, net.predict_proba(Xs.reshape(len(Xs), -1)),
-                                           Xs, shape, classes=classes),
+            lambda: confusion_figure(ys, net.predict_proba(Xs.reshape(len(Xs), -1)),
+                                     Xs, shape, classes=classes),
             caption=("Test" if data.has_test else "Training") + " samples by true class (rows) "
             "and predicted class (columns).",
         ))  # fmt: skip
@@ -231,7 +235,7 @@ def sections(run: dict) -> list[Section]:
 
 
 def _has_feature_space(net) -> bool:
-    from glassnet.viz.plots import feature_layer
+    from glassnet.lab.features import feature_layer
 
     try:
         feature_layer(net)
@@ -312,27 +316,10 @@ def render_html(run: dict) -> str:
 
 
 def build_report(run_dir, out=None) -> Path:
-    """Write the report of a run folder to `out` (default RUN_DIR/report.html) atomically:
-    a temporary file in the same folder, renamed over `out` when complete."""
-    import os
-    import tempfile
-
-    from glassnet.viz.plots import publish
-
+    """Write the report of a run folder to `out` (default RUN_DIR/report.html) atomically."""
     run = record.read(run_dir)
     out = Path(out) if out is not None else run.dir / "report.html"
     if str(out.parent) and not out.parent.is_dir():
         raise DataError(f"cannot write {out}: folder {out.parent} does not exist; create it")
-    page = render_html(run)
-    folder = out.parent if str(out.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{out.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(page)
-            handle.flush()
-            os.fsync(handle.fileno())
-        publish(tmp, out)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    atomic_write(out, render_html(run))
     return out

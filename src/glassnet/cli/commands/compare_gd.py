@@ -46,7 +46,7 @@ def run(args) -> ExitStatus:
     from glassnet.lab import Problem, compare_gd
 
     if args.out:
-        from glassnet.viz.plots import FORMATS
+        from glassnet.viz.style import FORMATS
 
         check_output(Path(args.out), FORMATS)
     X, y, data = load_data(args.data, args.data_dir, args.seed)
@@ -56,11 +56,12 @@ def run(args) -> ExitStatus:
     runs = compare_gd(problem, recipe, epochs=args.epochs, lr=args.lr,
                       mini_batch=args.batch_size, seed=args.seed)  # fmt: skip
     if args.out:
-        from glassnet.viz import plots
+        from glassnet.viz.experiments import compare_gd_figure
+        from glassnet.viz.style import save
 
         title = (f"Stochastic, mini-batch and full-batch gradient descent on {data.name}: "
                  f"{recipe.name}, {problem.loss(recipe)}, η = {args.lr:g}")  # fmt: skip
-        plots.save(plots.compare_gd_figure(runs, title=title), args.out)
+        save(compare_gd_figure(runs, title=title), args.out)
     if args.json:
         C.print_json({"data": data.name, "recipe": problem.describe(recipe), "lr": args.lr,
                       "epochs": args.epochs, "runs": [r.to_dict() for r in runs]})  # fmt: skip

@@ -52,7 +52,7 @@ def run(args) -> ExitStatus:
     if args.lr_min >= args.lr_max and args.steps > 1:
         raise ValidationError(f"--min ({args.lr_min:g}) must be below --max ({args.lr_max:g})")
     if args.out:
-        from glassnet.viz.plots import FORMATS
+        from glassnet.viz.style import FORMATS
 
         check_output(Path(args.out), FORMATS)
     X, y, data = load_data(args.data, args.data_dir, args.seed)
@@ -64,11 +64,12 @@ def run(args) -> ExitStatus:
                       seed=args.seed)  # fmt: skip
     best = suggested_lr(trials)
     if args.out:
-        from glassnet.viz import plots
+        from glassnet.viz.experiments import lr_range_figure
+        from glassnet.viz.style import save
 
         title = (f"Learning-rate sweep on {data.name}: {recipe.name}, {args.epochs} epochs of "
                  f"SGD, batch {args.batch_size}")  # fmt: skip
-        plots.save(plots.lr_range_figure(trials, title=title, suggested=best), args.out)
+        save(lr_range_figure(trials, title=title, suggested=best), args.out)
     if args.json:
         C.print_json({"data": data.name, "recipe": problem.describe(recipe), "epochs": args.epochs,
                       "batch_size": args.batch_size, "suggested_lr": best,

@@ -1,4 +1,4 @@
-"""glassnet plot KIND …: the figures of glassnet.plots from the command line, as PNG or SVG.
+"""glassnet plot KIND …: the figures of glassnet.viz from the command line, as PNG or SVG.
 
     glassnet plot curves RUN_DIR                 cost and accuracy, training against validation
     glassnet plot boundary MODEL [DATA]          decision boundary of a 2-D model with the data
@@ -86,12 +86,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args) -> int:
-    from glassnet.viz import plots
+    from glassnet.viz.style import FORMATS, save
 
     out = Path(args.out)
-    check_output(out, plots.FORMATS)
+    check_output(out, FORMATS)
     figure = globals()[f"_{args.kind}"](args)
-    plots.save(figure, out)
+    save(figure, out)
     print(f"wrote {out}")
     return 0
 
@@ -151,22 +151,23 @@ def class_names(net, data=None):
 
 def _curves(args):
     from glassnet.runs import record
-    from glassnet.viz import plots
+    from glassnet.viz.curves import curves_figure
 
-    return plots.curves_figure(record.read(args.run_dir).history, title=args.title)
+    return curves_figure(record.read(args.run_dir).history, title=args.title)
 
 
 def _boundary(args):
-    from glassnet.viz import plots
+    from glassnet.viz.boundary import boundary_figure
 
     net = model(args.model)
     X, y, data = load_data(args.data, args.data_dir, args.seed, args.split)
-    return plots.boundary_figure(net, X, y, title=args.title, classes=class_names(net, data))
+    return boundary_figure(net, X, y, title=args.title, classes=class_names(net, data))
 
 
 def _features(args):
     from glassnet.cli.commands._common import is_builtin
-    from glassnet.viz import plots
+    from glassnet.lab.features import feature_layer
+    from glassnet.viz.features import features_figure, features_gif
 
     if args.model and not Path(args.model).exists() and is_builtin(args.model):
         # `glassnet plot features moons`: a data set and no model
@@ -174,7 +175,7 @@ def _features(args):
     X, y, data = load_data(args.data, args.data_dir, args.seed, args.split)
     net = model(args.model) if args.model else None
     if net is not None:
-        plots.feature_layer(net)  # fails early with the reason if there is no 2-/3-unit layer
+        feature_layer(net)  # fails early with the reason if there is no 2-/3-unit layer
     if args.gif or net is None:
         fresh, fit_kwargs = trainable_copy(net, X, y, args.epochs, args.seed)
         epochs = fit_kwargs["epochs"]
@@ -182,11 +183,11 @@ def _features(args):
         snapshots = train_with_snapshots(fresh, X, y, frames, fit_kwargs)
         if args.gif:
             check_output(Path(args.gif), (".gif",))
-            plots.features_gif(snapshots, args.gif, frames, classes=class_names(fresh, data))
+            features_gif(snapshots, args.gif, frames, classes=class_names(fresh, data))
             print(f"wrote {args.gif} ({len(frames)} frames, epochs {frames[0]}–{frames[-1]})")
         if net is None:
             net = fresh
-    return plots.features_figure(net, X, y, title=args.title, classes=class_names(net, data))
+    return features_figure(net, X, y, title=args.title, classes=class_names(net, data))
 
 
 def trainable_copy(net, X, y, epochs=None, seed=0):
@@ -233,25 +234,25 @@ def frame_epochs(epochs: int, frames: int) -> list[int]:
 
 def train_with_snapshots(net, X, y, frames, fit_kwargs) -> list:
     """Train, capturing the feature-space snapshot at each epoch in `frames` (0 = before)."""
-    from glassnet.viz import plots
+    from glassnet.lab.features import feature_snapshot
 
     wanted = set(frames)
     snapshots = {}
     if 0 in wanted:
-        snapshots[0] = plots.feature_snapshot(net, X, y)
+        snapshots[0] = feature_snapshot(net, X, y)
 
     def capture(event):
         if event["event"] == "epoch" and event["epoch"] in wanted:
-            snapshots[event["epoch"]] = plots.feature_snapshot(net, X, y)
+            snapshots[event["epoch"]] = feature_snapshot(net, X, y)
 
     net.fit(X, y, callback=capture, **fit_kwargs)
     return [snapshots[e] for e in frames if e in snapshots]
 
 
 def _activations(args):
-    from glassnet.viz import plots
+    from glassnet.viz.weights import activations_figure
 
-    fig = plots.activations_figure()
+    fig = activations_figure()
     if args.title:
         fig.suptitle(args.title)
     return fig
@@ -259,7 +260,7 @@ def _activations(args):
 
 def _weights(args):
     from glassnet.errors import ValidationError
-    from glassnet.viz import plots
+    from glassnet.viz.weights import weights_figure
 
     net = model(args.model)
     shape = image_shape(None, net.n_in)
@@ -268,26 +269,26 @@ def _weights(args):
             f"the model takes {net.n_in} inputs, which is not a square image; weights can be "
             "shown as images for image models such as MNIST's 784 = 28×28"
         )
-    return plots.weights_figure(net, shape, max_units=args.max_units, title=args.title)
+    return weights_figure(net, shape, max_units=args.max_units, title=args.title)
 
 
 def _confusion(args):
     from glassnet.cli.commands._common import check_features
-    from glassnet.viz import plots
+    from glassnet.viz.confusion import confusion_figure
 
     net = model(args.model)
     X, y, data = load_data(args.data, args.data_dir, args.seed, args.split)
     X = check_features(net, X, args.data)
     proba = net.predict_proba(X)
-    return plots.confusion_figure(y, proba, X, image_shape(data, net.n_in),
-                                  classes=class_names(net, data), title=args.title)  # fmt: skip
+    return confusion_figure(y, proba, X, image_shape(data, net.n_in),
+                            classes=class_names(net, data), title=args.title)  # fmt: skip
 
 
 def _gradients(args):
     from glassnet.cli.commands._common import is_builtin
     from glassnet.errors import ValidationError
     from glassnet.lab import Problem, deep_comparison
-    from glassnet.viz import plots
+    from glassnet.viz.experiments import gradients_figure
 
     X, y, data = load_data(args.data, args.data_dir, args.seed, args.split)
     if data.task == "regression":
@@ -295,4 +296,4 @@ def _gradients(args):
     problem = Problem.from_dataset(data, X, y, is_file=not is_builtin(args.data))
     records = deep_comparison(problem, depth=args.depth, width=args.width, epochs=args.epochs,
                               seed=args.seed, lr=args.lr)  # fmt: skip
-    return plots.gradients_figure(records, title=args.title)
+    return gradients_figure(records, title=args.title)
