@@ -9,8 +9,8 @@ import math
 import numpy as np
 import pytest
 
+from glassnet import teach as explain
 from glassnet.errors import ValidationError
-from glassnet.teach import explain
 from glassnet.teach import worked as examples
 
 

@@ -17,8 +17,7 @@ from pathlib import Path
 import numpy as np
 
 import glassnet as gn
-from glassnet.teach import worked
-from glassnet.teach.explain import render, trace
+from glassnet.teach import render, trace, worked
 
 GOLDEN = Path(__file__).parent / "golden" / "explain_renderings.sha256"
 FORMATS = ("text", "markdown", "latex")

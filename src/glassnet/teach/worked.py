@@ -1,10 +1,9 @@
 """The worked examples of the reference documents, computed as their equations define them.
 
-    from glassnet.teach import worked as examples
-    from glassnet.teach import explain
-    ex = examples.get("1-1-1")
-    built = ex.build()                 # net, x, y, loss, lr, notes, … for explain.trace
-    print(explain.render(ex.worked())) # the trace plus the document's printed figures beside ours
+    from glassnet.teach import render, worked
+    ex = worked.get("1-1-1")
+    built = ex.build()                 # net, x, y, loss, lr, notes, … for glassnet.teach.trace
+    print(render(ex.worked()))         # the trace plus the document's printed figures beside ours
 
 Where a document's printed figure differs from what its equations give, the example shows both
 and says where the document slipped. The networks are float64 and the weights exact.
@@ -21,7 +20,9 @@ import numpy as np
 from glassnet.errors import ValidationError
 from glassnet.nn.layers import Dense, ReLU, Sigmoid
 from glassnet.nn.network import Network
-from glassnet.teach.explain import Document, Table, num, trace
+from glassnet.teach.document import Document, Table
+from glassnet.teach.notation import num
+from glassnet.teach.trace import trace
 
 DOC_111 = "reference/001_c1e2f84482963171.txt"
 DOC_221 = "reference/002_fca54b578e601909.txt"
