@@ -8,7 +8,7 @@ import sys
 import pytest
 
 import glassnet as gn
-from glassnet.teach import explain
+from glassnet import teach as explain
 from glassnet.teach import worked as examples
 
 

@@ -9,9 +9,11 @@ import math
 import numpy as np
 import pytest
 
+from glassnet import teach as explain
 from glassnet.errors import ValidationError
-from glassnet.teach import explain
+from glassnet.nn.layers import Sigmoid
 from glassnet.teach import worked as examples
+from glassnet.teach.worked import doc000_xor_231
 
 
 def sigma(z):
@@ -215,7 +217,7 @@ def test_converged_weights_under_each_reading():
         assert np.allclose([hand(x, hidden, output) for x in XOR], expected, atol=1e-8)
     sig = [hand(x, sigma, sigma) for x in XOR]
     assert all(0.35 < v < 0.5 for v in sig)  # σ everywhere: every input classed 0
-    rows = examples.xor_table(W, examples.U_CONVERGED, examples.Sigmoid, examples.Sigmoid)
+    rows = examples.xor_table(W, examples.U_CONVERGED, Sigmoid, Sigmoid)
     assert close([r["y"] for r in rows], sig)
     relu_sig = [hand(x, relu, sigma) for x in XOR]
     assert [round(v, 3) for v in relu_sig] == [0.731, 0.5, 0.731, 0.5]
@@ -302,3 +304,17 @@ def test_every_example_has_a_one_line_description_and_a_source():
         ex = examples.get(name)
         assert ex.name == name and "\n" not in ex.description
         assert ex.source.startswith("reference/")
+
+
+def test_document_000s_training_data_is_gaussian_clusters_around_the_xor_points():
+    # The generator the example carried before it called glassnet.datasets.xor_clusters:
+    # 25 points around each corner, σ = 0.15, seed 0, then one shuffle from the same generator.
+    rng = np.random.default_rng(0)
+    corners = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
+    X = np.repeat(corners, 25, axis=0) + 0.15 * rng.standard_normal((100, 2))
+    order = rng.permutation(100)
+    y = np.repeat([0.0, 1.0, 1.0, 0.0], 25)
+    X_doc, y_doc = doc000_xor_231.training_data()
+    assert X_doc.dtype == np.float64 and y_doc.dtype == np.float64
+    assert np.array_equal(X_doc, X[order])
+    assert np.array_equal(y_doc, y[order])

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 import glassnet as gn
+from glassnet import teach as explain
 from glassnet.errors import ValidationError
-from glassnet.teach import explain
 from glassnet.teach import worked as examples
 
 

@@ -106,7 +106,7 @@ def test_report_of_a_2d_run_is_self_contained(xor_run):
 
 
 def test_report_explain_trace_when_available(xor_run, tmp_path):
-    from glassnet.teach import explain
+    from glassnet import teach as explain
 
     path = build_report(xor_run, tmp_path / "r.html")
     page = parse(path)

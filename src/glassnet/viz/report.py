@@ -123,7 +123,7 @@ def _summary_rows(summary: dict) -> list[tuple[str, object]]:
 def _explain_section(net, X, y) -> Section:
     title = "Forward and backward pass for one sample"
     try:
-        from glassnet.teach import explain
+        from glassnet import teach as explain
     except ImportError:
         explain = None
     if not (hasattr(explain, "trace") and hasattr(explain, "render")):

@@ -57,8 +57,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args) -> int:
+    from glassnet import teach as explain
     from glassnet.errors import ValidationError
-    from glassnet.teach import explain
     from glassnet.teach import worked as examples
 
     if args.list:
@@ -126,9 +126,9 @@ def _target(y):
 
 def _from_model(path, x, y, lr, loss):
     from glassnet import load
+    from glassnet import teach as explain
     from glassnet.errors import ValidationError
     from glassnet.nn.network import default_loss
-    from glassnet.teach import explain
 
     net = load(path)
     if x is None or y is None:
@@ -144,8 +144,8 @@ def _from_model(path, x, y, lr, loss):
 def _from_json(path, x, y, lr, loss):
     import json
 
+    from glassnet import teach as explain
     from glassnet.errors import ValidationError
-    from glassnet.teach import explain
 
     try:
         with open(path, encoding="utf-8") as f:

@@ -115,7 +115,7 @@ def side_by_side(result) -> str:
     """A few entries of each parameter, the worst first: analytic, numeric, relative error."""
     import numpy as np
 
-    from glassnet.teach.explain import num
+    from glassnet.teach.notation import num
 
     rows = [("layer", "param", "entry", "backprop", "central diff.", "rel. error")]
     for c in result.checks:
