@@ -11,6 +11,7 @@ fast (the compiled step, a plug-in of train), models (building, cards, files), d
 """
 
 from glassnet import fast  # noqa: F401  (registers the compiled step with the trainer)
+from glassnet._version import __version__  # noqa: F401  (glassnet.__version__)
 from glassnet.card import ModelCard, TargetScale
 from glassnet.errors import (
     DataError,
@@ -38,8 +39,6 @@ from glassnet.teach.gradcheck import GradcheckResult, gradcheck
 from glassnet.train.evaluate import evaluate
 from glassnet.train.history import BatchEnd, EpochEnd, History, RunEnd
 from glassnet.train.trainer import Trainer, fit
-
-__version__ = "0.1.0"
 
 # Training runs and model files load on first use (they import the data and file code).
 _LAZY = {

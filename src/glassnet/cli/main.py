@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from glassnet import __version__
+from glassnet._version import __version__
 from glassnet.cli.commands import (
     compare_gd,
     datasets,

@@ -95,9 +95,14 @@ def read_model_file(path) -> tuple[dict, dict[str, np.ndarray]]:
     from safetensors.numpy import load as st_load
 
     path = Path(path)
+    if path.is_dir():
+        raise ModelFileError(f"{path} is a folder, not a model file; give the .glassnet file")
     if not path.is_file():
         raise ModelFileError(f"model file {path} does not exist; check the path or train one first")
-    data = path.read_bytes()
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ModelFileError(f"cannot read model file {path}: {exc.strerror}") from None
     metadata = _header_metadata(path, data)
     try:
         tensors = st_load(data)

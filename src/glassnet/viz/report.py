@@ -69,15 +69,16 @@ def _figure_section(title, make_figure, caption="") -> Section:
 
 def _reload_data(manifest: dict):
     """The run's data set, reloaded as the manifest records it, or raise DataError."""
-    from glassnet.cli.commands._common import load_dataset
+    from glassnet.runs import data as run_data
+    from glassnet.runs.config import RunConfig
 
     data = manifest.get("data") or {}
     source = data.get("path") or data.get("name")
     if not source:
         raise DataError("the manifest does not record the data set")
     settings = manifest.get("settings") or {}
-    return load_dataset(source, data_dir=settings.get("data_dir"), target=data.get("target"),
-                        seed=manifest.get("seed") or 0, quiet=True)  # fmt: skip
+    config = RunConfig(data=source, data_dir=settings.get("data_dir"), target=data.get("target"))
+    return run_data.load(config)[0]
 
 
 def _table(rows) -> str:
@@ -184,7 +185,7 @@ def sections(run: dict) -> list[Section]:
     if run.model is None:
         problems.append("the run folder has no model.glassnet")
     else:
-        from glassnet.cli.commands._common import load_model
+        from glassnet.models.files import load as load_model
 
         try:
             net = load_model(run.model)
@@ -282,7 +283,7 @@ pre { background: #f7f7f7; border: 1px solid #e2e2e2; padding: 0.8rem; overflow-
 
 def render_html(run: dict) -> str:
     """The report page for a run read by glassnet.runs.record.read, as one HTML string."""
-    from glassnet import __version__
+    from glassnet._version import __version__
 
     summary, manifest = run.summary, run.manifest
     name = summary.get("dataset") or (manifest.get("data") or {}).get("name") or run.dir.name

@@ -174,13 +174,6 @@ class download_progress:  # noqa: N801 (used as a context manager, like open)
 
 def load_model(path):
     """A Network from a model file; ModelFileError (one line) for anything wrong with it."""
-    from glassnet.errors import ModelFileError
     from glassnet.models.files import load
 
-    path = Path(path)
-    if path.is_dir():
-        raise ModelFileError(f"{path} is a folder, not a model file; give the .glassnet file")
-    try:
-        return load(path)
-    except OSError as exc:
-        raise ModelFileError(f"cannot read model file {path}: {exc.strerror}") from None
+    return load(path)

@@ -1,0 +1,3 @@
+"""The version of glassnet (one place, read by the package, run manifests and reports)."""
+
+__version__ = "0.1.0"
