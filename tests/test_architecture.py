@@ -127,8 +127,10 @@ def test_the_mathematics_holds_no_speed_hooks():
 
 
 def test_importing_glassnet_loads_numpy_only():
-    code = ("import sys, glassnet\n"
-            "outside = {m.split('.')[0] for m in sys.modules} - set(sys.stdlib_module_names)\n"
-            "print(sorted(outside - {'glassnet', 'numpy', '__main__', '_distutils_hack'}))")  # fmt: skip
+    code = (
+        "import sys, glassnet\n"
+        "outside = {m.split('.')[0] for m in sys.modules} - set(sys.stdlib_module_names)\n"
+        "print(sorted(outside - {'glassnet', 'numpy', '__main__', '_distutils_hack'}))"
+    )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.stdout.strip() == "[]", result.stdout + result.stderr

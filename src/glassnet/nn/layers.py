@@ -86,6 +86,10 @@ class Dense(Layer):
     """
 
     params = ("W", "b")
+    W: np.ndarray  # (n_out, n_in): given, or drawn by the initialiser when the Network builds
+    b: np.ndarray  # (n_out,): given, or zeros
+    dW: np.ndarray  # ∂L/∂W after a backward pass (overwritten, never accumulated)
+    db: np.ndarray  # ∂L/∂b
 
     def __init__(self, n_in: int, n_out: int, init: str = "auto", *, W=None, b=None, Wb=None):
         super().__init__()
@@ -103,10 +107,10 @@ class Dense(Layer):
             Wb = np.asarray(Wb, dtype=float)
             self._check_shape("Wb", Wb, (self.n_out, self.n_in + 1))
             W, b = Wb[:, :-1], Wb[:, -1]
-        self.W = None if W is None else self._given("W", W, (self.n_out, self.n_in))
-        self.b = None if b is None else self._given("b", b, (self.n_out,))
-        self.dW: np.ndarray | None = None
-        self.db: np.ndarray | None = None
+        if W is not None:
+            self.W = self._given("W", W, (self.n_out, self.n_in))
+        if b is not None:
+            self.b = self._given("b", b, (self.n_out,))
 
     @staticmethod
     def _check_shape(name: str, value: np.ndarray, shape: tuple) -> None:
@@ -125,9 +129,9 @@ class Dense(Layer):
         return value
 
     def build(self, rng, dtype, next_layer=None) -> None:
-        if self.W is None:
+        if not hasattr(self, "W"):
             self.W = self._draw(rng, next_layer)
-        if self.b is None:
+        if not hasattr(self, "b"):
             self.b = np.zeros(self.n_out)
         self.W = np.ascontiguousarray(self.W, dtype=dtype)
         self.b = np.ascontiguousarray(self.b, dtype=dtype)

@@ -76,7 +76,8 @@ class ReferenceStep:
         if not np.isfinite(cost):
             return StepResult(cost, 0)  # nothing updated: the trainer reports the divergence
         self.optimizer.step()
-        correct = count_correct(y_hat, self.targets.labels[idx]) if self.count else 0
+        labels = self.targets.labels
+        correct = count_correct(y_hat, labels[idx]) if self.count and labels is not None else 0
         return StepResult(cost, correct)
 
     def finish(self) -> None:

@@ -15,6 +15,8 @@ from __future__ import annotations
 import math
 import threading
 import time
+from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 
@@ -110,8 +112,9 @@ class Trainer:
         self.epoch = 0  # epochs completed
         self.batch = 0  # batches completed in the current epoch
         self._sums = [0.0, 0, 0]  # cost × samples, correct, samples, for the current epoch
-        self._epoch_rng_state = None
-        self._best = None  # (monitored value, epoch, copies of the arrays)
+        self._epoch_rng_state: Mapping[str, Any] | None = None  # the generator at epoch start
+        # (monitored value, epoch, copies of the arrays) of the best epoch so far
+        self._best: tuple[float, int, list[np.ndarray]] | None = None
         self._stop = stop if stop is not None else threading.Event()  # set: stop after a batch
         self._seconds = 0.0
         net.task = task_for(net, targets)
@@ -319,7 +322,8 @@ class Trainer:
             self.history.stopped_early = True
 
     def _restore_best(self) -> None:
-        for (p, _), best in zip(self.net.parameters(), self._best[2], strict=True):
+        best_arrays = self._best[2] if self._best is not None else []
+        for (p, _), best in zip(self.net.parameters(), best_arrays, strict=True):
             p[...] = best
 
     # ------------------------------------------------------------ checkpoints

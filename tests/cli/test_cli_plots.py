@@ -1,8 +1,6 @@
 """End to end, in a subprocess: glassnet plot, compare-gd, seeds, lr-range and report."""
 
 import json
-import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -11,11 +9,6 @@ from PIL import Image
 import glassnet as gn
 from glassnet.cli.main import main
 from glassnet.datasets import xor_clusters
-
-
-def glassnet(*args, cwd=None):
-    return subprocess.run([sys.executable, "-m", "glassnet", *map(str, args)], cwd=cwd,
-                          capture_output=True, text=True, timeout=120)  # fmt: skip
 
 
 def in_process(capsys, *args):
@@ -76,7 +69,7 @@ def png(path):
     return image
 
 
-def test_plot_curves_boundary_features(run_dir, tmp_path):
+def test_plot_curves_boundary_features(glassnet, run_dir, tmp_path):
     ok(glassnet("plot", "curves", run_dir, "--out", tmp_path / "c.png"))
     png(tmp_path / "c.png")
     ok(glassnet("plot", "boundary", run_dir / "model.glassnet", "--out", tmp_path / "b.svg"))
@@ -90,7 +83,7 @@ def test_plot_curves_boundary_features(run_dir, tmp_path):
     assert "f.gif" in result.stdout
 
 
-def test_plot_default_out_activations_and_gradients(tmp_path):
+def test_plot_default_out_activations_and_gradients(glassnet, tmp_path):
     ok(glassnet("plot", "activations", cwd=tmp_path))
     png(tmp_path / "activations.png")
     ok(glassnet("plot", "gradients", "--depth", "3", "--width", "4", "--epochs", "2",
@@ -98,7 +91,7 @@ def test_plot_default_out_activations_and_gradients(tmp_path):
     png(tmp_path / "g.png")
 
 
-def test_plot_weights_and_confusion(image_model, tmp_path):
+def test_plot_weights_and_confusion(glassnet, image_model, tmp_path):
     ok(glassnet("plot", "weights", image_model / "m.glassnet", "--out", tmp_path / "w.png"))
     png(tmp_path / "w.png")
     ok(glassnet("plot", "confusion", image_model / "m.glassnet", image_model / "pixels.npz",
@@ -106,7 +99,7 @@ def test_plot_weights_and_confusion(image_model, tmp_path):
     png(tmp_path / "cm.png")
 
 
-def test_compare_gd_json_and_figure(tmp_path):
+def test_compare_gd_json_and_figure(glassnet, tmp_path):
     result = ok(glassnet("compare-gd", "--epochs", "2", "--json", "--out", tmp_path / "gd.png"))
     data = json.loads(result.stdout)
     assert [r["name"] for r in data["runs"]] == ["stochastic", "mini-batch", "full batch"]
@@ -114,7 +107,7 @@ def test_compare_gd_json_and_figure(tmp_path):
     png(tmp_path / "gd.png")
 
 
-def test_seeds_json():
+def test_seeds_json(glassnet):
     data = json.loads(ok(glassnet("seeds", "--n", "2", "--epochs", "20", "--json")).stdout)
     assert data["n"] == 2 and len(data["seeds"]) == 2
     assert data["solved"] == sum(s["solved"] for s in data["seeds"])
@@ -129,7 +122,7 @@ def test_tables_in_process(capsys):
     assert code == 0 and "diverges" in out and "too small" in out
 
 
-def test_lr_range_classes_100_as_diverging(tmp_path):
+def test_lr_range_classes_100_as_diverging(glassnet, tmp_path):
     result = ok(glassnet("lr-range", "--json", "--epochs", "3", "--out", tmp_path / "lr.png"))
     trials = json.loads(result.stdout)["trials"]
     assert trials[-1]["lr"] == pytest.approx(100.0)
@@ -138,13 +131,13 @@ def test_lr_range_classes_100_as_diverging(tmp_path):
     png(tmp_path / "lr.png")
 
 
-def test_report_end_to_end(run_dir, tmp_path):
+def test_report_end_to_end(glassnet, run_dir, tmp_path):
     result = ok(glassnet("report", run_dir, "--out", tmp_path / "r.html"))
     assert "r.html" in result.stdout
     assert (tmp_path / "r.html").read_text(encoding="utf-8").count("data:image/png;base64,") == 3
 
 
-def test_missing_inputs_give_one_error_line(tmp_path, capsys):
+def test_missing_inputs_give_one_error_line(glassnet, tmp_path, capsys):
     assert "does not exist" in one_error_line(glassnet("plot", "curves", tmp_path / "none"))
     missing = tmp_path / "none.glassnet"
     assert "does not exist" in one_error_line(glassnet("plot", "boundary", missing))

@@ -3,23 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 
 import pytest
 
 
-def glassnet(*args):
-    environment = {**os.environ, "NO_COLOR": "1", "COLUMNS": "200"}
-    return subprocess.run(
-        [sys.executable, "-m", "glassnet", *map(str, args)],
-        capture_output=True, text=True, env=environment, timeout=300,
-    )  # fmt: skip
-
-
 @pytest.fixture
-def run_dir(tmp_path):
+def run_dir(glassnet, tmp_path):
     folder = tmp_path / "run"
     result = glassnet("train", "moons", "--epochs", "12", "--validation", "0.2",
                       "--run-dir", folder, "--quiet")  # fmt: skip
@@ -27,7 +16,7 @@ def run_dir(tmp_path):
     return folder
 
 
-def test_replay_of_an_untouched_run_is_identical(run_dir):
+def test_replay_of_an_untouched_run_is_identical(glassnet, run_dir):
     result = glassnet("replay", run_dir)
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("identical")
@@ -35,7 +24,7 @@ def test_replay_of_an_untouched_run_is_identical(run_dir):
     assert report["identical"] is True and report["epochs"] == [12, 12]
 
 
-def test_replay_detects_a_changed_hyperparameter(run_dir):
+def test_replay_detects_a_changed_hyperparameter(glassnet, run_dir):
     manifest_path = run_dir / "manifest.json"
     manifest = json.loads(manifest_path.read_text())
     manifest["hyperparameters"]["lr"] = manifest["hyperparameters"]["lr"] * 2
@@ -48,7 +37,7 @@ def test_replay_detects_a_changed_hyperparameter(run_dir):
     assert report["difference"] == report["replayed"] - report["recorded"] != 0
 
 
-def test_replay_detects_a_changed_epoch_count(run_dir):
+def test_replay_detects_a_changed_epoch_count(glassnet, run_dir):
     manifest_path = run_dir / "manifest.json"
     manifest = json.loads(manifest_path.read_text())
     manifest["hyperparameters"]["epochs"] = 10
@@ -58,7 +47,7 @@ def test_replay_detects_a_changed_epoch_count(run_dir):
     assert report["curve"] in ("epochs", "train_loss")
 
 
-def test_replay_of_a_folder_without_a_manifest_is_one_error(tmp_path):
+def test_replay_of_a_folder_without_a_manifest_is_one_error(glassnet, tmp_path):
     result = glassnet("replay", tmp_path)
     assert result.returncode == 1 and result.stderr.startswith("error: ")
     assert "manifest.json" in result.stderr and "Traceback" not in result.stderr

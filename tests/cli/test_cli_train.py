@@ -7,23 +7,12 @@ import os
 import signal
 import subprocess
 import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
 
 import glassnet as gn
-
-MNIST = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "mnist"
-
-
-def glassnet(*args, cwd=None, env=None, timeout=300):
-    """Run `python -m glassnet ARGS` and return the CompletedProcess (text output)."""
-    environment = {**os.environ, "NO_COLOR": "1", "COLUMNS": "200", **(env or {})}
-    return subprocess.run(
-        [sys.executable, "-m", "glassnet", *map(str, args)],
-        capture_output=True, text=True, cwd=cwd, env=environment, timeout=timeout,
-    )  # fmt: skip
+from datasets_helpers import SHARED_MNIST as MNIST
 
 
 def one_json(stdout: str) -> dict:
@@ -33,7 +22,7 @@ def one_json(stdout: str) -> dict:
     return json.loads(lines[0])
 
 
-def test_default_job_is_the_xor_cluster_network_with_weights_and_time(tmp_path):
+def test_default_job_is_the_xor_cluster_network_with_weights_and_time(glassnet, tmp_path):
     result = glassnet("train", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     out = result.stdout
@@ -43,7 +32,7 @@ def test_default_job_is_the_xor_cluster_network_with_weights_and_time(tmp_path):
     assert "Traceback" not in result.stderr
 
 
-def test_json_output_is_one_object_with_the_promised_keys(tmp_path):
+def test_json_output_is_one_object_with_the_promised_keys(glassnet, tmp_path):
     result = glassnet("train", "xor-clusters", "--epochs", "30", "--validation", "0.1",
                       "--out", tmp_path / "m.glassnet", "--json")  # fmt: skip
     assert result.returncode == 0, result.stderr
@@ -57,14 +46,14 @@ def test_json_output_is_one_object_with_the_promised_keys(tmp_path):
     assert "epoch 1/30" in result.stderr  # progress goes to stderr
 
 
-def test_piped_progress_is_plain_lines_and_quiet_silences_it(tmp_path):
+def test_piped_progress_is_plain_lines_and_quiet_silences_it(glassnet, tmp_path):
     loud = glassnet("train", "moons", "--epochs", "5")
     assert "epoch 5/5" in loud.stdout and "\x1b[" not in loud.stdout
     quiet = glassnet("train", "moons", "--epochs", "5", "--quiet")
     assert "epoch 5/5" not in quiet.stdout and quiet.returncode == 0
 
 
-def test_run_dir_holds_history_manifest_summary_and_model(tmp_path):
+def test_run_dir_holds_history_manifest_summary_and_model(glassnet, tmp_path):
     run_dir = tmp_path / "run"
     result = glassnet("train", "circles", "--epochs", "8", "--seed", "3", "--lr", "0.02",
                       "--run-dir", run_dir, "--json")  # fmt: skip
@@ -84,7 +73,7 @@ def test_run_dir_holds_history_manifest_summary_and_model(tmp_path):
     assert (run_dir / "history.csv").read_text().splitlines()[0].startswith("epoch,train_loss")
 
 
-def test_seed_changes_the_weights_but_not_the_data(tmp_path):
+def test_seed_changes_the_weights_but_not_the_data(glassnet, tmp_path):
     digests, losses = set(), set()
     for seed in (1, 2):
         run_dir = tmp_path / f"seed{seed}"
@@ -94,7 +83,7 @@ def test_seed_changes_the_weights_but_not_the_data(tmp_path):
     assert len(digests) == 1 and len(losses) == 2
 
 
-def test_flags_reach_the_network_and_the_trainer(tmp_path):
+def test_flags_reach_the_network_and_the_trainer(glassnet, tmp_path):
     model = tmp_path / "m.glassnet"
     result = glassnet("train", "spirals", "--hidden", "8,4", "--activation", "relu",
                       "--optimizer", "momentum", "--lr", "0.05", "--schedule", "step",
@@ -111,7 +100,7 @@ def test_flags_reach_the_network_and_the_trainer(tmp_path):
     assert training["schedule"]["name"] == "step"
 
 
-def test_loss_flag_overrides_the_task_default(tmp_path):
+def test_loss_flag_overrides_the_task_default(glassnet, tmp_path):
     model = tmp_path / "m.glassnet"
     result = glassnet("train", "xor-clusters", "--loss", "cross_entropy", "--epochs", "3",
                       "--out", model, "--quiet")  # fmt: skip
@@ -120,7 +109,7 @@ def test_loss_flag_overrides_the_task_default(tmp_path):
     assert net.n_out == 2 and net.card.training["loss"] == "cross_entropy"
 
 
-def test_train_size_trains_on_a_seeded_subset():
+def test_train_size_trains_on_a_seeded_subset(glassnet):
     result = glassnet("train", "moons", "--train-size", "50", "--epochs", "2", "--json")
     summary = one_json(result.stdout)
     assert summary["n_train"] == 50 and summary["n_test"] == 400
@@ -140,7 +129,7 @@ def test_train_size_trains_on_a_seeded_subset():
         (["--frobnicate"], "unrecognized arguments"),
     ],
 )
-def test_usage_errors_exit_2_with_the_rule(args, words):
+def test_usage_errors_exit_2_with_the_rule(glassnet, args, words):
     result = glassnet("train", "xor", *args)
     assert result.returncode == 2
     assert words in result.stderr
@@ -154,20 +143,20 @@ def test_usage_errors_exit_2_with_the_rule(args, words):
         (["not-a-dataset"], "unknown data set"),
     ],
 )
-def test_missing_data_is_one_error_line(args, words):
+def test_missing_data_is_one_error_line(glassnet, args, words):
     result = glassnet("train", *args)
     assert result.returncode == 1
     assert result.stderr.startswith("error: ") and words in result.stderr
     assert "Traceback" not in result.stderr
 
 
-def test_unwritable_output_is_refused_before_training(tmp_path):
+def test_unwritable_output_is_refused_before_training(glassnet, tmp_path):
     result = glassnet("train", "xor", "--out", tmp_path / "no" / "such" / "m.glassnet")
     assert result.returncode == 1 and "does not exist" in result.stderr
     assert "epoch" not in result.stdout
 
 
-def test_diverging_run_is_reported_without_a_traceback(tmp_path):
+def test_diverging_run_is_reported_without_a_traceback(glassnet, tmp_path):
     data = tmp_path / "big.csv"
     rows = ["x,y"] + [f"{i},{(i * 1e6) ** 2}" for i in range(40)]
     data.write_text("\n".join(rows) + "\n")
@@ -177,7 +166,7 @@ def test_diverging_run_is_reported_without_a_traceback(tmp_path):
     assert "error: training diverged" in result.stderr and "Traceback" not in result.stderr
 
 
-def test_regression_csv_predicts_in_the_targets_units(tmp_path):
+def test_regression_csv_predicts_in_the_targets_units(glassnet, tmp_path):
     rng = np.random.default_rng(0)
     x = rng.uniform(0, 10, 300)
     data = tmp_path / "r.csv"
@@ -190,7 +179,7 @@ def test_regression_csv_predicts_in_the_targets_units(tmp_path):
     assert evaluation["r2"] > 0.99 and evaluation["rmse"] < 500
 
 
-def test_mnist_subset_trains_on_raw_pixels_with_standardize_first(tmp_path):
+def test_mnist_subset_trains_on_raw_pixels_with_standardize_first(glassnet, tmp_path):
     model = tmp_path / "mnist.glassnet"
     result = glassnet("train", "mnist", "--data-dir", MNIST, "--train-size", "3000",
                       "--epochs", "2", "--out", model, "--json")  # fmt: skip
@@ -215,7 +204,7 @@ def test_mnist_subset_trains_on_raw_pixels_with_standardize_first(tmp_path):
     assert row.startswith(f"{tmp_path / 'one.png'},1,")
 
 
-def test_default_mnist_recipe_reaches_98_percent(tmp_path):
+def test_default_mnist_recipe_reaches_98_percent(glassnet, tmp_path):
     """The full default recipe (a few seconds of training on 2 cores)."""
     result = glassnet("train", "mnist", "--data-dir", MNIST, "--json")
     assert result.returncode == 0, result.stderr
@@ -224,7 +213,7 @@ def test_default_mnist_recipe_reaches_98_percent(tmp_path):
     assert summary["test_accuracy"] >= 0.98
 
 
-def test_recipe_names_are_documented_in_help():
+def test_recipe_names_are_documented_in_help(glassnet):
     result = glassnet("train", "--help")
     assert result.returncode == 0
     for name in ("mnist", "mnist-best", "xor-clusters", "tabular"):
@@ -253,7 +242,7 @@ def interrupted_run(tmp_path, run_dir):
 LONG_RUN = ["--epochs", "60", "--batch-size", "4", "--validation", "0.1"]
 
 
-def test_ctrl_c_saves_a_checkpoint_and_resume_equals_an_uninterrupted_run(tmp_path):
+def test_ctrl_c_saves_a_checkpoint_and_resume_equals_an_uninterrupted_run(glassnet, tmp_path):
     whole, split = tmp_path / "whole", tmp_path / "split"
     reference = glassnet("train", "xor-clusters", *LONG_RUN, "--run-dir", whole, "--quiet")
     assert reference.returncode == 0, reference.stderr
@@ -276,7 +265,7 @@ def test_ctrl_c_saves_a_checkpoint_and_resume_equals_an_uninterrupted_run(tmp_pa
     assert not checkpoint.exists()
 
 
-def test_resume_refuses_a_finished_model_and_new_settings(tmp_path):
+def test_resume_refuses_a_finished_model_and_new_settings(glassnet, tmp_path):
     model = tmp_path / "m.glassnet"
     glassnet("train", "xor", "--epochs", "2", "--out", model, "--quiet")
     result = glassnet("train", "--resume", model)

@@ -6,27 +6,19 @@ import functools
 import gzip
 import http.server
 import json
-import os
 import shutil
 import socket
-import subprocess
-import sys
 import threading
 from pathlib import Path
 
 import pytest
 
-MNIST = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "mnist"
+from datasets_helpers import SHARED_MNIST as MNIST
+
 FILES = ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",
          "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz")  # fmt: skip
 
 
-def glassnet(*args, env=None):
-    environment = {**os.environ, "NO_COLOR": "1", "COLUMNS": "200", **(env or {})}
-    return subprocess.run(
-        [sys.executable, "-m", "glassnet", *map(str, args)],
-        capture_output=True, text=True, env=environment, timeout=300,
-    )  # fmt: skip
 
 
 def last_line(text: str) -> str:
@@ -76,7 +68,7 @@ def serve():
         server.server_close()
 
 
-def test_list_names_every_builtin_dataset():
+def test_list_names_every_builtin_dataset(glassnet):
     result = glassnet("datasets")
     assert result.returncode == 0
     for name in ("xor-clusters", "spirals", "mnist", "fashion-mnist", "emnist-letters"):
@@ -85,7 +77,7 @@ def test_list_names_every_builtin_dataset():
     assert len(listed["datasets"]) == 11
 
 
-def test_download_mnist_from_the_mirror_then_verify_and_train(serve, tmp_path):
+def test_download_mnist_from_the_mirror_then_verify_and_train(glassnet, serve, tmp_path):
     mirror = serve(MNIST)
     env = {"GLASSNET_MIRROR": mirror}
     result = glassnet("datasets", "download", "mnist", "--data-dir", tmp_path, env=env)
@@ -101,7 +93,7 @@ def test_download_mnist_from_the_mirror_then_verify_and_train(serve, tmp_path):
     assert json.loads(trained.stdout)["n_test"] == 10000
 
 
-def test_checksum_mismatch_is_refused(serve, tmp_path):
+def test_checksum_mismatch_is_refused(glassnet, serve, tmp_path):
     folder = tmp_path / "evil"
     folder.mkdir()
     for name in FILES:
@@ -117,7 +109,7 @@ def test_checksum_mismatch_is_refused(serve, tmp_path):
     assert not (tmp_path / "data" / "mnist" / FILES[1]).exists()
 
 
-def test_truncated_download_is_refused(serve, tmp_path):
+def test_truncated_download_is_refused(glassnet, serve, tmp_path):
     mirror = serve(MNIST, truncate=[FILES[1]])
     result = glassnet("datasets", "download", "mnist", "--data-dir", tmp_path,
                       env={"GLASSNET_MIRROR": mirror})  # fmt: skip
@@ -127,7 +119,7 @@ def test_truncated_download_is_refused(serve, tmp_path):
     assert not (tmp_path / "mnist" / FILES[1]).exists()
 
 
-def test_server_not_running_says_what_to_download_and_where(tmp_path):
+def test_server_not_running_says_what_to_download_and_where(glassnet, tmp_path):
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
@@ -141,12 +133,12 @@ def test_server_not_running_says_what_to_download_and_where(tmp_path):
     assert trained.returncode == 1 and "Traceback" not in trained.stderr
 
 
-def test_verify_reports_missing_files_and_exits_1(tmp_path):
+def test_verify_reports_missing_files_and_exits_1(glassnet, tmp_path):
     result = glassnet("datasets", "verify", "mnist", "--data-dir", tmp_path)
     assert result.returncode == 1 and "missing" in result.stdout
 
 
-def test_usage_errors():
+def test_usage_errors(glassnet):
     assert glassnet("datasets", "fetch").returncode == 2
     result = glassnet("datasets", "download")
     assert result.returncode == 1 and "needs a data set name" in result.stderr

@@ -5,23 +5,11 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
-import subprocess
-import sys
 
 import numpy as np
 import pytest
 
 import glassnet as gn
-
-
-def glassnet(*args, cwd=None):
-    """Run `python -m glassnet ARGS` and return the CompletedProcess (text output)."""
-    environment = {**os.environ, "NO_COLOR": "1", "COLUMNS": "200"}
-    return subprocess.run(
-        [sys.executable, "-m", "glassnet", *map(str, args)],
-        capture_output=True, text=True, cwd=cwd, env=environment, timeout=300,
-    )  # fmt: skip
 
 
 def assert_one_line_error(result, *words):
@@ -55,7 +43,7 @@ def fruit_rows(n=240, seed=0):
 
 
 @pytest.fixture(scope="module")
-def fruit(tmp_path_factory):
+def fruit(glassnet, tmp_path_factory):
     """(data file, trained model file) for a string-labelled CSV, trained with no flags."""
     folder = tmp_path_factory.mktemp("fruit")
     data = write_csv(folder / "fruit.csv", ["weight", "sugar", "kind"], fruit_rows())
@@ -78,7 +66,7 @@ def test_csv_with_string_labels_trains_well_with_no_other_flag(fruit):
     assert type(net.layers[0]).__name__ == "Standardize"
 
 
-def test_predict_gives_back_the_original_labels_as_csv_and_json(fruit, tmp_path):
+def test_predict_gives_back_the_original_labels_as_csv_and_json(glassnet, fruit, tmp_path):
     data, model, _ = fruit
     features = write_csv(tmp_path / "new.csv", ["weight", "sugar"],
                          [["150", "0.10"], ["270", "0.20"]])  # fmt: skip
@@ -95,7 +83,7 @@ def test_predict_gives_back_the_original_labels_as_csv_and_json(fruit, tmp_path)
     assert len(predictions) == 240 and predictions[0]["prediction"] in ("apple", "banana", "cherry")
 
 
-def test_evaluate_reports_accuracy_per_class_and_confusion(fruit):
+def test_evaluate_reports_accuracy_per_class_and_confusion(glassnet, fruit):
     data, model, _ = fruit
     result = glassnet("evaluate", model, data, "--json")
     assert result.returncode == 0, result.stderr
@@ -107,7 +95,7 @@ def test_evaluate_reports_accuracy_per_class_and_confusion(fruit):
     assert "precision" in text.stdout and "confusion matrix" in text.stdout
 
 
-def test_evaluate_on_a_file_of_one_class_and_on_a_file_without_labels(fruit, tmp_path):
+def test_evaluate_on_a_file_of_one_class_and_on_a_file_without_labels(glassnet, fruit, tmp_path):
     _, model, _ = fruit
     apples = [r for r in fruit_rows(60) if r[2] == "apple"]
     data = write_csv(tmp_path / "apples.csv", ["sugar", "kind", "weight"],
@@ -119,7 +107,7 @@ def test_evaluate_on_a_file_of_one_class_and_on_a_file_without_labels(fruit, tmp
     assert_one_line_error(glassnet("evaluate", model, unlabelled), "no column 'kind'")
 
 
-def test_info_shows_architecture_parameters_training_and_provenance(fruit):
+def test_info_shows_architecture_parameters_training_and_provenance(glassnet, fruit):
     data, model, _ = fruit
     result = glassnet("info", model)
     assert result.returncode == 0, result.stderr
@@ -130,7 +118,7 @@ def test_info_shows_architecture_parameters_training_and_provenance(fruit):
     assert info["data"]["path"] == str(data.resolve())
 
 
-def test_builtin_dataset_evaluates_on_its_test_split(tmp_path):
+def test_builtin_dataset_evaluates_on_its_test_split(glassnet, tmp_path):
     model = tmp_path / "x.glassnet"
     assert glassnet("train", "xor-clusters", "--epochs", "20", "--out", model,
                     "--quiet").returncode == 0  # fmt: skip
@@ -141,7 +129,7 @@ def test_builtin_dataset_evaluates_on_its_test_split(tmp_path):
 # ---------------------------------------------------------------- what a user can get wrong
 
 
-def test_missing_and_corrupt_model_files(tmp_path, fruit):
+def test_missing_and_corrupt_model_files(glassnet, tmp_path, fruit):
     data, model, _ = fruit
     assert_one_line_error(glassnet("evaluate", tmp_path / "nope.glassnet", data), "does not exist")
     garbage = tmp_path / "garbage.glassnet"
@@ -152,7 +140,7 @@ def test_missing_and_corrupt_model_files(tmp_path, fruit):
     assert_one_line_error(glassnet("info", truncated), str(truncated))
 
 
-def test_shape_mismatch_between_model_and_data(tmp_path, fruit):
+def test_shape_mismatch_between_model_and_data(glassnet, tmp_path, fruit):
     _, model, _ = fruit
     wide = write_csv(tmp_path / "wide.csv", ["a", "b", "c"], [["1", "2", "3"], ["4", "5", "6"]])
     assert_one_line_error(glassnet("predict", model, wide), "takes 2 features", "has 3")
@@ -163,37 +151,37 @@ def test_shape_mismatch_between_model_and_data(tmp_path, fruit):
     assert_one_line_error(glassnet("predict", model, digits), "784 inputs")
 
 
-def test_wrong_target_column_names_the_columns(tmp_path, fruit):
+def test_wrong_target_column_names_the_columns(glassnet, tmp_path, fruit):
     data, _, _ = fruit
     result = glassnet("train", data, "--target", "colour")
     assert_one_line_error(result, "colour", "weight, sugar, kind")
 
 
-def test_csv_missing_value_names_row_and_column(tmp_path):
+def test_csv_missing_value_names_row_and_column(glassnet, tmp_path):
     rows = fruit_rows(30)
     rows[6][1] = ""
     data = write_csv(tmp_path / "gap.csv", ["weight", "sugar", "kind"], rows)
     assert_one_line_error(glassnet("train", data, "--target", "kind"), "sugar", "row 8")
 
 
-def test_csv_text_feature_is_named(tmp_path):
+def test_csv_text_feature_is_named(glassnet, tmp_path):
     rows = [r[:2] + [("red", "green")[i % 2]] + r[2:] for i, r in enumerate(fruit_rows(30))]
     data = write_csv(tmp_path / "text.csv", ["weight", "sugar", "colour", "kind"], rows)
     assert_one_line_error(glassnet("train", data, "--target", "kind"), "colour")
 
 
-def test_csv_single_class_is_refused(tmp_path):
+def test_csv_single_class_is_refused(glassnet, tmp_path):
     rows = [r[:2] + ["apple"] for r in fruit_rows(30)]
     data = write_csv(tmp_path / "one.csv", ["weight", "sugar", "kind"], rows)
     assert_one_line_error(glassnet("train", data, "--target", "kind"), "two classes")
 
 
-def test_csv_without_header_is_refused(tmp_path):
+def test_csv_without_header_is_refused(glassnet, tmp_path):
     data = write_csv(tmp_path / "bare.csv", None, [[1, 2, 0], [3, 4, 1], [5, 6, 0]])
     assert_one_line_error(glassnet("train", data), "no header row")
 
 
-def test_npz_file_trains_and_predicts(tmp_path):
+def test_npz_file_trains_and_predicts(glassnet, tmp_path):
     rng = np.random.default_rng(0)
     X = rng.normal(size=(200, 3)).astype(np.float32)
     y = (X[:, 0] + X[:, 1] > 0).astype(np.int64)
@@ -206,7 +194,7 @@ def test_npz_file_trains_and_predicts(tmp_path):
     assert predicted.returncode == 0 and len(predicted.stdout.splitlines()) == 201
 
 
-def test_binary_file_and_unwritable_output_are_one_line_errors(tmp_path, fruit):
+def test_binary_file_and_unwritable_output_are_one_line_errors(glassnet, tmp_path, fruit):
     _, model, _ = fruit
     binary = tmp_path / "binary.csv"
     binary.write_bytes(bytes(range(256)) * 4)

@@ -12,14 +12,7 @@ from glassnet import teach as explain
 from glassnet.teach import worked as examples
 
 
-def glassnet(*args, cwd=None):
-    return subprocess.run(
-        [sys.executable, "-m", "glassnet", *args],
-        capture_output=True, text=True, encoding="utf-8", cwd=cwd, timeout=120,
-    )  # fmt: skip
-
-
-def test_list_prints_one_example_per_line_name_first():
+def test_list_prints_one_example_per_line_name_first(glassnet):
     result = glassnet("explain", "--list")
     assert result.returncode == 0
     lines = result.stdout.splitlines()
@@ -28,28 +21,28 @@ def test_list_prints_one_example_per_line_name_first():
 
 
 @pytest.mark.parametrize("name", examples.names())
-def test_each_example_runs(name):
+def test_each_example_runs(glassnet, name):
     result = glassnet("explain", "--example", name)
     assert result.returncode == 0, result.stderr
     assert "Check: the same gradient three ways" in result.stdout
     assert "DISAGREE" not in result.stdout
 
 
-def test_example_formats_and_learning_rate():
+def test_example_formats_and_learning_rate(glassnet):
     md = glassnet("explain", "--example", "1-1-1", "--format", "markdown", "--lr", "0.5")
     assert md.returncode == 0 and "|---|" in md.stdout and "η = 0.5" in md.stdout
     tex = glassnet("explain", "--example", "xor-2-2-1", "--format", "latex")
     assert tex.returncode == 0 and "\\begin{bmatrix}" in tex.stdout
 
 
-def test_example_with_another_sample():
+def test_example_with_another_sample(glassnet):
     result = glassnet("explain", "--example", "xor-2-2-1", "--input", "1,1", "--target", "0")
     assert result.returncode == 0
     # (1, 1): sₕ = (3 + 4 − 2, 2 + 3 − 4) = (5, 1)
     assert "[ 5  1 ]ᵀ" in result.stdout
 
 
-def test_unknown_example_exits_1_with_the_list():
+def test_unknown_example_exits_1_with_the_list(glassnet):
     result = glassnet("explain", "--example", "nope")
     assert result.returncode == 1
     assert result.stderr.startswith("error: unknown example 'nope'")
@@ -57,12 +50,12 @@ def test_unknown_example_exits_1_with_the_list():
     assert "Traceback" not in result.stderr
 
 
-def test_explain_needs_a_source():
+def test_explain_needs_a_source(glassnet):
     result = glassnet("explain")
     assert result.returncode == 1 and result.stderr.startswith("error:")
 
 
-def test_explain_weights_json(tmp_path):
+def test_explain_weights_json(glassnet, tmp_path):
     spec = {
         "layers": [
             {"W": [[0.2]], "b": [0.8], "bias": "subtract"},
@@ -81,7 +74,7 @@ def test_explain_weights_json(tmp_path):
     assert explain.num((y3 - 0) ** 2) in result.stdout
 
 
-def test_explain_weights_json_mistakes(tmp_path):
+def test_explain_weights_json_mistakes(glassnet, tmp_path):
     path = tmp_path / "bad.json"
     path.write_text(json.dumps({"layers": [{"W": [[1, 2]], "activation": "swish"}]}))
     result = glassnet("explain", "--weights", str(path), "--input", "1,2", "--target", "1")
@@ -89,7 +82,7 @@ def test_explain_weights_json_mistakes(tmp_path):
     assert "unknown activation 'swish'" in result.stderr and "Traceback" not in result.stderr
 
 
-def test_explain_a_model_file(tmp_path):
+def test_explain_a_model_file(glassnet, tmp_path):
     net = gn.Network([gn.Dense(2, 3), gn.ReLU(), gn.Dense(3, 1), gn.Sigmoid()], seed=0)
     path = tmp_path / "m.safetensors"
     net.save(path)
@@ -100,20 +93,20 @@ def test_explain_a_model_file(tmp_path):
     assert missing.returncode == 1 and "--input" in missing.stderr
 
 
-def test_gradcheck_example_passes_and_prints_the_worst_error():
+def test_gradcheck_example_passes_and_prints_the_worst_error(glassnet):
     result = glassnet("gradcheck", "--example", "xor-2-3-1")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "worst relative error" in result.stdout
     assert "PASS" in result.stdout and "backprop" in result.stdout
 
 
-def test_gradcheck_reports_the_kink_false_alarm():
+def test_gradcheck_reports_the_kink_false_alarm(glassnet):
     result = glassnet("gradcheck", "--example", "xor-2-2-1-converged")
     assert result.returncode == 1
     assert "FAIL" in result.stdout and "kink" in result.stdout
 
 
-def test_gradcheck_model_file_on_random_samples(tmp_path):
+def test_gradcheck_model_file_on_random_samples(glassnet, tmp_path):
     net = gn.Network([gn.Dense(3, 4), gn.Tanh(), gn.Dense(4, 2), gn.Softmax()], seed=0)
     path = tmp_path / "m.safetensors"
     net.save(path)
@@ -122,7 +115,7 @@ def test_gradcheck_model_file_on_random_samples(tmp_path):
     assert "3 random inputs (seed 1) with random class ids" in result.stdout
 
 
-def test_gradcheck_missing_model_file_is_one_error_line(tmp_path):
+def test_gradcheck_missing_model_file_is_one_error_line(glassnet, tmp_path):
     result = glassnet("gradcheck", str(tmp_path / "missing.safetensors"))
     assert result.returncode == 1
     lines = result.stderr.strip().splitlines()
