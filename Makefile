@@ -15,12 +15,13 @@ $(STAMP): pyproject.toml setup.py $(wildcard src/glassnet/fast/csrc/*)
 demo: $(STAMP)  ## train the 2-3-1 network on Gaussian-cluster XOR and show what it learned
 	$(BIN)/glassnet train
 
-test: $(STAMP)  ## lint, then the whole test suite
-	$(BIN)/ruff check src tests benchmarks examples
+test: lint  ## lint, format and type checks, then the whole test suite
 	$(BIN)/python -m pytest -q
 
-lint: $(STAMP)
+lint: $(STAMP)  ## ruff (lint and format) and mypy (nn, train)
 	$(BIN)/ruff check src tests benchmarks examples
+	$(BIN)/ruff format --check src tests benchmarks examples
+	$(BIN)/mypy
 
 bench: $(STAMP)  ## glassnet against PyTorch and scikit-learn on MNIST (separate venv for the peers)
 	$(MAKE) -C benchmarks PYTHON=$(PYTHON)

@@ -22,8 +22,7 @@ ALLOWED = {
     "lab": {"train", "models", "datasets", "nn"},
     "runs": {"train", "models", "datasets", "nn"},
     "viz": {"runs", "lab", "teach", "train", "models", "datasets", "nn"},
-    "cli": {"viz", "runs", "lab", "teach", "fast", "train", "models", "datasets", "nn",
-            "glassnet"},
+    "cli": {"viz", "runs", "lab", "teach", "fast", "train", "models", "datasets", "nn", "glassnet"},
     "glassnet": {"nn", "train", "fast", "teach", "runs", "models"},
     "__main__": {"cli"},
 }
@@ -101,7 +100,7 @@ def test_no_import_cycles_besides_the_network_delegations():
         path.append(node)
         for nxt in sorted(graph[node]):
             if state.get(nxt) == 1:
-                return path[path.index(nxt):] + [nxt]
+                return path[path.index(nxt) :] + [nxt]
             if nxt not in state and (cycle := visit(nxt)):
                 return cycle
         path.pop()

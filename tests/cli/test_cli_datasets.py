@@ -19,8 +19,6 @@ FILES = ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",
          "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz")  # fmt: skip
 
 
-
-
 def last_line(text: str) -> str:
     """The final line (download progress lines come before the one error line)."""
     return text.strip().splitlines()[-1]

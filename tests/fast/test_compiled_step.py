@@ -103,8 +103,9 @@ def _blas_threads() -> int:
 def test_fused_sgd_equals_the_layer_by_layer_step(layer_by_layer, threads, batch_size):
     X, y = data()
     before = _ckernels.team_steps()
-    runs = train_both(layer_by_layer, {}, X, y, optimizer=gn.SGD(0.1), epochs=2,
-                      batch_size=batch_size)
+    runs = train_both(
+        layer_by_layer, {}, X, y, optimizer=gn.SGD(0.1), epochs=2, batch_size=batch_size
+    )
     ran_on_team = _ckernels.team_steps() - before
     assert ran_on_team == (2 * -(-100 // batch_size) if threads == "team of two" else 0)
     assert compiled(runs[0][0]).plan is not None  # the whole step ran in C
@@ -112,18 +113,22 @@ def test_fused_sgd_equals_the_layer_by_layer_step(layer_by_layer, threads, batch
     assert_same_training(runs)
 
 
-@pytest.mark.parametrize("net_kwargs", [
-    {"standardize": False},  # float features, no Standardize layer
-    {"softmax": True},  # a final Softmax layer fused with the cost
-    {"hidden": ()},  # softmax regression: one Dense layer
-    {"hidden": (12, 10, 6)},
-])
+@pytest.mark.parametrize(
+    "net_kwargs",
+    [
+        {"standardize": False},  # float features, no Standardize layer
+        {"softmax": True},  # a final Softmax layer fused with the cost
+        {"hidden": ()},  # softmax regression: one Dense layer
+        {"hidden": (12, 10, 6)},
+    ],
+)
 def test_network_shapes_the_compiled_step_covers(layer_by_layer, threads, net_kwargs):
     X, y = data(dtype=np.float32 if net_kwargs.get("standardize") is False else np.uint8)
     if net_kwargs.get("standardize") is False:
         X /= 255
-    runs = train_both(layer_by_layer, net_kwargs, X, y, optimizer=gn.SGD(0.1), epochs=2,
-                      batch_size=16)
+    runs = train_both(
+        layer_by_layer, net_kwargs, X, y, optimizer=gn.SGD(0.1), epochs=2, batch_size=16
+    )
     assert_same_training(runs)
 
 
@@ -140,8 +145,16 @@ def test_unfused_sgd_with_a_callback_fills_every_gradient(layer_by_layer, thread
         seen.clear()
         layer_by_layer(enabled)
         net = make_net()
-        trainer = gn.Trainer(net, X, y, loss="cross_entropy", optimizer=gn.SGD(0.2),
-                             epochs=1, batch_size=25, callback=record)
+        trainer = gn.Trainer(
+            net,
+            X,
+            y,
+            loss="cross_entropy",
+            optimizer=gn.SGD(0.2),
+            epochs=1,
+            batch_size=25,
+            callback=record,
+        )
         runs.append((trainer, trainer.run(), list(seen)))
     fast, plain = runs
     assert compiled(fast[0]) is not None and not compiled(fast[0]).fusable  # not fused
@@ -151,21 +164,27 @@ def test_unfused_sgd_with_a_callback_fills_every_gradient(layer_by_layer, thread
     assert_same_training([fast[:2], plain[:2]])
 
 
-@pytest.mark.parametrize("optimizer", [
-    lambda: gn.SGD(0.05, momentum=0.9),
-    lambda: gn.SGD(0.05, momentum=0.9, nesterov=True, weight_decay=1e-3),
-])
+@pytest.mark.parametrize(
+    "optimizer",
+    [
+        lambda: gn.SGD(0.05, momentum=0.9),
+        lambda: gn.SGD(0.05, momentum=0.9, nesterov=True, weight_decay=1e-3),
+    ],
+)
 def test_sgd_with_state_runs_the_optimizer_after_the_compiled_pass(layer_by_layer, optimizer):
     X, y = data()
     runs = train_both(layer_by_layer, {}, X, y, optimizer=optimizer(), epochs=2, batch_size=20)
     assert_same_training(runs)
 
 
-@pytest.mark.parametrize("optimizer", [
-    lambda: gn.Adam(0.01),
-    lambda: gn.Adam(0.01, weight_decay=1e-2),
-    lambda: gn.AdamW(0.01, weight_decay=0.1),
-])
+@pytest.mark.parametrize(
+    "optimizer",
+    [
+        lambda: gn.Adam(0.01),
+        lambda: gn.Adam(0.01, weight_decay=1e-2),
+        lambda: gn.AdamW(0.01, weight_decay=0.1),
+    ],
+)
 @pytest.mark.parametrize("shape", [(1,), (37, 29), (64, 64)])  # odd sizes: vector loop tails
 def test_adam_kernel_equals_numpy_adam(optimizer, shape):
     rng = np.random.default_rng(1)
@@ -181,8 +200,13 @@ def test_adam_kernel_equals_numpy_adam(optimizer, shape):
         for grad in grads:
             g[...] = grad
             if in_c:  # the kernel the compiled step applies, with the numbers it hands over
-                k.adam(p.reshape(-1), g.reshape(-1), m.reshape(-1), v.reshape(-1),
-                       *fastpath.adam_numbers(opt, opt.t + 1))
+                k.adam(
+                    p.reshape(-1),
+                    g.reshape(-1),
+                    m.reshape(-1),
+                    v.reshape(-1),
+                    *fastpath.adam_numbers(opt, opt.t + 1),
+                )
                 opt.count_step()
             else:
                 opt.step()
@@ -192,21 +216,22 @@ def test_adam_kernel_equals_numpy_adam(optimizer, shape):
         np.testing.assert_allclose(fast, plain, rtol=2e-6, atol=1e-7)
 
 
-@pytest.mark.parametrize("optimizer", [
-    lambda: gn.Adam(0.003),
-    lambda: gn.Adam(0.003, weight_decay=1e-2),
-    lambda: gn.AdamW(0.003, weight_decay=0.1),
-])
+@pytest.mark.parametrize(
+    "optimizer",
+    [
+        lambda: gn.Adam(0.003),
+        lambda: gn.Adam(0.003, weight_decay=1e-2),
+        lambda: gn.AdamW(0.003, weight_decay=0.1),
+    ],
+)
 def test_adam_training_agrees_over_a_few_steps(layer_by_layer, threads, optimizer):
     # Adam divides by √v: over many steps float32 rounding of tiny gradients grows into
     # visible differences on either path, so the two are compared over a few steps.
     X, y = data(n=64)
-    runs = train_both(layer_by_layer, {}, X, y, optimizer=optimizer(), epochs=1,
-                      batch_size=16)
+    runs = train_both(layer_by_layer, {}, X, y, optimizer=optimizer(), epochs=1, batch_size=16)
     assert compiled(runs[0][0]).adam and compiled(runs[0][0]).plan is not None  # Adam ran in C
     assert_same_training(runs, rtol=1e-4, atol=1e-5)
-    for (fast, plain) in zip(runs[0][0].optimizer.state, runs[1][0].optimizer.state,
-                             strict=True):
+    for fast, plain in zip(runs[0][0].optimizer.state, runs[1][0].optimizer.state, strict=True):
         np.testing.assert_allclose(fast["m"], plain["m"], rtol=1e-4, atol=1e-7)
         np.testing.assert_allclose(fast["v"], plain["v"], rtol=1e-4, atol=1e-9)
 
@@ -232,8 +257,9 @@ def test_networks_outside_the_compiled_step_take_the_layer_by_layer_path(case):
         net = make_net()
         net.dense_layers[0].W = np.ascontiguousarray(net.dense_layers[0].W.T).T
     else:
-        net = gn.Network([gn.Standardize(0, 255), gn.Dense(20, 8), gn.ReLU(), gn.Dropout(0.2),
-                          gn.Dense(8, 4)])
+        net = gn.Network(
+            [gn.Standardize(0, 255), gn.Dense(20, 8), gn.ReLU(), gn.Dropout(0.2), gn.Dense(8, 4)]
+        )
     trainer = gn.Trainer(net, X, y, loss=loss, optimizer=gn.SGD(0.1), epochs=1)
     assert fastpath.kernels() is not None
     assert compiled(trainer) is None
@@ -242,8 +268,9 @@ def test_networks_outside_the_compiled_step_take_the_layer_by_layer_path(case):
 
 def test_gradients_left_by_a_fused_run_are_those_of_the_last_batch(layer_by_layer, threads):
     X, y = data(n=50)
-    (fast, _), (plain, _) = train_both(layer_by_layer, {}, X, y, optimizer=gn.SGD(0.1),
-                                       epochs=3, batch_size=16)
+    (fast, _), (plain, _) = train_both(
+        layer_by_layer, {}, X, y, optimizer=gn.SGD(0.1), epochs=3, batch_size=16
+    )
     for a, b in zip(fast.net.dense_layers, plain.net.dense_layers, strict=True):
         np.testing.assert_allclose(a.dW, b.dW, rtol=1e-4, atol=1e-7)  # ∂L/∂W, unscaled
         assert np.any(a.dW != 0)
@@ -273,12 +300,14 @@ def test_numpys_own_sgemm_is_found_and_checked():
 @pytest.mark.parametrize("batch_size", [1, 16, 100])
 @pytest.mark.parametrize("optimizer", [lambda: gn.SGD(0.1), lambda: gn.Adam(0.003)])
 def test_step_from_python_without_numpys_blas_equals_the_layer_by_layer_step(
-        layer_by_layer, monkeypatch, batch_size, optimizer):
+    layer_by_layer, monkeypatch, batch_size, optimizer
+):
     # Where NumPy's OpenBLAS cannot be reached the kernels run between np.matmul calls.
     monkeypatch.setattr(_blas, "sgemm", lambda: None)
     X, y = data(n=64)
-    runs = train_both(layer_by_layer, {}, X, y, optimizer=optimizer(), epochs=2,
-                      batch_size=batch_size)
+    runs = train_both(
+        layer_by_layer, {}, X, y, optimizer=optimizer(), epochs=2, batch_size=batch_size
+    )
     assert compiled(runs[0][0]).plan is None and not compiled(runs[0][0]).fusable
     assert_same_training(runs, rtol=1e-4, atol=1e-5)
 
@@ -301,12 +330,34 @@ def plan_args(n=6, d=5, hidden=4, k=3):
     f4, rng = np.float32, np.random.default_rng(0)
     X = rng.integers(0, 256, (n, d), dtype=np.uint8)
     labels = np.arange(n, dtype=np.int64) % k
-    layers = [(np.ones((hidden, d), f4), np.zeros(hidden, f4), np.zeros((hidden, d), f4),
-               np.zeros(hidden, f4), np.zeros((4, hidden), f4), None),
-              (np.ones((k, hidden), f4), np.zeros(k, f4), np.zeros((k, hidden), f4),
-               np.zeros(k, f4), np.zeros((4, k), f4), np.zeros((4, hidden), f4))]
-    return [*_blas.sgemm(), X, labels, np.zeros(d, f4), np.ones(d, f4),
-            np.zeros((4, d), f4), layers, _blas.threads()]
+    layers = [
+        (
+            np.ones((hidden, d), f4),
+            np.zeros(hidden, f4),
+            np.zeros((hidden, d), f4),
+            np.zeros(hidden, f4),
+            np.zeros((4, hidden), f4),
+            None,
+        ),
+        (
+            np.ones((k, hidden), f4),
+            np.zeros(k, f4),
+            np.zeros((k, hidden), f4),
+            np.zeros(k, f4),
+            np.zeros((4, k), f4),
+            np.zeros((4, hidden), f4),
+        ),
+    ]
+    return [
+        *_blas.sgemm(),
+        X,
+        labels,
+        np.zeros(d, f4),
+        np.ones(d, f4),
+        np.zeros((4, d), f4),
+        layers,
+        _blas.threads(),
+    ]
 
 
 def replaced(args, where, value):
@@ -321,21 +372,35 @@ def replaced(args, where, value):
     return args
 
 
-@pytest.mark.parametrize(("change", "error", "message"), [
-    (lambda a: replaced(a, 0, 0), ValueError, "address of cblas_sgemm"),
-    (lambda a: replaced(a, 3, a[3][:5]), ValueError, "labels has 5 entries where 6"),
-    (lambda a: replaced(a, 3, a[3] + 1), ValueError, "label 3 is not a class of a 3-class"),
-    (lambda a: replaced(a, 2, a[2].astype(np.int16)), TypeError, "uint8, float32 or float64"),
-    (lambda a: replaced(a, 6, a[6][:, :4].copy()), ValueError, "x has 4 columns where 5"),
-    (lambda a: replaced(a, 7, []), ValueError, "1 to 10000 layers"),
-    (lambda a: replaced(a, 7, [a[7][0][:5]]), TypeError, "(W, b, dW, db, z, dx) tuple"),
-    (lambda a: replaced(a, (0, 5), a[7][1][5]), ValueError, "None for the first layer only"),
-    (lambda a: replaced(a, (1, 0), np.ones((3, 5), np.float32)), ValueError,
-     "W has 5 columns where 4"),
-    (lambda a: replaced(a, (1, 3), np.zeros(2, np.float32)), ValueError, "db has 2 entries"),
-    (lambda a: replaced(a, (1, 4), np.zeros((3, 3), np.float32)), ValueError, "z has 3 entries"),
-    (lambda a: replaced(a, (0, 0), np.ones((4, 5))), TypeError, "W must be an array of float32"),
-])
+@pytest.mark.parametrize(
+    ("change", "error", "message"),
+    [
+        (lambda a: replaced(a, 0, 0), ValueError, "address of cblas_sgemm"),
+        (lambda a: replaced(a, 3, a[3][:5]), ValueError, "labels has 5 entries where 6"),
+        (lambda a: replaced(a, 3, a[3] + 1), ValueError, "label 3 is not a class of a 3-class"),
+        (lambda a: replaced(a, 2, a[2].astype(np.int16)), TypeError, "uint8, float32 or float64"),
+        (lambda a: replaced(a, 6, a[6][:, :4].copy()), ValueError, "x has 4 columns where 5"),
+        (lambda a: replaced(a, 7, []), ValueError, "1 to 10000 layers"),
+        (lambda a: replaced(a, 7, [a[7][0][:5]]), TypeError, "(W, b, dW, db, z, dx) tuple"),
+        (lambda a: replaced(a, (0, 5), a[7][1][5]), ValueError, "None for the first layer only"),
+        (
+            lambda a: replaced(a, (1, 0), np.ones((3, 5), np.float32)),
+            ValueError,
+            "W has 5 columns where 4",
+        ),
+        (lambda a: replaced(a, (1, 3), np.zeros(2, np.float32)), ValueError, "db has 2 entries"),
+        (
+            lambda a: replaced(a, (1, 4), np.zeros((3, 3), np.float32)),
+            ValueError,
+            "z has 3 entries",
+        ),
+        (
+            lambda a: replaced(a, (0, 0), np.ones((4, 5))),
+            TypeError,
+            "W must be an array of float32",
+        ),
+    ],
+)
 def test_a_plan_refuses_wrong_arrays(change, error, message):
     k = fastpath.kernels()
     k.make_plan(*plan_args())  # the unchanged arguments make a plan
@@ -343,12 +408,15 @@ def test_a_plan_refuses_wrong_arrays(change, error, message):
         k.make_plan(*change(plan_args()))
 
 
-@pytest.mark.parametrize(("idx", "error", "message"), [
-    (np.arange(5, dtype=np.int64), ValueError, "1 to 4 samples, not 5"),
-    (np.zeros(0, dtype=np.int64), ValueError, "1 to 4 samples, not 0"),
-    (np.array([0, 6], dtype=np.int64), IndexError, "sample index 6 is out of range for 6"),
-    (np.array([0, 1], dtype=np.int32), TypeError, "idx must be an array of int64"),
-])
+@pytest.mark.parametrize(
+    ("idx", "error", "message"),
+    [
+        (np.arange(5, dtype=np.int64), ValueError, "1 to 4 samples, not 5"),
+        (np.zeros(0, dtype=np.int64), ValueError, "1 to 4 samples, not 0"),
+        (np.array([0, 6], dtype=np.int64), IndexError, "sample index 6 is out of range for 6"),
+        (np.array([0, 1], dtype=np.int32), TypeError, "idx must be an array of int64"),
+    ],
+)
 def test_a_step_refuses_wrong_samples(idx, error, message):
     k = fastpath.kernels()
     plan = k.make_plan(*plan_args())
@@ -373,40 +441,77 @@ def test_glassnet_trains_without_the_c_kernels():
         "print(len(h.train_loss), np.isfinite(h.train_loss).all())\n"
     )
     env = {k: v for k, v in os.environ.items() if k != fastpath.KERNELS_ENV}
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
-                         check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
+    )
     assert out.stdout.split() == ["2", "True"]
 
 
 def kernel_arrays(n=4, k=3):
     f4 = np.float32
-    return dict(Z=np.ones((n, k), f4), b=np.ones(k, f4), labels=np.zeros(n, np.int64),
-                idx=np.arange(n, dtype=np.int64), db=np.zeros(k, f4))
+    return dict(
+        Z=np.ones((n, k), f4),
+        b=np.ones(k, f4),
+        labels=np.zeros(n, np.int64),
+        idx=np.arange(n, dtype=np.int64),
+        db=np.zeros(k, f4),
+    )
 
 
-@pytest.mark.parametrize(("call", "error", "message"), [
-    (lambda k, a: k.bias_relu(a["Z"].astype(np.float64), a["b"]), TypeError, "Z must be"),
-    (lambda k, a: k.bias_relu(a["Z"].T, a["b"]), TypeError, "C-contiguous"),
-    (lambda k, a: k.bias_relu(a["Z"], a["b"][:2]), ValueError, "b has 2 entries"),
-    (lambda k, a: k.bias_add(a["Z"][0], a["b"]), ValueError, "2 dimensions"),
-    (lambda k, a: k.bias_add(a["Z"], a["b"], a["b"]), TypeError, "takes 2 arguments"),
-    (lambda k, a: k.softmax_xent(a["Z"], a["labels"] + 3, a["idx"], 1.0, a["db"]),
-     ValueError, "label 3 is not a class"),
-    (lambda k, a: k.softmax_xent(a["Z"], a["labels"], a["idx"] + 1, 1.0, a["db"]),
-     IndexError, "sample index 4 is out of range"),
-    (lambda k, a: k.softmax_xent(a["Z"], a["labels"].astype(np.int32), a["idx"], 1.0, a["db"]),
-     TypeError, "labels must be an array of int64"),
-    (lambda k, a: k.gather(a["Z"].astype(np.int16), a["idx"], a["b"], a["b"], a["Z"]),
-     TypeError, "uint8, float32 or float64"),
-    (lambda k, a: k.gather(a["Z"], a["idx"] - 1, a["b"], a["b"], a["Z"]),
-     IndexError, "sample index -1"),
-    (lambda k, a: k.relu_backward(a["Z"], a["Z"], a["db"], np.ones(3, np.float32)[::2], True),
-     TypeError, "b must be"),
-    (lambda k, a: k.relu_backward(a["Z"], a["Z"][:, :2].copy(), a["db"], a["b"], True),
-     ValueError, "H has 2 columns where 3 are needed"),
-    (lambda k, a: k.gather(a["Z"], a["idx"], a["b"], a["b"], np.ones((4, 2), np.float32)),
-     ValueError, "out has 2 columns where 3 are needed"),
-])
+@pytest.mark.parametrize(
+    ("call", "error", "message"),
+    [
+        (lambda k, a: k.bias_relu(a["Z"].astype(np.float64), a["b"]), TypeError, "Z must be"),
+        (lambda k, a: k.bias_relu(a["Z"].T, a["b"]), TypeError, "C-contiguous"),
+        (lambda k, a: k.bias_relu(a["Z"], a["b"][:2]), ValueError, "b has 2 entries"),
+        (lambda k, a: k.bias_add(a["Z"][0], a["b"]), ValueError, "2 dimensions"),
+        (lambda k, a: k.bias_add(a["Z"], a["b"], a["b"]), TypeError, "takes 2 arguments"),
+        (
+            lambda k, a: k.softmax_xent(a["Z"], a["labels"] + 3, a["idx"], 1.0, a["db"]),
+            ValueError,
+            "label 3 is not a class",
+        ),
+        (
+            lambda k, a: k.softmax_xent(a["Z"], a["labels"], a["idx"] + 1, 1.0, a["db"]),
+            IndexError,
+            "sample index 4 is out of range",
+        ),
+        (
+            lambda k, a: k.softmax_xent(
+                a["Z"], a["labels"].astype(np.int32), a["idx"], 1.0, a["db"]
+            ),
+            TypeError,
+            "labels must be an array of int64",
+        ),
+        (
+            lambda k, a: k.gather(a["Z"].astype(np.int16), a["idx"], a["b"], a["b"], a["Z"]),
+            TypeError,
+            "uint8, float32 or float64",
+        ),
+        (
+            lambda k, a: k.gather(a["Z"], a["idx"] - 1, a["b"], a["b"], a["Z"]),
+            IndexError,
+            "sample index -1",
+        ),
+        (
+            lambda k, a: k.relu_backward(
+                a["Z"], a["Z"], a["db"], np.ones(3, np.float32)[::2], True
+            ),
+            TypeError,
+            "b must be",
+        ),
+        (
+            lambda k, a: k.relu_backward(a["Z"], a["Z"][:, :2].copy(), a["db"], a["b"], True),
+            ValueError,
+            "H has 2 columns where 3 are needed",
+        ),
+        (
+            lambda k, a: k.gather(a["Z"], a["idx"], a["b"], a["b"], np.ones((4, 2), np.float32)),
+            ValueError,
+            "out has 2 columns where 3 are needed",
+        ),
+    ],
+)
 def test_c_kernels_refuse_wrong_arrays(call, error, message):
     with pytest.raises(error, match=message):
         call(fastpath.kernels(), kernel_arrays())
@@ -502,6 +607,7 @@ def test_forked_children_train_on_teams_of_their_own():
         "    outcomes.append('hung' if status is None else 'ok' if status == 0 else 'wrong')\n"
         "print(*sorted(set(outcomes)), fastpath.kernels().team_steps() > 0)\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         timeout=300, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=300, check=True
+    )
     assert out.stdout.split() == ["ok", "True"]

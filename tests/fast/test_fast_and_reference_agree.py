@@ -13,8 +13,18 @@ def mnist_like(n=96, seed=0):
 
 
 def make_net(dtype="float32"):
-    return gn.Network([gn.Standardize(0, 255), gn.Dense(20, 16), gn.ReLU(), gn.Dense(16, 8),
-                       gn.ReLU(), gn.Dense(8, 4)], seed=0, dtype=dtype)
+    return gn.Network(
+        [
+            gn.Standardize(0, 255),
+            gn.Dense(20, 16),
+            gn.ReLU(),
+            gn.Dense(16, 8),
+            gn.ReLU(),
+            gn.Dense(8, 4),
+        ],
+        seed=0,
+        dtype=dtype,
+    )
 
 
 def straightforward_sgd(net, X, y, lr, batch_size, order):
@@ -56,8 +66,16 @@ def test_a_callback_sees_the_plain_gradient_of_every_batch(dtype, optimizer):
             seen.append((weights, net.layers[-1].dW.copy(), net.layers[1].dW.copy()))
 
     before = [p.copy() for p, _ in net.parameters()]
-    net.fit(X, y, loss="cross_entropy", optimizer=optimizer(), epochs=1, batch_size=32,
-            shuffle=False, callback=record)
+    net.fit(
+        X,
+        y,
+        loss="cross_entropy",
+        optimizer=optimizer(),
+        epochs=1,
+        batch_size=32,
+        shuffle=False,
+        callback=record,
+    )
     assert len(seen) == 2
     for batch, (start, (_, dW_last, dW_first)) in enumerate(zip((0, 32), seen, strict=True)):
         check = make_net("float64")
@@ -94,8 +112,9 @@ def test_relu_training_forward_matches_prediction_forward():
 def test_after_fit_the_layers_hold_the_plain_gradient():
     X, y = mnist_like(32)
     net = make_net("float64")
-    net.fit(X, y, loss="cross_entropy", optimizer=gn.SGD(0.25), epochs=1, batch_size=32,
-            shuffle=False)
+    net.fit(
+        X, y, loss="cross_entropy", optimizer=gn.SGD(0.25), epochs=1, batch_size=32, shuffle=False
+    )
     trained = [g.copy() for _, g in net.parameters()]
     # recompute the last (only) batch's gradient at the weights it was taken at: undo the step
     for (p, _), g in zip(net.parameters(), trained, strict=True):

@@ -29,6 +29,7 @@ def test_fit_takes_text_labels_and_predict_gives_them_back():
 
 def test_fit_takes_pandas_objects():
     import pandas as pd
+
     frame = pd.DataFrame(X4, columns=["a", "b"])
     labels = pd.Series(pd.Categorical(["off", "on", "on", "off"]))
     net = xor_net()

@@ -14,8 +14,17 @@ from glassnet.train.trainer import Trainer
 
 
 def trained(dtype="float32"):
-    net = gn.Network([gn.Standardize([1.0, 2.0], [3.0, 4.0]), gn.Dense(2, 5), gn.LeakyReLU(0.1),
-                      gn.Dropout(0.2), gn.Dense(5, 3)], seed=0, dtype=dtype)
+    net = gn.Network(
+        [
+            gn.Standardize([1.0, 2.0], [3.0, 4.0]),
+            gn.Dense(2, 5),
+            gn.LeakyReLU(0.1),
+            gn.Dropout(0.2),
+            gn.Dense(5, 3),
+        ],
+        seed=0,
+        dtype=dtype,
+    )
     X = np.random.default_rng(0).normal(size=(30, 2))
     net.fit(X, np.arange(30) % 3, epochs=2)
     net.card.classes = ["cat", "dog", "eel"]
@@ -47,7 +56,12 @@ def test_file_is_safetensors_with_json_architecture_and_no_pickle(tmp_path):
     meta = header["__metadata__"]
     assert meta["format"] == "glassnet"
     assert [layer["type"] for layer in json.loads(meta["architecture"])] == [
-        "Standardize", "Dense", "LeakyReLU", "Dropout", "Dense"]
+        "Standardize",
+        "Dense",
+        "LeakyReLU",
+        "Dropout",
+        "Dense",
+    ]
     assert "layers.1.W" in header and header["layers.1.W"]["shape"] == [5, 2]
     assert b"pickle" not in data and not data.startswith(b"\x80")
 

@@ -81,16 +81,23 @@ def test_a_wrong_backward_pass_is_caught():
     module = importlib.import_module("glassnet.teach.gradcheck")
 
     X = np.random.default_rng(0).normal(size=(4, 2))
-    result = module._run(net, gn.losses.get("squared_error"), X, np.zeros((4, 1)), 1e-3, None,
-                         0, 1e-6)
+    result = module._run(
+        net, gn.losses.get("squared_error"), X, np.zeros((4, 1)), 1e-3, None, 0, 1e-6
+    )
     assert not result.passed
     assert result.per_layer()[0] > 1e-3 and result.per_layer()[2] < 1e-6
 
 
 def test_relu_kink_is_diagnosed_as_a_false_alarm():
     # The first hidden unit's input is exactly 0 for the first sample: a step of ±ε crosses it.
-    net = gn.Network([gn.Dense(2, 2, W=[[1, -1], [0.5, 0.5]], b=[0, 0.1]), gn.ReLU(),
-                      gn.Dense(2, 1, W=[[1.0, 1.0]])], dtype="float64")
+    net = gn.Network(
+        [
+            gn.Dense(2, 2, W=[[1, -1], [0.5, 0.5]], b=[0, 0.1]),
+            gn.ReLU(),
+            gn.Dense(2, 1, W=[[1.0, 1.0]]),
+        ],
+        dtype="float64",
+    )
     X = np.array([[0.3, 0.3], [0.9, 0.1]])
     result = gn.gradcheck(net, X, np.array([[1.0], [0.0]]), loss="squared_error")
     assert not result.passed

@@ -28,8 +28,12 @@ W1, B1, W2, B2, N, Y, LR = 0.2, 0.8, 0.4, 0.9, 0.6, 0.0, 1.0
 
 def one_one_one(w1=W1, b1=B1, w2=W2, b2=B2):
     return gn.Network(
-        [gn.Dense(1, 1, W=[[w1]], b=[-b1]), gn.Identity(), gn.Dense(1, 1, W=[[w2]], b=[-b2]),
-         gn.Sigmoid()],
+        [
+            gn.Dense(1, 1, W=[[w1]], b=[-b1]),
+            gn.Identity(),
+            gn.Dense(1, 1, W=[[w2]], b=[-b2]),
+            gn.Sigmoid(),
+        ],
         dtype="float64",
     )
 
@@ -55,8 +59,9 @@ def hand_derivation():
         "b2": B2 - LR * grads["b2"],
     }
     new_y3 = sigma((N * new["w1"] - new["b1"]) * new["w2"] - new["b2"])
-    return dict(y2=y2, z3=z3, y3=y3, C=C, s_prime=s_prime, grads=grads, new=new,
-                new_C=(new_y3 - Y) ** 2)
+    return dict(
+        y2=y2, z3=z3, y3=y3, C=C, s_prime=s_prime, grads=grads, new=new, new_C=(new_y3 - Y) ** 2
+    )
 
 
 def test_one_one_one_forward_values():
@@ -104,8 +109,14 @@ def test_one_one_one_gradients_by_backpropagation():
 def test_one_one_one_update_with_learning_rate_one():
     hand = hand_derivation()
     net = one_one_one()
-    net.fit(np.array([[N]]), np.array([Y]), loss="squared_error", optimizer=gn.SGD(lr=LR),
-            epochs=1, batch_size=1)
+    net.fit(
+        np.array([[N]]),
+        np.array([Y]),
+        loss="squared_error",
+        optimizer=gn.SGD(lr=LR),
+        epochs=1,
+        batch_size=1,
+    )
     assert net.layers[0].W[0, 0] == pytest.approx(hand["new"]["w1"], rel=1e-12)
     assert -net.layers[0].b[0] == pytest.approx(hand["new"]["b1"], rel=1e-12)
     assert net.layers[2].W[0, 0] == pytest.approx(hand["new"]["w2"], rel=1e-12)
@@ -116,7 +127,11 @@ def test_one_one_one_update_with_learning_rate_one():
     # The document's new parameters (0.237, 0.738, 0.437, 0.745) and C′ = 0.38 follow from its
     # wrong forward values; the equations give these:
     assert [round(hand["new"][k], 4) for k in ("w1", "b1", "w2", "b2")] == [
-        0.1795, 0.8342, 0.4581, 0.9854]
+        0.1795,
+        0.8342,
+        0.4581,
+        0.9854,
+    ]
     assert hand["new_C"] == pytest.approx(0.0446, abs=1e-4)
 
 
@@ -139,8 +154,10 @@ PRINTED_TABLE = {  # the document's (x0, x1): (h0, h1, y) to 3 decimals
 
 
 def xor_221():
-    return gn.Network([gn.Dense(2, 2, Wb=XOR_W), gn.Sigmoid(), gn.Dense(2, 1, Wb=XOR_U),
-                       gn.Sigmoid()], dtype="float64")
+    return gn.Network(
+        [gn.Dense(2, 2, Wb=XOR_W), gn.Sigmoid(), gn.Dense(2, 1, Wb=XOR_U), gn.Sigmoid()],
+        dtype="float64",
+    )
 
 
 @pytest.mark.parametrize("point", list(PRINTED_TABLE))
@@ -157,8 +174,15 @@ def test_xor_221_reproduces_the_documents_table(point):
 
 
 def test_xor_221_printed_matrices_do_not_give_the_table():
-    printed = gn.Network([gn.Dense(2, 2, Wb=[[3, 4, 2], [2, 3, 4]]), gn.Sigmoid(),
-                          gn.Dense(2, 1, Wb=[[5, 5, 2]]), gn.Sigmoid()], dtype="float64")
+    printed = gn.Network(
+        [
+            gn.Dense(2, 2, Wb=[[3, 4, 2], [2, 3, 4]]),
+            gn.Sigmoid(),
+            gn.Dense(2, 1, Wb=[[5, 5, 2]]),
+            gn.Sigmoid(),
+        ],
+        dtype="float64",
+    )
     out = printed.forward(np.array([[0.0, 0.0]]))[0, 0]
     assert out != pytest.approx(PRINTED_TABLE[(0, 0)][2], abs=0.1)
 
@@ -171,7 +195,13 @@ def test_xor_221_as_a_table_classifies_three_of_four():
     X = np.array([[1, 0], [0, 0], [0, 1], [1, 1]], dtype=float)
     np.testing.assert_array_equal(net.predict(X), [1, 0, 1, 0])
     cost = gn.losses.get("half_squared_error").value(net.forward(X), np.array([[1], [0], [1], [0]]))
-    expected = 0.5 * ((1 - sigma(5 * sigma(1) - 5 * sigma(-2) - 2)) ** 2) * 2 / 4 + 0.5 * (
-        sigma(5 * sigma(-2) - 5 * sigma(-4) - 2) ** 2 + sigma(5 * sigma(5) - 5 * sigma(1) - 2) ** 2
-    ) / 4
+    expected = (
+        0.5 * ((1 - sigma(5 * sigma(1) - 5 * sigma(-2) - 2)) ** 2) * 2 / 4
+        + 0.5
+        * (
+            sigma(5 * sigma(-2) - 5 * sigma(-4) - 2) ** 2
+            + sigma(5 * sigma(5) - 5 * sigma(1) - 2) ** 2
+        )
+        / 4
+    )
     assert cost == pytest.approx(expected, rel=1e-12)

@@ -39,8 +39,13 @@ def xor_net(seed=0, hidden=4, activation=gn.Tanh):
 def test_xor_four_points_learnt_by_each_form(batch_size, optimizer, epochs, form):
     net = xor_net(seed=1)
     history = net.fit(
-        X4, Y4, loss="binary_cross_entropy", optimizer=optimizer, epochs=epochs,
-        batch_size=batch_size, train_metrics="full",
+        X4,
+        Y4,
+        loss="binary_cross_entropy",
+        optimizer=optimizer,
+        epochs=epochs,
+        batch_size=batch_size,
+        train_metrics="full",
     )
     np.testing.assert_array_equal(net.predict(X4), Y4)
     assert history.train_accuracy[-1] == 1.0
@@ -56,8 +61,9 @@ def test_xor_clusters_learnt_by_each_form_with_the_documents_network(batch_size)
     X, y = clusters()
     net = gn.Network([gn.Dense(2, 3), gn.ReLU(), gn.Dense(3, 1), gn.Sigmoid()], seed=2)
     epochs = {1: 20, "full": 400, 16: 60}[batch_size]
-    net.fit(X, y, loss="squared_error", optimizer=gn.Adam(0.05), epochs=epochs,
-            batch_size=batch_size)
+    net.fit(
+        X, y, loss="squared_error", optimizer=gn.Adam(0.05), epochs=epochs, batch_size=batch_size
+    )
     X_test, y_test = clusters(seed=1)
     assert np.mean(net.predict(X_test) == y_test) > 0.97
 
@@ -112,9 +118,17 @@ def test_early_stopping_stops_and_restores_the_best_weights():
         if event["event"] == "epoch":
             snapshots[event["epoch"]] = [p.copy() for p, _ in net.parameters()]
 
-    history = net.fit(X, y, optimizer=gn.Adam(0.01), epochs=300, batch_size=8,
-                      validation_data=(X_val, y_val), early_stopping=True, patience=5,
-                      callback=remember)
+    history = net.fit(
+        X,
+        y,
+        optimizer=gn.Adam(0.01),
+        epochs=300,
+        batch_size=8,
+        validation_data=(X_val, y_val),
+        early_stopping=True,
+        patience=5,
+        callback=remember,
+    )
     assert history.stopped_early and len(history) < 300
     best = history.best_epoch
     assert history.val_loss[best - 1] == min(history.val_loss)
@@ -127,8 +141,11 @@ def test_divergence_stops_with_the_epoch_batch_and_advice():
     X, y = clusters(10)
     X = X * 1e4
     net = gn.Network([gn.Dense(2, 8), gn.ReLU(), gn.Dense(8, 1)], seed=0)
-    with pytest.raises(DivergenceError, match=r"diverged at epoch \d+, batch \d+.*Lower the "
-                       r"learning rate \(it is 10; try 1\) or scale the inputs"):
+    with pytest.raises(
+        DivergenceError,
+        match=r"diverged at epoch \d+, batch \d+.*Lower the "
+        r"learning rate \(it is 10; try 1\) or scale the inputs",
+    ):
         net.fit(X, y.astype(float), loss="squared_error", optimizer=gn.SGD(10.0), epochs=5)
 
 
@@ -136,10 +153,10 @@ def test_same_seed_same_data_bit_identical_history():
     X, y = clusters(10)
 
     def run():
-        net = gn.Network([gn.Dense(2, 8), gn.ReLU(), gn.Dropout(0.2), gn.Dense(8, 1),
-                          gn.Sigmoid()], seed=11)
-        h = net.fit(X, y, optimizer=gn.Adam(0.01), epochs=5, batch_size=7,
-                    validation_fraction=0.2)
+        net = gn.Network(
+            [gn.Dense(2, 8), gn.ReLU(), gn.Dropout(0.2), gn.Dense(8, 1), gn.Sigmoid()], seed=11
+        )
+        h = net.fit(X, y, optimizer=gn.Adam(0.01), epochs=5, batch_size=7, validation_fraction=0.2)
         return h, net
 
     (h1, n1), (h2, n2) = run(), run()
@@ -157,8 +174,9 @@ def test_interrupted_run_resumes_to_the_same_result():
         return gn.SGD(0.3, momentum=0.9)
 
     def new_net():
-        return gn.Network([gn.Dense(2, 6), gn.Tanh(), gn.Dropout(0.1), gn.Dense(6, 1),
-                           gn.Sigmoid()], seed=3)
+        return gn.Network(
+            [gn.Dense(2, 6), gn.Tanh(), gn.Dropout(0.1), gn.Dense(6, 1), gn.Sigmoid()], seed=3
+        )
 
     straight = new_net()
     expected = straight.fit(X, y, optimizer=optimizer(), **settings)
@@ -188,10 +206,22 @@ def test_interrupted_run_resumes_to_the_same_result():
 def test_callback_sees_batches_and_epochs():
     X, y = clusters(5)
     events = []
-    xor_net().fit(X, y, epochs=2, batch_size=10, callback=lambda e: events.append(
-        (e["event"], e["epoch"], e["batch"])))
-    assert events == [("batch", 1, 1), ("batch", 1, 2), ("epoch", 1, 2),
-                      ("batch", 2, 1), ("batch", 2, 2), ("epoch", 2, 2), ("run", 2, 2)]
+    xor_net().fit(
+        X,
+        y,
+        epochs=2,
+        batch_size=10,
+        callback=lambda e: events.append((e["event"], e["epoch"], e["batch"])),
+    )
+    assert events == [
+        ("batch", 1, 1),
+        ("batch", 1, 2),
+        ("epoch", 1, 2),
+        ("batch", 2, 1),
+        ("batch", 2, 2),
+        ("epoch", 2, 2),
+        ("run", 2, 2),
+    ]
 
 
 def test_squared_error_with_class_ids_uses_one_hot_targets():
@@ -204,7 +234,10 @@ def test_squared_error_with_class_ids_uses_one_hot_targets():
 
 def test_gd_form_names():
     assert [gd_form(1, 10), gd_form(4, 10), gd_form(10, 10)] == [
-        "stochastic", "mini-batch", "batch"]
+        "stochastic",
+        "mini-batch",
+        "batch",
+    ]
 
 
 @pytest.mark.parametrize(
@@ -212,7 +245,7 @@ def test_gd_form_names():
     [
         (dict(epochs=0), Y4, "epochs must be a positive integer, got 0"),
         (dict(batch_size=0), Y4, 'batch_size must be a positive integer or "full", got 0'),
-        (dict(batch_size="half"), Y4, "batch_size must be a positive integer or \"full\""),
+        (dict(batch_size="half"), Y4, 'batch_size must be a positive integer or "full"'),
         (dict(loss="cross_entropy"), Y4, "cross_entropy needs at least 2 outputs"),
         (dict(), np.array([0, 1, 1]), "same number of samples, got 4 and 3"),
         (dict(), np.array([[0, 1]] * 4), r"shape \(N,\) or \(N, 1\).*got \(4, 2\)"),
@@ -241,8 +274,9 @@ def test_binary_cross_entropy_needs_a_sigmoid_output():
 
 def test_evaluate_reports_loss_and_accuracy():
     net = xor_net(seed=1)
-    net.fit(X4, Y4, loss="binary_cross_entropy", optimizer=gn.Adam(0.1), epochs=300,
-            batch_size="full")
+    net.fit(
+        X4, Y4, loss="binary_cross_entropy", optimizer=gn.Adam(0.1), epochs=300, batch_size="full"
+    )
     result = net.evaluate(X4, Y4)
     assert result["accuracy"] == 1.0 and result["n"] == 4
     p = net.predict_proba(X4)[:, 1]

@@ -243,24 +243,43 @@ def test_confusion_matrix_counts_and_figure():
 
 
 def test_experiment_figures_render(tmp_path):
-    run = GDRun("stochastic", 1, [0, 1], [0.7, 0.2], [0, 4], [0, 4], 0.2, 1.0, 0.1,
-                trace_updates=[1, 2, 4], trace_samples=[0, 2, 4], trace_cost=[0.7, 0.5, 0.2])
+    run = GDRun(
+        "stochastic",
+        1,
+        [0, 1],
+        [0.7, 0.2],
+        [0, 4],
+        [0, 4],
+        0.2,
+        1.0,
+        0.1,
+        trace_updates=[1, 2, 4],
+        trace_samples=[0, 2, 4],
+        trace_cost=[0.7, 0.5, 0.2],
+    )
     fig = compare_gd_figure([run])
     pixels = canvas(fig)
     for ax in fig.axes:
         assert count_color(inside(ax, pixels), GD_COLORS["stochastic"]) > 20
     save(fig, tmp_path / "gd.svg")
     assert (tmp_path / "gd.svg").read_text().lstrip().startswith("<?xml")
-    trials = [LRTrial(1e-3, 0.7, [0.7], 0.7, "too_small", ""),
-              LRTrial(1.0, 0.7, [0.1], 0.1, "good", ""),
-              LRTrial(100.0, 0.7, [float("inf")], float("inf"), "diverges", "")]
+    trials = [
+        LRTrial(1e-3, 0.7, [0.7], 0.7, "too_small", ""),
+        LRTrial(1.0, 0.7, [0.1], 0.1, "good", ""),
+        LRTrial(100.0, 0.7, [float("inf")], float("inf"), "diverges", ""),
+    ]
     fig = lr_range_figure(trials, suggested=1.0)
     pixels = canvas(fig)
     for verdict in ("good", "diverges"):
         assert count_color(pixels, VERDICT_COLORS[verdict]) > 20
     pyplot().close(fig)
-    record = NormRecord("net", ["layer 1", "layer 2"], [[1.0, 1.1], [2.0, 2.1]],
-                        [[1e-4, 1e-5], [1e-1, 1e-2]], [0.7, 0.6])
+    record = NormRecord(
+        "net",
+        ["layer 1", "layer 2"],
+        [[1.0, 1.1], [2.0, 2.1]],
+        [[1e-4, 1e-5], [1e-1, 1e-2]],
+        [0.7, 0.6],
+    )
     fig = gradients_figure([record, record])
     assert len(fig.axes) == 4
     assert fig.axes[2].get_yscale() == "log"
@@ -277,7 +296,6 @@ def test_save_by_extension(tmp_path):
     with pytest.raises(ValidationError, match="does not exist"):
         save(activations_figure(), tmp_path / "missing" / "a.png")
     assert not list(tmp_path.glob(".*"))  # no temporary file left behind
-
 
 
 def test_a_failed_write_leaves_the_old_file_and_no_temporary_file(tmp_path):
@@ -304,6 +322,7 @@ def test_features_gif_into_a_missing_folder_fails_with_the_reason(tmp_path):
     with pytest.raises(ValidationError, match="no frames"):
         features_gif([], tmp_path / "f.gif", [])
     assert not list(tmp_path.iterdir())
+
 
 def test_importing_the_figure_modules_does_not_import_matplotlib():
     import subprocess

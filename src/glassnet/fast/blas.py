@@ -68,9 +68,22 @@ def _bind():
             if fn is None:
                 continue
             fn.restype = None
-            fn.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_int, integer, integer, integer,
-                           ctypes.c_float, ctypes.c_void_p, integer, ctypes.c_void_p, integer,
-                           ctypes.c_float, ctypes.c_void_p, integer]
+            fn.argtypes = [
+                ctypes.c_int,
+                ctypes.c_int,
+                ctypes.c_int,
+                integer,
+                integer,
+                integer,
+                ctypes.c_float,
+                ctypes.c_void_p,
+                integer,
+                ctypes.c_void_p,
+                integer,
+                ctypes.c_float,
+                ctypes.c_void_p,
+                integer,
+            ]
             return fn, integer is ctypes.c_int64
     return None
 
@@ -82,8 +95,22 @@ def _self_test(fn) -> bool:
     G = rng.standard_normal((19, 37), dtype=np.float32)
     A = rng.standard_normal((19, 53), dtype=np.float32)
     expected = W - G.T @ A
-    fn(_ROW_MAJOR, _TRANS, _NO_TRANS, 37, 53, 19, -1.0, G.ctypes.data, 37, A.ctypes.data, 53,
-       1.0, W.ctypes.data, 53)
+    fn(
+        _ROW_MAJOR,
+        _TRANS,
+        _NO_TRANS,
+        37,
+        53,
+        19,
+        -1.0,
+        G.ctypes.data,
+        37,
+        A.ctypes.data,
+        53,
+        1.0,
+        W.ctypes.data,
+        53,
+    )
     return bool(np.allclose(W, expected, rtol=1e-5, atol=1e-4))
 
 
@@ -111,8 +138,10 @@ def threads() -> tuple[int, int] | None:
                 continue
             for get, set_ in _THREAD_SYMBOLS:
                 if hasattr(lib, get) and hasattr(lib, set_):
-                    return tuple(ctypes.cast(getattr(lib, name), ctypes.c_void_p).value
-                                 for name in (get, set_))
+                    return tuple(
+                        ctypes.cast(getattr(lib, name), ctypes.c_void_p).value
+                        for name in (get, set_)
+                    )
         return None
     except Exception:  # any surprise in a foreign library: no team
         return None

@@ -59,8 +59,17 @@ def adam_numbers(optimizer: Adam, t: int) -> tuple[np.float32, ...]:
     if optimizer.decoupled:
         decay, l2 = 1 - lr * optimizer.weight_decay, 0.0
     step, denom_scale = lr / (1 - beta1**t), 1 / math.sqrt(1 - beta2**t)
-    return (f(beta1), f(beta2), f(1 - beta1), f(1 - beta2), f(step), f(denom_scale),
-            f(optimizer.eps), f(decay), f(l2))
+    return (
+        f(beta1),
+        f(beta2),
+        f(1 - beta1),
+        f(1 - beta2),
+        f(step),
+        f(denom_scale),
+        f(optimizer.eps),
+        f(decay),
+        f(l2),
+    )
 
 
 class CompiledStep:
@@ -92,7 +101,8 @@ class CompiledStep:
         self.sgemm, self.threads = sgemm, threads
         # Adam (or AdamW) on float32 moments runs inside the C step too, after each gradient.
         self.adam = isinstance(optimizer, Adam) and all(
-            _compact(a) for state in optimizer.state for a in (state["m"], state["v"]))
+            _compact(a) for state in optimizer.state for a in (state["m"], state["v"])
+        )
         # Plain SGD folds η into δ; unwatched, its updates happen inside the ∂L/∂W GEMMs.
         self.plain_sgd = isinstance(optimizer, SGD) and optimizer.plain
         self.fusable = sgemm is not None and self.plain_sgd and not watched
@@ -107,8 +117,10 @@ class CompiledStep:
         if not self.adam:
             return tuple((d.W, d.b, d.dW, d.db) for d in self.dense)
         state = self.optimizer.state
-        return tuple((d.W, d.b, d.dW, d.db, w["m"], w["v"], b["m"], b["v"])
-                     for d, w, b in zip(self.dense, state[::2], state[1::2], strict=True))
+        return tuple(
+            (d.W, d.b, d.dW, d.db, w["m"], w["v"], b["m"], b["v"])
+            for d, w, b in zip(self.dense, state[::2], state[1::2], strict=True)
+        )
 
     def _bind(self) -> None:
         """(Re)build the C plan over the layers' current arrays."""
@@ -118,10 +130,13 @@ class CompiledStep:
                 raise ValidationError(
                     f"Dense layer {i} parameters must stay C-contiguous float32 arrays"
                 )
-        layers = [(*arrays[:4], z, dx, *arrays[4:])
-                  for arrays, z, dx in zip(bound, self.z, self.dx, strict=True)]
-        self.plan = self.k.make_plan(*self.sgemm, self.X, self.labels, self.mean, self.scale,
-                                     self.x, layers, self.threads)
+        layers = [
+            (*arrays[:4], z, dx, *arrays[4:])
+            for arrays, z, dx in zip(bound, self.z, self.dx, strict=True)
+        ]
+        self.plan = self.k.make_plan(
+            *self.sgemm, self.X, self.labels, self.mean, self.scale, self.x, layers, self.threads
+        )
         self._bound = bound
 
     def _replaced(self) -> bool:

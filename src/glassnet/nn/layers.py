@@ -26,10 +26,11 @@ class Layer:
 
     params: tuple[str, ...] = ()  # names of trainable arrays
     buffers: tuple[str, ...] = ()  # saved with the model but not trained
+    x: np.ndarray  # the input of the last forward pass
+    y: np.ndarray  # its output
 
     def __init__(self) -> None:
-        self.x: np.ndarray | None = None
-        self.y: np.ndarray | None = None
+        pass
 
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
         raise NotImplementedError
@@ -337,6 +338,10 @@ class Dropout(Layer):
             self.mask = None
             self.y = x
             return x
+        if self.rng is None:
+            raise ValidationError(
+                "Dropout draws its masks with its Network's generator; use it in one"
+            )
         keep = self.rng.random(x.shape, dtype=x.dtype) >= self.p
         self.mask = keep.astype(x.dtype) / x.dtype.type(1.0 - self.p)
         self.y = x * self.mask
@@ -374,7 +379,7 @@ class Standardize(Layer):
             raise ValidationError("Standardize mean and std must be scalars or vectors")
         if np.any(self.std <= 0) or not np.all(np.isfinite(self.std)):
             raise ValidationError("Standardize std must be positive and finite")
-        self.scale = None
+        self.scale = 1 / self.std  # 1/std, in the network's dtype once built
 
     def build(self, rng, dtype, next_layer=None):
         self.mean = np.asarray(self.mean, dtype=dtype)

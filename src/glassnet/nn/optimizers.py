@@ -60,9 +60,7 @@ class Optimizer:
         raise NotImplementedError
 
     def state_arrays(self) -> dict[str, np.ndarray]:
-        return {
-            f"{i}.{k}": slots[k] for i, slots in enumerate(self.state) for k in self.slots
-        }
+        return {f"{i}.{k}": slots[k] for i, slots in enumerate(self.state) for k in self.slots}
 
     def load_state_arrays(self, arrays: dict[str, np.ndarray], t: int) -> None:
         for i, slots in enumerate(self.state):

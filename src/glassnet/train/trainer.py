@@ -182,8 +182,15 @@ class Trainer:
         running = self.train_metrics == "running"
         self._watched = bool(self.callbacks)
         for compiler in STEP_COMPILERS:
-            step = compiler(self.net, self.loss, self.optimizer, self.X, self.targets,
-                            batch_size=self.batch_size, watched=bool(self.callbacks))
+            step = compiler(
+                self.net,
+                self.loss,
+                self.optimizer,
+                self.X,
+                self.targets,
+                batch_size=self.batch_size,
+                watched=bool(self.callbacks),
+            )
             if step is not None:
                 return step
         return ReferenceStep(self.net, self.loss, self.optimizer, self.X, self.targets, running)

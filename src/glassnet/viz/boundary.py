@@ -1,6 +1,6 @@
 """The decision boundary of a classifier on 2-D inputs.
 
-    fig = boundary_figure(net, X, y)
+fig = boundary_figure(net, X, y)
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """The confusion matrix of a classifier and, for image data, its most confident mistakes.
 
-    fig = confusion_figure(y_test, net.predict_proba(X_test), X_test, (28, 28))
+fig = confusion_figure(y_test, net.predict_proba(X_test), X_test, (28, 28))
 """
 
 from __future__ import annotations
@@ -48,8 +48,15 @@ def _draw_matrix(ax, counts: np.ndarray, names) -> None:
         for j in range(k):
             if counts[i, j]:
                 dark = shown[i, j] > 0.6 * shown.max()
-                ax.text(j, i, str(counts[i, j]), ha="center", va="center",
-                        fontsize=8 if k > 6 else 10, color="white" if dark else "black")
+                ax.text(
+                    j,
+                    i,
+                    str(counts[i, j]),
+                    ha="center",
+                    va="center",
+                    fontsize=8 if k > 6 else 10,
+                    color="white" if dark else "black",
+                )
     ax.set_xticks(range(k), names, rotation=45 if max(len(n) for n in names) > 2 else 0)
     ax.set_yticks(range(k), names)
     ax.set_xlabel("predicted class")

@@ -1,6 +1,6 @@
 """Learning curves: cost and accuracy per epoch, training against validation.
 
-    fig = curves_figure(history.to_dict())
+fig = curves_figure(history.to_dict())
 """
 
 from __future__ import annotations

@@ -105,16 +105,31 @@ def lr_range_figure(trials, title: str | None = None, suggested: float | None = 
     for verdict, color in VERDICT_COLORS.items():
         rows = np.array([t.verdict == verdict for t in trials]) & finite
         if rows.any():
-            ax.scatter(lrs[rows], finals[rows], s=55, color=color, label=VERDICT_LABELS[verdict],
-                       zorder=3, edgecolor="black", linewidth=0.5)
+            ax.scatter(
+                lrs[rows],
+                finals[rows],
+                s=55,
+                color=color,
+                label=VERDICT_LABELS[verdict],
+                zorder=3,
+                edgecolor="black",
+                linewidth=0.5,
+            )
     if (~finite).any():
-        ax.scatter(lrs[~finite], np.full((~finite).sum(), top), s=70, marker="X",
-                   color=VERDICT_COLORS["diverges"], zorder=3,
-                   label="diverges (cost became infinite)")
+        ax.scatter(
+            lrs[~finite],
+            np.full((~finite).sum(), top),
+            s=70,
+            marker="X",
+            color=VERDICT_COLORS["diverges"],
+            zorder=3,
+            label="diverges (cost became infinite)",
+        )
     ax.axhline(initial, color="black", ls="--", lw=1, label="cost before training")
     if suggested is not None:
-        ax.axvline(suggested, color="#009E73", ls=":", lw=1.5,
-                   label=f"suggested η = {suggested:.3g}")
+        ax.axvline(
+            suggested, color="#009E73", ls=":", lw=1.5, label=f"suggested η = {suggested:.3g}"
+        )
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_xlabel("learning rate η (log scale)")

@@ -133,8 +133,9 @@ def shared_limits(snapshots) -> list[tuple[float, float]]:
     return [(float(each[:, j, 0].min()), float(each[:, j, 1].max())) for j in range(each.shape[1])]
 
 
-def _view_along(sep, lims, default=(18.0, -58.0), tilt: float = 0.3,
-                max_turn: float = 100.0) -> tuple[float, float]:
+def _view_along(
+    sep, lims, default=(18.0, -58.0), tilt: float = 0.3, max_turn: float = 100.0
+) -> tuple[float, float]:
     """(elevation, azimuth) that looks at the separating plane almost edge-on (the cosine
     between the view and the plane's normal is `tilt`), so its two sides show clearly, chosen
     as close as possible to the usual `default` view and no more than `max_turn` degrees of

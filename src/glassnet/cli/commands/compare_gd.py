@@ -18,22 +18,41 @@ HELP = "compare stochastic, mini-batch and full-batch gradient descent from the 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("data", metavar="DATA", nargs="?", default="xor-clusters",
                         help="data set name or file (default: xor-clusters)")  # fmt: skip
-    parser.add_argument("--hidden", type=positive_int, default=3,
-                        help="units of the one hidden layer (default 3, the documents' 2-3-1)")
+    parser.add_argument(
+        "--hidden",
+        type=positive_int,
+        default=3,
+        help="units of the one hidden layer (default 3, the documents' 2-3-1)",
+    )
     parser.add_argument("--activation", default="relu",
                         choices=("relu", "tanh", "sigmoid", "leaky_relu"),
                         help="hidden activation (default relu)")  # fmt: skip
-    parser.add_argument("--loss", choices=("binary_cross_entropy", "squared_error"),
-                        help="cost for two classes (default binary_cross_entropy)")
+    parser.add_argument(
+        "--loss",
+        choices=("binary_cross_entropy", "squared_error"),
+        help="cost for two classes (default binary_cross_entropy)",
+    )
     parser.add_argument("--epochs", type=positive_int, default=30, help="(default 30)")
-    parser.add_argument("--lr", type=positive_float, default=0.5,
-                        help="plain SGD learning rate, the same for all three (default 0.5)")
-    parser.add_argument("--batch-size", type=positive_int, default=32,
-                        help="mini-batch size (default 32)")
-    parser.add_argument("--seed", type=non_negative_int, default=0,
-                        help="seed of the initial weights, shuffling and generated data")
-    parser.add_argument("--out", metavar="FILE",
-                        help="also draw cost against epochs, updates and samples seen (.png/.svg)")
+    parser.add_argument(
+        "--lr",
+        type=positive_float,
+        default=0.5,
+        help="plain SGD learning rate, the same for all three (default 0.5)",
+    )
+    parser.add_argument(
+        "--batch-size", type=positive_int, default=32, help="mini-batch size (default 32)"
+    )
+    parser.add_argument(
+        "--seed",
+        type=non_negative_int,
+        default=0,
+        help="seed of the initial weights, shuffling and generated data",
+    )
+    parser.add_argument(
+        "--out",
+        metavar="FILE",
+        help="also draw cost against epochs, updates and samples seen (.png/.svg)",
+    )
     parser.add_argument("--json", action="store_true", help="print the results as one JSON object")
     add_data_dir(parser)
 
@@ -51,8 +70,15 @@ def run(args) -> ExitStatus:
         check_output(Path(args.out), FORMATS)
     X, y, data = load_data(args.data, args.data_dir, args.seed)
     problem = Problem.from_dataset(data, X, y, is_file=not C.is_builtin(args.data))
-    recipe = problem.recipe((args.hidden,), args.activation, optimizer="sgd", lr=args.lr,
-                            epochs=args.epochs, batch_size=args.batch_size, loss=args.loss)
+    recipe = problem.recipe(
+        (args.hidden,),
+        args.activation,
+        optimizer="sgd",
+        lr=args.lr,
+        epochs=args.epochs,
+        batch_size=args.batch_size,
+        loss=args.loss,
+    )
     runs = compare_gd(problem, recipe, epochs=args.epochs, lr=args.lr,
                       mini_batch=args.batch_size, seed=args.seed)  # fmt: skip
     if args.out:

@@ -16,24 +16,49 @@ HELP = "sweep learning rates (log-spaced) and mark each too small, good or diver
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("data", metavar="DATA", nargs="?", default="xor-clusters",
-                        help="data set name or file (default: xor-clusters)")
-    parser.add_argument("--min", dest="lr_min", type=positive_float, default=1e-4,
-                        help="smallest learning rate (default 1e-4)")
-    parser.add_argument("--max", dest="lr_max", type=positive_float, default=100.0,
-                        help="largest learning rate (default 100)")
-    parser.add_argument("--steps", type=positive_int, default=13,
-                        help="learning rates, log-spaced from --min to --max (default 13)")
-    parser.add_argument("--epochs", type=positive_int, default=5,
-                        help="epochs per learning rate (default 5)")
+    parser.add_argument(
+        "data",
+        metavar="DATA",
+        nargs="?",
+        default="xor-clusters",
+        help="data set name or file (default: xor-clusters)",
+    )
+    parser.add_argument(
+        "--min",
+        dest="lr_min",
+        type=positive_float,
+        default=1e-4,
+        help="smallest learning rate (default 1e-4)",
+    )
+    parser.add_argument(
+        "--max",
+        dest="lr_max",
+        type=positive_float,
+        default=100.0,
+        help="largest learning rate (default 100)",
+    )
+    parser.add_argument(
+        "--steps",
+        type=positive_int,
+        default=13,
+        help="learning rates, log-spaced from --min to --max (default 13)",
+    )
+    parser.add_argument(
+        "--epochs", type=positive_int, default=5, help="epochs per learning rate (default 5)"
+    )
     parser.add_argument("--batch-size", type=positive_int, default=32, help="(default 32)")
-    parser.add_argument("--hidden", type=positive_int, default=3,
-                        help="units of the one hidden layer (default 3)")
+    parser.add_argument(
+        "--hidden", type=positive_int, default=3, help="units of the one hidden layer (default 3)"
+    )
     parser.add_argument("--activation", default="relu",
                         choices=("relu", "tanh", "sigmoid", "leaky_relu"),
                         help="hidden activation (default relu)")  # fmt: skip
-    parser.add_argument("--seed", type=non_negative_int, default=0,
-                        help="seed of the initial weights, shuffling and generated data")
+    parser.add_argument(
+        "--seed",
+        type=non_negative_int,
+        default=0,
+        help="seed of the initial weights, shuffling and generated data",
+    )
     parser.add_argument("--out", metavar="FILE", help="also draw the sweep (.png or .svg)")
     parser.add_argument("--json", action="store_true", help="print the results as one JSON object")
     add_data_dir(parser)
@@ -57,8 +82,13 @@ def run(args) -> ExitStatus:
         check_output(Path(args.out), FORMATS)
     X, y, data = load_data(args.data, args.data_dir, args.seed)
     problem = Problem.from_dataset(data, X, y, is_file=not C.is_builtin(args.data))
-    recipe = problem.recipe((args.hidden,), args.activation, optimizer="sgd",
-                            epochs=args.epochs, batch_size=args.batch_size)
+    recipe = problem.recipe(
+        (args.hidden,),
+        args.activation,
+        optimizer="sgd",
+        epochs=args.epochs,
+        batch_size=args.batch_size,
+    )
     lrs = np.geomspace(args.lr_min, args.lr_max, args.steps)
     trials = lr_range(problem, recipe, lrs, epochs=args.epochs, batch_size=args.batch_size,
                       seed=args.seed)  # fmt: skip
@@ -106,4 +136,3 @@ def _print(trials, best, name, recipe, args) -> None:
     else:
         console.print(f"suggested learning rate: {best:.3g} (the lowest cost after "
                       f"{args.epochs} epochs among the good ones)")  # fmt: skip
-

@@ -1,12 +1,12 @@
 """glassnet plot KIND …: the figures of glassnet.viz from the command line, as PNG or SVG.
 
-    glassnet plot curves RUN_DIR                 cost and accuracy, training against validation
-    glassnet plot boundary MODEL [DATA]          decision boundary of a 2-D model with the data
-    glassnet plot features [MODEL] [DATA]        the hidden feature space (--gif: over training)
-    glassnet plot activations                    sigmoid, tanh, ReLU, leaky ReLU and derivatives
-    glassnet plot weights MODEL                  first-layer weights of an image model
-    glassnet plot confusion MODEL DATA           confusion matrix and the most confident mistakes
-    glassnet plot gradients [DATA]               ‖W‖ and ‖∂L/∂W‖ per layer: deep sigmoid vs ReLU
+glassnet plot curves RUN_DIR                 cost and accuracy, training against validation
+glassnet plot boundary MODEL [DATA]          decision boundary of a 2-D model with the data
+glassnet plot features [MODEL] [DATA]        the hidden feature space (--gif: over training)
+glassnet plot activations                    sigmoid, tanh, ReLU, leaky ReLU and derivatives
+glassnet plot weights MODEL                  first-layer weights of an image model
+glassnet plot confusion MODEL DATA           confusion matrix and the most confident mistakes
+glassnet plot gradients [DATA]               ‖W‖ and ‖∂L/∂W‖ per layer: deep sigmoid vs ReLU
 """
 
 from __future__ import annotations
@@ -67,22 +67,36 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
             sub.add_argument("--gif", metavar="FILE",
                              help="also write an animated GIF of the feature space over training "
                              "(the model's architecture retrained from its seed)")  # fmt: skip
-            sub.add_argument("--frames", type=positive_int, default=12,
-                             help="frames of the GIF, at log-spaced epochs (default 12)")
+            sub.add_argument(
+                "--frames",
+                type=positive_int,
+                default=12,
+                help="frames of the GIF, at log-spaced epochs (default 12)",
+            )
             sub.add_argument("--epochs", type=positive_int,
                              help="training epochs for a fresh network or the GIF "
                              "(default: the model's own, else 100)")  # fmt: skip
         if kind == "weights":
-            sub.add_argument("--max-units", type=positive_int, default=64,
-                             help="show at most this many hidden units (default 64)")
+            sub.add_argument(
+                "--max-units",
+                type=positive_int,
+                default=64,
+                help="show at most this many hidden units (default 64)",
+            )
         if kind == "gradients":
-            sub.add_argument("--depth", type=positive_int, default=6,
-                             help="hidden layers (default 6)")
-            sub.add_argument("--width", type=positive_int, default=16,
-                             help="units per hidden layer (default 16)")
+            sub.add_argument(
+                "--depth", type=positive_int, default=6, help="hidden layers (default 6)"
+            )
+            sub.add_argument(
+                "--width", type=positive_int, default=16, help="units per hidden layer (default 16)"
+            )
             sub.add_argument("--epochs", type=positive_int, default=20, help="(default 20)")
-            sub.add_argument("--lr", type=positive_float, default=0.1,
-                             help="SGD learning rate for both networks (default 0.1)")
+            sub.add_argument(
+                "--lr",
+                type=positive_float,
+                default=0.1,
+                help="SGD learning rate for both networks (default 0.1)",
+            )
 
 
 def run(args) -> int:
@@ -105,8 +119,7 @@ def check_output(path: Path, formats) -> None:
 
     if path.suffix.lower() not in formats:
         raise ValidationError(
-            f"cannot tell the image format of {path}: end the file name in "
-            + " or ".join(formats)
+            f"cannot tell the image format of {path}: end the file name in " + " or ".join(formats)
         )
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():

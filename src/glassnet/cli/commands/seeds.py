@@ -16,18 +16,32 @@ HELP = "train a recipe from N seeds: 'solved k/N' and each failure diagnosed wit
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("data", metavar="DATA", nargs="?", default="xor",
-                        help="data set name or file (default: the four XOR points)")
+    parser.add_argument(
+        "data",
+        metavar="DATA",
+        nargs="?",
+        default="xor",
+        help="data set name or file (default: the four XOR points)",
+    )
     parser.add_argument("--n", type=positive_int, default=20, help="number of seeds (default 20)")
-    parser.add_argument("--first-seed", type=non_negative_int, default=0,
-                        help="seeds run from this one up (default 0)")
-    parser.add_argument("--hidden", type=positive_int, default=3,
-                        help="units of the one hidden layer (default 3: the 2-3-1 network)")
+    parser.add_argument(
+        "--first-seed",
+        type=non_negative_int,
+        default=0,
+        help="seeds run from this one up (default 0)",
+    )
+    parser.add_argument(
+        "--hidden",
+        type=positive_int,
+        default=3,
+        help="units of the one hidden layer (default 3: the 2-3-1 network)",
+    )
     parser.add_argument("--activation", default="relu",
                         choices=("relu", "tanh", "sigmoid", "leaky_relu"),
                         help="hidden activation (default relu)")  # fmt: skip
-    parser.add_argument("--optimizer", choices=("adam", "sgd"), default="adam",
-                        help="(default adam)")
+    parser.add_argument(
+        "--optimizer", choices=("adam", "sgd"), default="adam", help="(default adam)"
+    )
     parser.add_argument("--lr", type=positive_float, default=0.05, help="(default 0.05)")
     parser.add_argument("--epochs", type=positive_int, default=300, help="(default 300)")
     parser.add_argument("--json", action="store_true", help="print the results as one JSON object")

@@ -267,5 +267,3 @@ def print_weights(net, console) -> None:
         for i, layer in enumerate(net.dense_layers, start=1):
             console.print(f"layer {i} {layer!r}:  W {layer.W.shape}, b {layer.b.shape}")
             console.print(f"W =\n{layer.W}\nb = {layer.b}\n[W | b] =\n{layer.Wb}", markup=False)
-
-
