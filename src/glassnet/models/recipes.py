@@ -4,13 +4,10 @@ A recipe is everything `glassnet train` needs beyond the data: hidden sizes, act
 optimizer, learning rate, schedule, batch size, epochs, validation and early stopping. The
 command line picks one from the data (`choose`), and every flag overrides one field.
 
-    mnist          784-256-128-10 ReLU, Adam 0.004, cosine, batch 128, 3 epochs: 98.1-98.4 % test
-                   accuracy over seeds 0-3, about 1.7 s of training on 2 cores (2.5 s without
-                   the C kernels)
-    mnist-best     784-512-256-10 ReLU, Adam 0.003, cosine, batch 128, 10 epochs: 98.6-98.7 %,
-                   about 11 s (20 s without the C kernels)
-    xor            2-8-1 tanh + sigmoid on the four points, Adam 0.05, full batch (20 of 20
-                   seeds; the documents' 2-3-1, --hidden 3, stalls on about 1 seed in 5)
+    mnist          784-256-128-10 ReLU, Adam 0.004, cosine, batch 128, 3 epochs
+    mnist-best     784-512-256-10 ReLU, Adam 0.003, cosine, batch 128, 10 epochs
+    xor            2-8-1 tanh + sigmoid on the four points, Adam 0.05, full batch (the
+                   documents' 2-3-1, --hidden 3, stalls on some seeds: `make xor-seeds`)
     xor-clusters   2-3-1 ReLU + sigmoid (the documents' network), Adam 0.05, mini-batch 32
     2d             2-32-32-K ReLU for circles, moons, spirals, blobs, Adam 0.01, batch 32
     tabular        sized from the number of rows, Adam 0.001, validation 0.1, early stopping

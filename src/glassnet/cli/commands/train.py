@@ -21,9 +21,8 @@ HELP = "train a network on a built-in data set or your own CSV/.npy/.npz file"
 EPILOG = """\
 recipes (--recipe; chosen from the data when not given, every flag overrides one field):
   mnist         784-256-128-10 ReLU, Adam lr 0.004, cosine, batch 128, 3 epochs (default
-                for the MNIST family; 98.1-98.4 % test accuracy on MNIST in ~2.5 s)
+                for the MNIST family)
   mnist-best    784-512-256-10 ReLU, Adam lr 0.003, cosine, batch 128, 10 epochs
-                (98.6-98.7 % on MNIST in ~20 s)
   xor           2-8-1 tanh + sigmoid on the four XOR points, Adam 0.05, full batch
                 (--hidden 3 gives the documents' 2-3-1, which stalls on some seeds)
   xor-clusters  2-3-1 ReLU + sigmoid (the default job, no DATA), Adam 0.05, batch 32
@@ -34,7 +33,7 @@ recipes (--recipe; chosen from the data when not given, every flag overrides one
 
 examples:
   glassnet train                                   # 2-3-1 network on Gaussian-cluster XOR
-  glassnet train mnist --out mnist.glassnet        # ≥ 98 % in a few seconds
+  glassnet train mnist --out mnist.glassnet        # the digit classifier
   glassnet train my.csv --target label --out m.glassnet
   glassnet train mnist --train-size 1000 --epochs 50 --run-dir runs/overfit
   glassnet train --resume model.glassnet.checkpoint   # after Ctrl-C
