@@ -1,6 +1,6 @@
 """glassnet against PyTorch and scikit-learn on MNIST, side by side, in one invocation.
 
-    python bench.py [--quick] [--only glassnet,torch,sklearn]      (`make bench` runs it)
+    python bench.py [--quick] [--only glassnet,glassnet-numpy,torch,sklearn]   (`make bench`)
 
 Every measurement runs in a fresh worker process (worker.py), so imports, caches and peak
 memory belong to one framework; repeats alternate the order of the frameworks so that a slow
@@ -32,7 +32,11 @@ BENCH_DIR = Path(__file__).resolve().parent
 REPO = BENCH_DIR.parent
 RESULTS = BENCH_DIR / "results"
 WORKER = BENCH_DIR / "worker.py"
-FRAMEWORKS = ("glassnet", "torch", "sklearn")
+FRAMEWORKS = ("glassnet", "glassnet-numpy", "torch", "sklearn")
+# glassnet-numpy is glassnet's NumPy-only route (its reference step, as without a C compiler):
+# the same runner, in a worker started with GLASSNET_KERNELS=0. Throughput only.
+THROUGHPUT_ONLY = ("glassnet-numpy",)
+WORKER_ENV = {"glassnet-numpy": {"GLASSNET_KERNELS": "0"}}
 BATCH_SIZES = (64, 128)
 TARGETS = (0.97, 0.98, 0.985)
 MAX_FOREIGN = 0.25  # cores used by other processes above which a measurement is run again
@@ -89,10 +93,11 @@ class Bench:
         """One worker process; its JSON result, or None (with the error recorded)."""
         task = {"start": self.start, **task}
         argv = [sys.executable, str(WORKER), json.dumps(task)]
+        env = {**os.environ, **WORKER_ENV.get(task.get("framework"), {})}
         self.wait_quiet()
         before = cpu_counters()
         try:
-            proc = subprocess.run(argv, capture_output=True, text=True, timeout=timeout)
+            proc = subprocess.run(argv, capture_output=True, text=True, timeout=timeout, env=env)
         except subprocess.TimeoutExpired:
             return self.fail(what, f"timed out after {timeout:.0f} s")
         if proc.returncode != 0:
@@ -144,7 +149,7 @@ def foreign_load(before, after) -> float:
 def rotated(items, r: int) -> list:
     """items rotated by r, so each one takes each position in turn across repeats."""
     items = list(items)
-    k = r % len(items)
+    k = r % len(items) if items else 0
     return items[k:] + items[:k]
 
 
@@ -224,13 +229,14 @@ def summarize_throughput(runs: dict) -> tuple[dict, dict, dict]:
 
 
 def throughput_ratios(by_fw: dict) -> dict:
-    """glassnet's median samples/s divided by each other's median."""
+    """glassnet's median samples/s divided by each other's median, and that of glassnet's
+    NumPy-only route by PyTorch's."""
     def med(fw):
         st = by_fw.get(fw, {}).get("samples_per_s")
         return st["median"] if st else None
-    g = med("glassnet")
-    return {f"glassnet/{fw}": (g / med(fw) if g and med(fw) else None)
-            for fw in ("torch", "sklearn", "ceiling")}
+    pairs = [("glassnet", fw) for fw in ("torch", "sklearn", "ceiling")]
+    pairs.append(("glassnet-numpy", "torch"))
+    return {f"{a}/{b}": (med(a) / med(b) if med(a) and med(b) else None) for a, b in pairs}
 
 
 def measure_predict(bench: Bench, frameworks, s: Settings) -> dict:
@@ -281,7 +287,7 @@ def measure_accuracy(bench: Bench, frameworks, s: Settings) -> list[dict]:
     """Training seconds to 97 %, 98 % and 98.5 % test accuracy, per framework and recipe."""
     plan = accuracy_plan(frameworks, s)
     runs: dict[int, list] = {i: [] for i in range(len(plan))}
-    for r in range(max(p[3] for p in plan)):
+    for r in range(max((p[3] for p in plan), default=0)):
         for i in rotated(range(len(plan)), r):
             fw, name, recipe, repeats = plan[i]
             if r >= repeats:
@@ -364,6 +370,11 @@ def peer_notes(frameworks, loader: str, agreement: dict | None) -> list[str]:
             f"{agreement['batch_size']} from the same start, glassnet's and PyTorch's weights "
             f"differ by at most {agreement['max_abs_diff']:.1e} (the steps moved W1 by up to "
             f"{agreement['max_abs_change_W1']:.2f}).")
+    if "glassnet-numpy" in frameworks:
+        notes.append("glassnet (NumPy only): the same glassnet runner in a worker started with "
+                     "GLASSNET_KERNELS=0, so `fit` takes the NumPy reference step (as where no C "
+                     "compiler was found at install); the worker fails if the C kernels were "
+                     "loaded. Throughput only.")
     if "sklearn" in frameworks:
         notes.append("scikit-learn: MLPClassifier(solver='sgd', momentum=0, alpha=0, "
                      "learning_rate='constant'), one `partial_fit` per epoch.")
@@ -386,7 +397,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="fewer repeats and steps (~2 min)")
     parser.add_argument("--only", default=",".join(FRAMEWORKS),
-                        help="comma-separated frameworks (default: glassnet,torch,sklearn)")
+                        help="comma-separated frameworks (default: all of "
+                        f"{','.join(FRAMEWORKS)}; {','.join(THROUGHPUT_ONLY)} is measured for "
+                        "throughput only)")
     parser.add_argument("--wait-quiet", type=float, default=0.0, metavar="SECONDS",
                         help="before each worker, wait up to SECONDS for other processes to "
                         "leave the CPU idle (for shared machines; default 0)")
@@ -405,14 +418,15 @@ def parse_args(argv=None) -> argparse.Namespace:
 
 def run_all(args, start: Path, loader: str) -> dict:
     """Every measurement, in order, and the summary that latest.json holds."""
-    s, fws = (QUICK if args.quick else Settings()), args.frameworks
+    s, train_fws = (QUICK if args.quick else Settings()), args.frameworks
+    fws = tuple(fw for fw in train_fws if fw not in THROUGHPUT_ONLY)  # all but throughput
     bench = Bench(start, args.wait_quiet, args.retries)
     res = {"mode": "quick" if args.quick else "full", "settings": asdict(s),
-           "frameworks": list(fws), "machine": report.machine(REPO),
+           "frameworks": list(train_fws), "machine": report.machine(REPO),
            "import_statements": IMPORTS}
     res["import_s"] = measure_imports(bench, fws, s)
     res["cli_help_s"], res["python_startup_s"] = measure_startup(s)
-    runs = measure_throughput(bench, fws, s)
+    runs = measure_throughput(bench, train_fws, s)
     res["throughput"], res["ratios"], threads = summarize_throughput(runs)
     res["threads"], res["threads_note"] = threads, threads_note(threads)
     res["predict_s"] = measure_predict(bench, fws, s)
@@ -423,7 +437,7 @@ def run_all(args, start: Path, loader: str) -> dict:
     res["agreement"] = agreement
     res["time_to_accuracy"] = measure_accuracy(bench, fws, s)
     res["cli_train"] = measure_cli(bench, s) if "glassnet" in fws else {"skipped": "--only"}
-    res["notes"] = peer_notes(fws, loader, agreement)
+    res["notes"] = peer_notes(train_fws, loader, agreement)
     res["errors"], res["loadavg_after"] = bench.errors, os.getloadavg()
     res["foreign_load"], res["disturbed_runs"] = stats(bench.foreign), bench.disturbed
     res["wall_seconds"] = time.perf_counter() - bench.began

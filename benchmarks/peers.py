@@ -226,6 +226,8 @@ class SklearnRunner:
 
 
 RUNNERS = {r.name: r for r in (GlassnetRunner, TorchRunner, SklearnRunner)}
+# glassnet's NumPy-only route: the same runner, in a process started with GLASSNET_KERNELS=0
+RUNNERS["glassnet-numpy"] = GlassnetRunner
 
 
 def initial_weights(start, recipe=PLAIN_SGD):
@@ -236,5 +238,5 @@ def initial_weights(start, recipe=PLAIN_SGD):
 
 
 def make_runner(name, start, batch_size, recipe=PLAIN_SGD):
-    """A runner by framework name: glassnet, torch or sklearn."""
+    """A runner by framework name: glassnet, glassnet-numpy, torch or sklearn."""
     return RUNNERS[name](start, batch_size, recipe)

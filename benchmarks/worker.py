@@ -4,7 +4,8 @@ bench.py starts one worker per measurement, so imports, caches and peak resident
 to that framework alone. The worker prints its result as one JSON line on stdout.
 
 Tasks (the "kind" key):
-    train        throughput: a warm-up, then time one epoch (or n_samples) of training
+    train        throughput: a warm-up, then time one epoch (or n_samples) of training; also for
+                 glassnet-numpy, glassnet in a worker that bench.py starts with GLASSNET_KERNELS=0
     accuracy     time to test accuracy: train a recipe, test accuracy after every epoch
     predict      latency of predict() for 1 and 1,000 raw samples
     ceiling      the forward+backward GEMMs of one training step alone, NumPy float32
@@ -56,18 +57,30 @@ def task_train(task: dict) -> dict:
     start = read_start(task["start"])
     runner = make_runner(task["framework"], start, task["batch_size"])
     runner.train(task["warmup_samples"])
-    glassnet = task["framework"] == "glassnet"
+    glassnet = task["framework"] in ("glassnet", "glassnet-numpy")
     team_before = team_steps() if glassnet else 0
     began = time.perf_counter()
     runner.train(task["n_samples"])
     seconds = time.perf_counter() - began
+    numpy_only = numpy_step() if glassnet else None
+    if task["framework"] == "glassnet-numpy" and not numpy_only:
+        raise RuntimeError("glassnet-numpy trained with the C kernels: GLASSNET_KERNELS=0 was "
+                           "not set before glassnet was imported")
     return {
         "samples_per_s": task["n_samples"] / seconds,
         "seconds": seconds,
         "peak_rss_mb": peak_rss_mb(),
         "threads": thread_info(task["framework"]),
         "team_steps": team_steps() - team_before if glassnet else None,
+        "numpy_only": numpy_only,
     }
+
+
+def numpy_step() -> bool:
+    """Whether glassnet trained with its NumPy-only step in this process (no C kernels)."""
+    from glassnet.fast import step as fastpath
+
+    return fastpath.kernels() is None
 
 
 def team_steps() -> int:
