@@ -17,7 +17,7 @@ from glassnet.errors import DataError, GlassnetError, ValidationError
 
 from .loader import BUILTIN_NAMES
 from .loader import load as load_dataset
-from .tabular import read_rows
+from .tabular import load_array, load_npz_arrays, read_rows
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp")
 TABLE_SUFFIXES = (".csv", ".tsv", ".txt")
@@ -190,16 +190,10 @@ def unlabelled_data(net, paths, data_dir=None, progress=None):
 
 def _load_array(path: Path) -> np.ndarray:
     """X from a .npy file, or the array X (else X_test) of an .npz file; never pickle."""
-    if not path.is_file():
-        raise DataError(f"{path} does not exist: check the path")
-    kind = path.suffix.lower()
-    try:
-        if kind == ".npy":
-            return np.load(path, allow_pickle=False)
-        with np.load(path, allow_pickle=False) as arrays:
-            key = "X" if "X" in arrays.files else ("X_test" if "X_test" in arrays.files else None)
-            if key is None:
-                raise DataError(f"{path} has no array X (it has {', '.join(arrays.files)})")
-            return arrays[key]
-    except (ValueError, OSError) as exc:
-        raise DataError(f"{path} is not a readable {kind} file ({exc})") from None
+    if path.suffix.lower() == ".npy":
+        return load_array(path)
+    arrays = load_npz_arrays(path)
+    key = "X" if "X" in arrays else ("X_test" if "X_test" in arrays else None)
+    if key is None:
+        raise DataError(f"{path} has no array X (it has {', '.join(arrays)})")
+    return arrays[key]

@@ -63,7 +63,7 @@ def load_csv(path, target=None, *, delimiter=None, task=None, dtype="float32", n
 def load_npy(path, target=None, *, task=None, dtype="float32", name=None):
     """Read a 2-D .npy array whose column ``target`` (index, default −1: the last) holds labels."""
     path = Path(path)
-    table = _load_array(path)
+    table = load_array(path)
     if table.ndim != 2 or table.shape[1] < 2:
         raise DataError(
             f"{path} holds an array of shape {table.shape}; a .npy data file must be 2-D with "
@@ -106,7 +106,7 @@ def load_npz(path, *, task=None, dtype="float32", name=None):
     among the training labels.
     """
     path = Path(path)
-    arrays = _load_npz_arrays(path)
+    arrays = load_npz_arrays(path)
     x_key, y_key, xt_key, yt_key = _npz_keys(arrays, path)
     X, image_shape = _feature_array(arrays[x_key], path, dtype)
     y_raw = arrays[y_key]
@@ -376,7 +376,7 @@ def _is_number(text):
     return True
 
 
-def _load_array(path):
+def load_array(path):
     """np.load of a .npy file without pickle; DataError when that is impossible."""
     if not path.is_file():
         raise DataError(f"{path} does not exist: check the file name")
@@ -392,7 +392,7 @@ def _load_array(path):
     return array
 
 
-def _load_npz_arrays(path):
+def load_npz_arrays(path):
     """Every array in an .npz file (read now, without pickle)."""
     if not path.is_file():
         raise DataError(f"{path} does not exist: check the file name")

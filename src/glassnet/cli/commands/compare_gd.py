@@ -11,6 +11,7 @@ from glassnet.cli.commands._common import (
     positive_int,
 )
 from glassnet.cli.status import ExitStatus
+from glassnet.nn.layers import ACTIVATIONS
 
 HELP = "compare stochastic, mini-batch and full-batch gradient descent from the same weights"
 
@@ -25,7 +26,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="units of the one hidden layer (default 3, the documents' 2-3-1)",
     )
     parser.add_argument("--activation", default="relu",
-                        choices=("relu", "tanh", "sigmoid", "leaky_relu"),
+                        choices=list(ACTIVATIONS),
                         help="hidden activation (default relu)")  # fmt: skip
     parser.add_argument(
         "--loss",

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import argparse
 
+from glassnet.cli.status import ExitStatus
+
 HELP = "show every number of one forward and backward pass: values, Jacobians, gradients, update"
 
 WEIGHTS_FORMAT = """\
@@ -56,7 +58,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def run(args) -> int:
+def run(args) -> ExitStatus:
     from glassnet import teach as explain
     from glassnet.errors import ValidationError
     from glassnet.teach import worked as examples
@@ -65,7 +67,7 @@ def run(args) -> int:
         width = max(len(name) for name in examples.names())
         for name in examples.names():
             print(f"{name:<{width}}  {examples.get(name).description}")
-        return 0
+        return ExitStatus.SUCCESS
     chosen = [s for s in (args.model, args.example, args.weights) if s is not None]
     if len(chosen) != 1:
         raise ValidationError(
@@ -77,13 +79,13 @@ def run(args) -> int:
     if args.example is not None:
         doc = examples.get(args.example).worked(lr=args.lr, x=x, y=y)
         write(explain.render(doc, args.format))
-        return 0
+        return ExitStatus.SUCCESS
     if args.weights is not None:
         tr = _from_json(args.weights, x, y, args.lr, args.loss)
     else:
         tr = _from_model(args.model, x, y, args.lr, args.loss)
     write(explain.render(tr, args.format))
-    return 0
+    return ExitStatus.SUCCESS
 
 
 def write(text: str) -> None:

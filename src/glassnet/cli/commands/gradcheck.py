@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import argparse
 
+from glassnet.cli.status import ExitStatus
+
 HELP = "check backpropagation's gradients against central differences, layer by layer"
 SHOWN_PER_PARAM = 3
 
@@ -42,7 +44,7 @@ def _positive_int(text: str) -> int:
     return value
 
 
-def run(args) -> int:
+def run(args) -> ExitStatus:
     from glassnet import load
     from glassnet.errors import ValidationError
     from glassnet.nn.network import default_loss
@@ -68,7 +70,7 @@ def run(args) -> int:
         f"on {what}; loss {loss}; ε = {result.eps:g} (order-{result.order} central "
         f"differences); float64\n\n{side_by_side(result)}\n\n{result}\n"
     )
-    return 0 if result.passed else 1
+    return ExitStatus.SUCCESS if result.passed else ExitStatus.ERROR
 
 
 def _example_data(name, samples):

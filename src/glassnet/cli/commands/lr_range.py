@@ -11,6 +11,7 @@ from glassnet.cli.commands._common import (
     positive_int,
 )
 from glassnet.cli.status import ExitStatus
+from glassnet.nn.layers import ACTIVATIONS
 
 HELP = "sweep learning rates (log-spaced) and mark each too small, good or diverging"
 
@@ -51,7 +52,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--hidden", type=positive_int, default=3, help="units of the one hidden layer (default 3)"
     )
     parser.add_argument("--activation", default="relu",
-                        choices=("relu", "tanh", "sigmoid", "leaky_relu"),
+                        choices=list(ACTIVATIONS),
                         help="hidden activation (default relu)")  # fmt: skip
     parser.add_argument(
         "--seed",

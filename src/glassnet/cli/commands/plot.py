@@ -20,6 +20,7 @@ from glassnet.cli.commands._common import (
     positive_float,
     positive_int,
 )
+from glassnet.cli.status import ExitStatus
 
 HELP = "draw a figure (PNG or SVG): curves, boundary, features, activations, weights, …"
 
@@ -99,7 +100,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
             )
 
 
-def run(args) -> int:
+def run(args) -> ExitStatus:
     from glassnet.viz.style import FORMATS, save
 
     out = Path(args.out)
@@ -107,7 +108,7 @@ def run(args) -> int:
     figure = globals()[f"_{args.kind}"](args)
     save(figure, out)
     print(f"wrote {out}")
-    return 0
+    return ExitStatus.SUCCESS
 
 
 # ---------------------------------------------------------------- shared helpers

@@ -11,6 +11,7 @@ from glassnet.cli.commands._common import (
     positive_int,
 )
 from glassnet.cli.status import ExitStatus
+from glassnet.nn.layers import ACTIVATIONS
 
 HELP = "train a recipe from N seeds: 'solved k/N' and each failure diagnosed with advice"
 
@@ -37,7 +38,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="units of the one hidden layer (default 3: the 2-3-1 network)",
     )
     parser.add_argument("--activation", default="relu",
-                        choices=("relu", "tanh", "sigmoid", "leaky_relu"),
+                        choices=list(ACTIVATIONS),
                         help="hidden activation (default relu)")  # fmt: skip
     parser.add_argument(
         "--optimizer", choices=("adam", "sgd"), default="adam", help="(default adam)"
