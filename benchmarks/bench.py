@@ -40,8 +40,11 @@ WORKER_ENV = {"glassnet-numpy": {"GLASSNET_KERNELS": "0"}}
 BATCH_SIZES = (64, 128)
 TARGETS = (0.97, 0.98, 0.985)
 MAX_FOREIGN = 0.25  # cores used by other processes above which a measurement is run again
-IMPORTS = {"glassnet": "import glassnet", "torch": "import torch",
-           "sklearn": "from sklearn.neural_network import MLPClassifier"}
+IMPORTS = {
+    "glassnet": "import glassnet",
+    "torch": "import torch",
+    "sklearn": "from sklearn.neural_network import MLPClassifier",
+}
 
 
 @dataclass(frozen=True)
@@ -59,8 +62,17 @@ class Settings:
     cli_repeats: int = 2
 
 
-QUICK = Settings(repeats=2, n_samples=16_384, warmup_samples=2_048, accuracy_repeats=1,
-                 best_repeats=0, max_epochs=3, import_repeats=3, predict_repeats=1, cli_repeats=1)
+QUICK = Settings(
+    repeats=2,
+    n_samples=16_384,
+    warmup_samples=2_048,
+    accuracy_repeats=1,
+    best_repeats=0,
+    max_epochs=3,
+    import_repeats=3,
+    predict_repeats=1,
+    cli_repeats=1,
+)
 
 
 # ---------------------------------------------------------------- running workers
@@ -123,8 +135,11 @@ class Bench:
         return None
 
     def log(self, what: str, result: dict) -> None:
-        shown = {k: v for k, v in result.items() if isinstance(v, (int, float, dict))
-                 and k not in ("threads", "time_to")}
+        shown = {
+            k: v
+            for k, v in result.items()
+            if isinstance(v, (int, float, dict)) and k not in ("threads", "time_to")
+        }
         print(f"[{self.elapsed()}] {what}: {json.dumps(shown, default=str)[:160]}", flush=True)
 
     def elapsed(self) -> str:
@@ -136,8 +151,11 @@ def cpu_counters() -> tuple[float, float, float]:
     fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
     busy = sum(fields) - fields[3] - fields[4]  # all but idle and iowait
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return (time.perf_counter(), busy / os.sysconf("SC_CLK_TCK"),
-            children.ru_utime + children.ru_stime)
+    return (
+        time.perf_counter(),
+        busy / os.sysconf("SC_CLK_TCK"),
+        children.ru_utime + children.ru_stime,
+    )
 
 
 def foreign_load(before, after) -> float:
@@ -159,8 +177,15 @@ def stats(values) -> dict | None:
     if not values:
         return None
     q1, median, q3 = np.percentile(values, [25, 50, 75])
-    return {"median": float(median), "min": min(values), "max": max(values), "q1": float(q1),
-            "q3": float(q3), "n": len(values), "values": values}
+    return {
+        "median": float(median),
+        "min": min(values),
+        "max": max(values),
+        "q1": float(q1),
+        "q3": float(q3),
+        "n": len(values),
+        "values": values,
+    }
 
 
 def timed_process(argv: list[str]) -> float | None:
@@ -180,15 +205,20 @@ def measure_imports(bench: Bench, frameworks, s: Settings) -> dict:
     for r in range(s.import_repeats):
         for fw in rotated(frameworks, r):
             bench.wait_quiet()
-            proc = subprocess.run([sys.executable, "-c", code.format(IMPORTS[fw])],
-                                  capture_output=True, text=True)
+            proc = subprocess.run(
+                [sys.executable, "-c", code.format(IMPORTS[fw])], capture_output=True, text=True
+            )
             ok = proc.returncode == 0
             times[fw].append(float(proc.stdout) if ok else None)
             if not ok and r == 0:
                 bench.fail(f"import {fw}", proc.stderr.strip().splitlines()[-1])
-    print(f"[{bench.elapsed()}] import: "
-          + ", ".join(f"{fw} {np.median([t for t in v if t] or [np.nan]):.3f}s"
-                      for fw, v in times.items()), flush=True)
+    print(
+        f"[{bench.elapsed()}] import: "
+        + ", ".join(
+            f"{fw} {np.median([t for t in v if t] or [np.nan]):.3f}s" for fw, v in times.items()
+        ),
+        flush=True,
+    )
     return {fw: stats(v) for fw, v in times.items()}
 
 
@@ -208,9 +238,13 @@ def measure_throughput(bench: Bench, frameworks, s: Settings) -> dict:
     for r in range(s.repeats):
         for B in BATCH_SIZES:
             for fw in rotated((*frameworks, "ceiling"), r):
-                task = {"kind": "ceiling" if fw == "ceiling" else "train", "framework": fw,
-                        "batch_size": B, "n_samples": s.n_samples,
-                        "warmup_samples": s.warmup_samples}
+                task = {
+                    "kind": "ceiling" if fw == "ceiling" else "train",
+                    "framework": fw,
+                    "batch_size": B,
+                    "n_samples": s.n_samples,
+                    "warmup_samples": s.warmup_samples,
+                }
                 runs[str(B)][fw].append(bench.run(f"train {fw} B={B} #{r + 1}", task))
     return runs
 
@@ -219,9 +253,12 @@ def summarize_throughput(runs: dict) -> tuple[dict, dict, dict]:
     """(stats per batch and framework, ratios of medians, thread info per framework)."""
     table, ratios, threads = {}, {}, {}
     for B, by_fw in runs.items():
-        table[B] = {fw: {key: stats(r[key] for r in results if r)
-                         for key in ("samples_per_s", "peak_rss_mb")}
-                    for fw, results in by_fw.items()}
+        table[B] = {
+            fw: {
+                key: stats(r[key] for r in results if r) for key in ("samples_per_s", "peak_rss_mb")
+            }
+            for fw, results in by_fw.items()
+        }
         ratios[B] = throughput_ratios(table[B])
         for fw, results in by_fw.items():
             threads[fw] = next((r["threads"] for r in results if r), None)
@@ -231,9 +268,11 @@ def summarize_throughput(runs: dict) -> tuple[dict, dict, dict]:
 def throughput_ratios(by_fw: dict) -> dict:
     """glassnet's median samples/s divided by each other's median, and that of glassnet's
     NumPy-only route by PyTorch's."""
+
     def med(fw):
         st = by_fw.get(fw, {}).get("samples_per_s")
         return st["median"] if st else None
+
     pairs = [("glassnet", fw) for fw in ("torch", "sklearn", "ceiling")]
     pairs.append(("glassnet-numpy", "torch"))
     return {f"{a}/{b}": (med(a) / med(b) if med(a) and med(b) else None) for a, b in pairs}
@@ -246,8 +285,10 @@ def measure_predict(bench: Bench, frameworks, s: Settings) -> dict:
         for fw in rotated(frameworks, r):
             task = {"kind": "predict", "framework": fw, "sizes": [1, 1000]}
             runs[fw].append(bench.run(f"predict {fw} #{r + 1}", task))
-    return {fw: {size: stats(x["seconds"][size] for x in results if x) for size in ("1", "1000")}
-            for fw, results in runs.items()}
+    return {
+        fw: {size: stats(x["seconds"][size] for x in results if x) for size in ("1", "1000")}
+        for fw, results in runs.items()
+    }
 
 
 def glassnet_recipe(name: str) -> dict | None:
@@ -263,9 +304,13 @@ def glassnet_recipe(name: str) -> dict | None:
     if r.activation != "relu" or r.dropout:
         return None
     optimizer = optimizers.get(r.optimizer, lr=r.lr, weight_decay=r.weight_decay)
-    return {"hidden": list(r.hidden), "optimizer": optimizer.config(),
-            "schedule": optimizers.get_schedule(r.schedule, r.epochs).config(),
-            "epochs": r.epochs, "batch_size": r.batch_size}
+    return {
+        "hidden": list(r.hidden),
+        "optimizer": optimizer.config(),
+        "schedule": optimizers.get_schedule(r.schedule, r.epochs).config(),
+        "epochs": r.epochs,
+        "batch_size": r.batch_size,
+    }
 
 
 def accuracy_plan(frameworks, s: Settings) -> list[tuple[str, str, dict, int]]:
@@ -278,8 +323,9 @@ def accuracy_plan(frameworks, s: Settings) -> list[tuple[str, str, dict, int]]:
     for name, repeats in named:
         recipe = glassnet_recipe(name)
         if recipe is not None and repeats:
-            plan += [(fw, name, recipe, repeats) for fw in ("glassnet", "torch")
-                     if fw in frameworks]
+            plan += [
+                (fw, name, recipe, repeats) for fw in ("glassnet", "torch") if fw in frameworks
+            ]
     return plan
 
 
@@ -292,8 +338,7 @@ def measure_accuracy(bench: Bench, frameworks, s: Settings) -> list[dict]:
             fw, name, recipe, repeats = plan[i]
             if r >= repeats:
                 continue
-            task = {"kind": "accuracy", "framework": fw, "recipe": recipe,
-                    "targets": list(TARGETS)}
+            task = {"kind": "accuracy", "framework": fw, "recipe": recipe, "targets": list(TARGETS)}
             runs[i].append(bench.run(f"accuracy {fw} [{name}] #{r + 1}", task))
     return [summarize_accuracy(*plan[i][:3], [x for x in runs[i] if x]) for i in runs]
 
@@ -302,7 +347,10 @@ def summarize_accuracy(fw: str, name: str, recipe: dict, results: list[dict]) ->
     """Stats of the time to each target over the runs that reached it."""
     reached = [x for x in results if x["time_to"]["0.98"] is not None]
     return {
-        "framework": fw, "recipe_name": name, "recipe": recipe, "epochs": recipe["epochs"],
+        "framework": fw,
+        "recipe_name": name,
+        "recipe": recipe,
+        "epochs": recipe["epochs"],
         "batch_size": recipe["batch_size"],
         "time_to": {str(t): stats(x["time_to"][str(t)] for x in results) for t in TARGETS},
         "reached_98": f"{len(reached)}/{len(results)}",
@@ -324,13 +372,19 @@ def measure_cli(bench: Bench, s: Settings) -> dict:
             task = {"kind": "cli", "argv": argv, "cwd": cwd}
             result = bench.run(f"cli glassnet train mnist #{r + 1}", task)
             if result and result["returncode"] != 0:
-                return {"skipped": f"exit {result['returncode']}: "
-                        + result["stderr_tail"].strip()[-300:], "argv": argv}
+                return {
+                    "skipped": f"exit {result['returncode']}: "
+                    + result["stderr_tail"].strip()[-300:],
+                    "argv": argv,
+                }
             results.append(result)
     results = [x for x in results if x]
-    return {"argv": argv, "peak_rss_mb": stats(x["peak_rss_mb"] for x in results),
-            "seconds": stats(x["seconds"] for x in results),
-            "stdout_tail": results[-1]["stdout_tail"] if results else None}
+    return {
+        "argv": argv,
+        "peak_rss_mb": stats(x["peak_rss_mb"] for x in results),
+        "seconds": stats(x["seconds"] for x in results),
+        "stdout_tail": results[-1]["stdout_tail"] if results else None,
+    }
 
 
 # ---------------------------------------------------------------- the run
@@ -369,15 +423,20 @@ def peer_notes(frameworks, loader: str, agreement: dict | None) -> list[str]:
             f"Same computation: after {agreement['steps']} steps of batch "
             f"{agreement['batch_size']} from the same start, glassnet's and PyTorch's weights "
             f"differ by at most {agreement['max_abs_diff']:.1e} (the steps moved W1 by up to "
-            f"{agreement['max_abs_change_W1']:.2f}).")
+            f"{agreement['max_abs_change_W1']:.2f})."
+        )
     if "glassnet-numpy" in frameworks:
-        notes.append("glassnet (NumPy only): the same glassnet runner in a worker started with "
-                     "GLASSNET_KERNELS=0, so `fit` takes the NumPy reference step (as where no C "
-                     "compiler was found at install); the worker fails if the C kernels were "
-                     "loaded. Throughput only.")
+        notes.append(
+            "glassnet (NumPy only): the same glassnet runner in a worker started with "
+            "GLASSNET_KERNELS=0, so `fit` takes the NumPy reference step (as where no C "
+            "compiler was found at install); the worker fails if the C kernels were "
+            "loaded. Throughput only."
+        )
     if "sklearn" in frameworks:
-        notes.append("scikit-learn: MLPClassifier(solver='sgd', momentum=0, alpha=0, "
-                     "learning_rate='constant'), one `partial_fit` per epoch.")
+        notes.append(
+            "scikit-learn: MLPClassifier(solver='sgd', momentum=0, alpha=0, "
+            "learning_rate='constant'), one `partial_fit` per epoch."
+        )
     return notes
 
 
@@ -396,18 +455,34 @@ def threads_note(threads: dict) -> str:
 def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="fewer repeats and steps (~2 min)")
-    parser.add_argument("--only", default=",".join(FRAMEWORKS),
-                        help="comma-separated frameworks (default: all of "
-                        f"{','.join(FRAMEWORKS)}; {','.join(THROUGHPUT_ONLY)} is measured for "
-                        "throughput only)")
-    parser.add_argument("--wait-quiet", type=float, default=0.0, metavar="SECONDS",
-                        help="before each worker, wait up to SECONDS for other processes to "
-                        "leave the CPU idle (for shared machines; default 0)")
-    parser.add_argument("--retries", type=int, default=2, metavar="N",
-                        help="run a measurement again, up to N times, when other processes used "
-                        f"more than {MAX_FOREIGN} cores while it ran (default 2)")
-    parser.add_argument("--out", default=str(RESULTS / "latest"),
-                        help="output path without extension (default: results/latest)")
+    parser.add_argument(
+        "--only",
+        default=",".join(FRAMEWORKS),
+        help="comma-separated frameworks (default: all of "
+        f"{','.join(FRAMEWORKS)}; {','.join(THROUGHPUT_ONLY)} is measured for "
+        "throughput only)",
+    )
+    parser.add_argument(
+        "--wait-quiet",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="before each worker, wait up to SECONDS for other processes to "
+        "leave the CPU idle (for shared machines; default 0)",
+    )
+    parser.add_argument(
+        "--retries",
+        type=int,
+        default=2,
+        metavar="N",
+        help="run a measurement again, up to N times, when other processes used "
+        f"more than {MAX_FOREIGN} cores while it ran (default 2)",
+    )
+    parser.add_argument(
+        "--out",
+        default=str(RESULTS / "latest"),
+        help="output path without extension (default: results/latest)",
+    )
     args = parser.parse_args(argv)
     args.frameworks = tuple(f for f in FRAMEWORKS if f in args.only.split(","))
     unknown = set(args.only.split(",")) - set(FRAMEWORKS)
@@ -421,9 +496,13 @@ def run_all(args, start: Path, loader: str) -> dict:
     s, train_fws = (QUICK if args.quick else Settings()), args.frameworks
     fws = tuple(fw for fw in train_fws if fw not in THROUGHPUT_ONLY)  # all but throughput
     bench = Bench(start, args.wait_quiet, args.retries)
-    res = {"mode": "quick" if args.quick else "full", "settings": asdict(s),
-           "frameworks": list(train_fws), "machine": report.machine(REPO),
-           "import_statements": IMPORTS}
+    res = {
+        "mode": "quick" if args.quick else "full",
+        "settings": asdict(s),
+        "frameworks": list(train_fws),
+        "machine": report.machine(REPO),
+        "import_statements": IMPORTS,
+    }
     res["import_s"] = measure_imports(bench, fws, s)
     res["cli_help_s"], res["python_startup_s"] = measure_startup(s)
     runs = measure_throughput(bench, train_fws, s)
@@ -432,8 +511,9 @@ def run_all(args, start: Path, loader: str) -> dict:
     res["predict_s"] = measure_predict(bench, fws, s)
     agreement = None
     if {"glassnet", "torch"} <= set(fws):
-        agreement = bench.run("agreement glassnet vs torch",
-                              {"kind": "agreement", "steps": 200, "batch_size": 64})
+        agreement = bench.run(
+            "agreement glassnet vs torch", {"kind": "agreement", "steps": 200, "batch_size": 64}
+        )
     res["agreement"] = agreement
     res["time_to_accuracy"] = measure_accuracy(bench, fws, s)
     res["cli_train"] = measure_cli(bench, s) if "glassnet" in fws else {"skipped": "--only"}
@@ -458,8 +538,10 @@ def main(argv=None) -> int:
         loader = write_start(start)
         res = run_all(args, start, loader)
     write(res, Path(args.out))
-    print(f"\n{report.markdown(res)}\nwrote {args.out}.json and {args.out}.md "
-          f"in {res['wall_seconds']:.0f} s")
+    print(
+        f"\n{report.markdown(res)}\nwrote {args.out}.json and {args.out}.md "
+        f"in {res['wall_seconds']:.0f} s"
+    )
     return 1 if res["errors"] else 0
 
 

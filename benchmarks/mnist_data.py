@@ -77,4 +77,3 @@ def read_start(path: str | Path) -> dict[str, np.ndarray]:
     """Everything `write_start` saved, as a dict of arrays."""
     with np.load(path) as f:
         return {name: f[name] for name in f.files}
-

@@ -29,8 +29,13 @@ from mnist_data import he_uniform
 HIDDEN = (256, 128)
 PLAIN_SGD = {
     "hidden": list(HIDDEN),
-    "optimizer": {"name": "sgd", "lr": 0.1, "momentum": 0.0, "nesterov": False,
-                  "weight_decay": 0.0},
+    "optimizer": {
+        "name": "sgd",
+        "lr": 0.1,
+        "momentum": 0.0,
+        "nesterov": False,
+        "weight_decay": 0.0,
+    },
     "schedule": {"name": "constant"},
 }
 # glassnet draws each epoch's order as `net.rng.permutation(n)`; both glassnet and PyTorch get a
@@ -81,10 +86,13 @@ class GlassnetRunner:
                 on_epoch_end(event["epoch"])
 
         self.net.fit(
-            self.X[:n_samples], self.y[:n_samples], loss="cross_entropy",
+            self.X[:n_samples],
+            self.y[:n_samples],
+            loss="cross_entropy",
             optimizer=gn.optimizers.from_config(self.recipe["optimizer"]),
             schedule=gn.optimizers.schedule_from_config(self.recipe["schedule"]),
-            epochs=epochs, batch_size=self.batch_size,
+            epochs=epochs,
+            batch_size=self.batch_size,
             callback=callback if on_epoch_end is not None else None,
         )
 
@@ -175,12 +183,21 @@ def torch_optimizer(model, config):
 
     name, params = config["name"], model.parameters()
     if name == "sgd":
-        return torch.optim.SGD(params, lr=config["lr"], momentum=config.get("momentum", 0.0),
-                               nesterov=config.get("nesterov", False),
-                               weight_decay=config.get("weight_decay", 0.0))
+        return torch.optim.SGD(
+            params,
+            lr=config["lr"],
+            momentum=config.get("momentum", 0.0),
+            nesterov=config.get("nesterov", False),
+            weight_decay=config.get("weight_decay", 0.0),
+        )
     cls = {"adam": torch.optim.Adam, "adamw": torch.optim.AdamW}[name]
-    return cls(params, lr=config["lr"], betas=tuple(config["betas"]), eps=config["eps"],
-               weight_decay=config["weight_decay"])
+    return cls(
+        params,
+        lr=config["lr"],
+        betas=tuple(config["betas"]),
+        eps=config["eps"],
+        weight_decay=config["weight_decay"],
+    )
 
 
 class SklearnRunner:
@@ -201,10 +218,17 @@ class SklearnRunner:
         self.X = start["X_train"].astype(np.float32) / np.float32(255)
         self.y = start["y_train"]
         self.clf = MLPClassifier(
-            hidden_layer_sizes=tuple(recipe["hidden"]), activation="relu", solver="sgd", alpha=0.0,
-            batch_size=batch_size, learning_rate="constant", learning_rate_init=opt["lr"],
-            momentum=opt.get("momentum", 0.0), nesterovs_momentum=opt.get("nesterov", False),
-            shuffle=True, random_state=0,
+            hidden_layer_sizes=tuple(recipe["hidden"]),
+            activation="relu",
+            solver="sgd",
+            alpha=0.0,
+            batch_size=batch_size,
+            learning_rate="constant",
+            learning_rate_init=opt["lr"],
+            momentum=opt.get("momentum", 0.0),
+            nesterovs_momentum=opt.get("nesterov", False),
+            shuffle=True,
+            random_state=0,
         )
         self.clf.partial_fit(self.X[:batch_size], self.y[:batch_size], classes=np.arange(10))
         for i, (W, b) in enumerate(initial_weights(start, recipe)):

@@ -25,8 +25,18 @@ from mnist_data import he_uniform, load_mnist
 
 def make_net(weights: dict) -> gn.Network:
     """The benchmark network with the benchmark's initial weights."""
-    net = gn.Network([gn.Standardize(0, 255), gn.Dense(784, 256), gn.ReLU(),
-                      gn.Dense(256, 128), gn.ReLU(), gn.Dense(128, 10)], seed=0, dtype="float32")
+    net = gn.Network(
+        [
+            gn.Standardize(0, 255),
+            gn.Dense(784, 256),
+            gn.ReLU(),
+            gn.Dense(256, 128),
+            gn.ReLU(),
+            gn.Dense(128, 10),
+        ],
+        seed=0,
+        dtype="float32",
+    )
     for i, dense in enumerate(net.dense_layers, start=1):
         dense.W[...], dense.b[...] = weights[f"W{i}"], weights[f"b{i}"]
     return net
@@ -50,8 +60,11 @@ def recipe_optimizer(name: str) -> tuple[dict, int]:
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--batch-size", type=int, default=64)
-    parser.add_argument("--recipe", help="use the optimizer and batch size of this glassnet "
-                        "recipe (e.g. mnist) instead of plain SGD")
+    parser.add_argument(
+        "--recipe",
+        help="use the optimizer and batch size of this glassnet "
+        "recipe (e.g. mnist) instead of plain SGD",
+    )
     parser.add_argument("--top", type=int, default=25, help="how many functions to print")
     parser.add_argument("--sort", default="tottime", choices=["tottime", "cumulative", "ncalls"])
     args = parser.parse_args(argv)

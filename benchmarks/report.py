@@ -11,8 +11,13 @@ from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 
-NAMES = {"glassnet": "glassnet", "glassnet-numpy": "glassnet (NumPy only)", "torch": "PyTorch",
-         "sklearn": "scikit-learn", "ceiling": "GEMM ceiling"}
+NAMES = {
+    "glassnet": "glassnet",
+    "glassnet-numpy": "glassnet (NumPy only)",
+    "torch": "PyTorch",
+    "sklearn": "scikit-learn",
+    "ceiling": "GEMM ceiling",
+}
 
 
 # ---------------------------------------------------------------- the machine
@@ -67,9 +72,12 @@ def numpy_blas() -> dict:
 
 def git_commit(repo: Path) -> str | None:
     """The repository's commit, with "+dirty" when src/ has uncommitted changes."""
+
     def git(*args):
-        return subprocess.run(["git", "-C", str(repo), *args], capture_output=True,
-                              text=True).stdout.strip()
+        return subprocess.run(
+            ["git", "-C", str(repo), *args], capture_output=True, text=True
+        ).stdout.strip()
+
     commit = git("rev-parse", "--short", "HEAD")
     return commit + ("+dirty" if git("status", "--porcelain", "--", "src") else "") or None
 
@@ -116,11 +124,13 @@ def machine(repo: Path) -> dict:
 
 
 def fmt(stats: dict | None, scale: float = 1.0, digits: int = 0, unit: str = "") -> str:
-    """"median (min–max)" of a stats dict, scaled; "–" when missing."""
+    """ "median (min–max)" of a stats dict, scaled; "–" when missing."""
     if not stats or stats.get("median") is None:
         return "–"
+
     def one(x):
         return f"{x * scale:,.{digits}f}"
+
     if stats["n"] == 1:
         return f"{one(stats['median'])}{unit}"
     return f"{one(stats['median'])}{unit} ({one(stats['min'])}–{one(stats['max'])})"
@@ -141,65 +151,113 @@ def throughput_section(res: dict) -> list[str]:
     rows = []
     for B, by_fw in res["throughput"].items():
         r = res["ratios"][B]
-        rows.append([B] + [fmt(by_fw.get(fw, {}).get("samples_per_s")) for fw in fws]
-                    + [ratio(r.get("glassnet/torch")), ratio(r.get("glassnet-numpy/torch")),
-                       ratio(r.get("glassnet/sklearn")),
-                       ratio(r.get("glassnet/ceiling") and 100 * r["glassnet/ceiling"], 0, " %")])
-    header = ["batch", *(NAMES[fw] for fw in fws), "glassnet / PyTorch",
-              "NumPy only / PyTorch", "glassnet / sklearn", "glassnet / ceiling"]
+        rows.append(
+            [B]
+            + [fmt(by_fw.get(fw, {}).get("samples_per_s")) for fw in fws]
+            + [
+                ratio(r.get("glassnet/torch")),
+                ratio(r.get("glassnet-numpy/torch")),
+                ratio(r.get("glassnet/sklearn")),
+                ratio(r.get("glassnet/ceiling") and 100 * r["glassnet/ceiling"], 0, " %"),
+            ]
+        )
+    header = [
+        "batch",
+        *(NAMES[fw] for fw in fws),
+        "glassnet / PyTorch",
+        "NumPy only / PyTorch",
+        "glassnet / sklearn",
+        "glassnet / ceiling",
+    ]
     return ["### Training throughput (samples/s)", ""] + table(header, rows)
 
 
 def memory_section(res: dict) -> list[str]:
     rows = []
     for B, by_fw in res["throughput"].items():
-        rows.append([f"training run, batch {B}"]
-                    + [fmt(by_fw.get(fw, {}).get("peak_rss_mb"), unit=" MB")
-                       for fw in ("glassnet", "torch", "sklearn")])
+        rows.append(
+            [f"training run, batch {B}"]
+            + [
+                fmt(by_fw.get(fw, {}).get("peak_rss_mb"), unit=" MB")
+                for fw in ("glassnet", "torch", "sklearn")
+            ]
+        )
     cli = res.get("cli_train", {})
-    cli_cell = fmt(cli.get("peak_rss_mb"), unit=" MB") if "peak_rss_mb" in cli else (
-        f"skipped: {cli.get('skipped', 'not run')}")
+    cli_cell = (
+        fmt(cli.get("peak_rss_mb"), unit=" MB")
+        if "peak_rss_mb" in cli
+        else (f"skipped: {cli.get('skipped', 'not run')}")
+    )
     rows.append(["`glassnet train mnist` (CLI)", cli_cell, "", ""])
     return ["### Peak resident memory (MB)", ""] + table(
-        ["run", "glassnet", "PyTorch", "scikit-learn"], rows)
+        ["run", "glassnet", "PyTorch", "scikit-learn"], rows
+    )
 
 
 def accuracy_section(res: dict) -> list[str]:
     rows = []
     for run in res["time_to_accuracy"]:
-        rows.append([NAMES[run["framework"]], f"{run['recipe_name']} ({recipe_text(run)})",
-                     *[fmt(run["time_to"].get(t), digits=2, unit=" s")
-                       for t in ("0.97", "0.98", "0.985")],
-                     run["reached_98"], fmt(run["final_accuracy"], 100, 2, " %")])
-    header = ["framework", "recipe", "to 97 %", "to 98 %", "to 98.5 %", "runs reaching 98 %",
-              "final test acc."]
+        rows.append(
+            [
+                NAMES[run["framework"]],
+                f"{run['recipe_name']} ({recipe_text(run)})",
+                *[
+                    fmt(run["time_to"].get(t), digits=2, unit=" s")
+                    for t in ("0.97", "0.98", "0.985")
+                ],
+                run["reached_98"],
+                fmt(run["final_accuracy"], 100, 2, " %"),
+            ]
+        )
+    header = [
+        "framework",
+        "recipe",
+        "to 97 %",
+        "to 98 %",
+        "to 98.5 %",
+        "runs reaching 98 %",
+        "final test acc.",
+    ]
     return ["### Time to test accuracy (training seconds)", ""] + table(header, rows)
 
 
 def recipe_text(run: dict) -> str:
-    """"256-128, nesterov 0.1, cosine, batch 128, 4 ep" for a recipe."""
+    """ "256-128, nesterov 0.1, cosine, batch 128, 4 ep" for a recipe."""
     r, opt = run["recipe"], run["recipe"]["optimizer"]
     name = opt["name"]
     if name == "sgd" and opt.get("momentum"):
         name = "nesterov" if opt.get("nesterov") else f"momentum {opt['momentum']}"
     wd = f", wd {opt['weight_decay']:g}" if opt.get("weight_decay") else ""
-    return (f"{'-'.join(map(str, r['hidden']))}, {name} {opt['lr']:g}{wd}, "
-            f"{r['schedule']['name']}, batch {r['batch_size']}, {r['epochs']} ep")
+    return (
+        f"{'-'.join(map(str, r['hidden']))}, {name} {opt['lr']:g}{wd}, "
+        f"{r['schedule']['name']}, batch {r['batch_size']}, {r['epochs']} ep"
+    )
 
 
 def latency_section(res: dict) -> list[str]:
     fws = ("glassnet", "torch", "sklearn")
-    rows = [["`import` (fresh process)"] + [fmt(res["import_s"].get(fw), 1000, 0, " ms")
-                                           for fw in fws]]
+    rows = [
+        ["`import` (fresh process)"] + [fmt(res["import_s"].get(fw), 1000, 0, " ms") for fw in fws]
+    ]
     for size in ("1", "1000"):
-        rows.append([f"`predict`, {int(size):,} raw sample{'s' * (size != '1')}"]
-                    + [fmt(res["predict_s"].get(fw, {}).get(size), 1e6, 0, " µs") for fw in fws])
-    rows.append(["`glassnet --help` (whole process)", fmt(res.get("cli_help_s"), 1000, 0, " ms"),
-                 "", ""])
-    rows.append(["`python -c pass` (interpreter start, for scale)",
-                 fmt(res.get("python_startup_s"), 1000, 0, " ms"), "", ""])
+        rows.append(
+            [f"`predict`, {int(size):,} raw sample{'s' * (size != '1')}"]
+            + [fmt(res["predict_s"].get(fw, {}).get(size), 1e6, 0, " µs") for fw in fws]
+        )
+    rows.append(
+        ["`glassnet --help` (whole process)", fmt(res.get("cli_help_s"), 1000, 0, " ms"), "", ""]
+    )
+    rows.append(
+        [
+            "`python -c pass` (interpreter start, for scale)",
+            fmt(res.get("python_startup_s"), 1000, 0, " ms"),
+            "",
+            "",
+        ]
+    )
     return ["### Start-up and inference latency", ""] + table(
-        ["what", "glassnet", "PyTorch", "scikit-learn"], rows)
+        ["what", "glassnet", "PyTorch", "scikit-learn"], rows
+    )
 
 
 def median(stats: dict | None) -> float | None:
@@ -210,31 +268,84 @@ def target_rows(res: dict) -> list[tuple[str, str, float | None, float, bool]]:
     """(what, shown target, measured, limit, higher is better) for each target of issue 5,
     and the NumPy-only route's (glassnet with GLASSNET_KERNELS=0)."""
     r = res["ratios"]
+
     def glassnet_run(name):
-        return next((run for run in res["time_to_accuracy"]
-                     if run["framework"] == "glassnet" and run["recipe_name"] == name), {})
+        return next(
+            (
+                run
+                for run in res["time_to_accuracy"]
+                if run["framework"] == "glassnet" and run["recipe_name"] == name
+            ),
+            {},
+        )
+
     default, best = glassnet_run("mnist"), glassnet_run("mnist-best")
     return [
-        ("throughput / PyTorch, batch 64", "≥ 1.6×", r.get("64", {}).get("glassnet/torch"),
-         1.6, True),
-        ("throughput / PyTorch, batch 128", "≥ 1.35×", r.get("128", {}).get("glassnet/torch"),
-         1.35, True),
-        ("NumPy-only throughput / PyTorch, batch 64", "≥ 1.3×",
-         r.get("64", {}).get("glassnet-numpy/torch"), 1.3, True),
-        ("throughput / scikit-learn (worse batch size)", "≥ 2×",
-         min_or_none(r[B].get("glassnet/sklearn") for B in r), 2.0, True),
-        ("throughput / ceiling in % (worse batch size)", "≥ 85",
-         scaled(min_or_none(r[B].get("glassnet/ceiling") for B in r), 100), 85, True),
-        ("peak memory of `glassnet train mnist` (MB)", "≤ 150",
-         median(res.get("cli_train", {}).get("peak_rss_mb")), 150, False),
-        ("default recipe `mnist`: seconds to 98 %", "≤ 2.5 s",
-         median(default.get("time_to", {}).get("0.98")), 2.5, False),
-        ("`mnist-best`: seconds to 98.5 %", "≤ 60 s",
-         median(best.get("time_to", {}).get("0.985")), 60, False),
+        (
+            "throughput / PyTorch, batch 64",
+            "≥ 1.6×",
+            r.get("64", {}).get("glassnet/torch"),
+            1.6,
+            True,
+        ),
+        (
+            "throughput / PyTorch, batch 128",
+            "≥ 1.35×",
+            r.get("128", {}).get("glassnet/torch"),
+            1.35,
+            True,
+        ),
+        (
+            "NumPy-only throughput / PyTorch, batch 64",
+            "≥ 1.3×",
+            r.get("64", {}).get("glassnet-numpy/torch"),
+            1.3,
+            True,
+        ),
+        (
+            "throughput / scikit-learn (worse batch size)",
+            "≥ 2×",
+            min_or_none(r[B].get("glassnet/sklearn") for B in r),
+            2.0,
+            True,
+        ),
+        (
+            "throughput / ceiling in % (worse batch size)",
+            "≥ 85",
+            scaled(min_or_none(r[B].get("glassnet/ceiling") for B in r), 100),
+            85,
+            True,
+        ),
+        (
+            "peak memory of `glassnet train mnist` (MB)",
+            "≤ 150",
+            median(res.get("cli_train", {}).get("peak_rss_mb")),
+            150,
+            False,
+        ),
+        (
+            "default recipe `mnist`: seconds to 98 %",
+            "≤ 2.5 s",
+            median(default.get("time_to", {}).get("0.98")),
+            2.5,
+            False,
+        ),
+        (
+            "`mnist-best`: seconds to 98.5 %",
+            "≤ 60 s",
+            median(best.get("time_to", {}).get("0.985")),
+            60,
+            False,
+        ),
         ("`import glassnet` (s)", "≤ 0.15", median(res["import_s"].get("glassnet")), 0.15, False),
         ("`glassnet --help` (s)", "≤ 0.4", median(res.get("cli_help_s")), 0.4, False),
-        ("`predict` of one sample (µs)", "≤ 50",
-         scaled(median(res["predict_s"].get("glassnet", {}).get("1")), 1e6), 50, False),
+        (
+            "`predict` of one sample (µs)",
+            "≤ 50",
+            scaled(median(res["predict_s"].get("glassnet", {}).get("1")), 1e6),
+            50,
+            False,
+        ),
     ]
 
 
@@ -250,18 +361,24 @@ def scaled(x: float | None, factor: float) -> float | None:
 def targets_section(res: dict) -> list[str]:
     rows = []
     for what, shown, value, limit, higher in target_rows(res):
-        met = "–" if value is None else ("yes" if (value >= limit if higher else value <= limit)
-                                          else "**no**")
+        met = (
+            "–"
+            if value is None
+            else ("yes" if (value >= limit if higher else value <= limit) else "**no**")
+        )
         rows.append([what, shown, "–" if value is None else f"{value:,.4g}", met])
     return ["### Targets of issue 5 (medians)", ""] + table(
-        ["target", "goal", "measured", "met"], rows)
+        ["target", "goal", "measured", "met"], rows
+    )
 
 
 def machine_section(res: dict) -> list[str]:
     m = res["machine"]
     blas = m["numpy_blas"]
-    pools = ", ".join(f"{p['internal_api']} {p.get('version') or ''} ({p['num_threads']} threads)"
-                      for p in blas.get("threadpools", []))
+    pools = ", ".join(
+        f"{p['internal_api']} {p.get('version') or ''} ({p['num_threads']} threads)"
+        for p in blas.get("threadpools", [])
+    )
     return [
         "### Machine",
         "",
@@ -285,9 +402,12 @@ def interference_warning(res: dict) -> list[str]:
     load, disturbed = res.get("foreign_load"), res.get("disturbed_runs", 0)
     if not disturbed:
         return []
-    return [f"**Warning: {disturbed} of {load['n']} measurements ran while other processes kept "
-            f"more than 0.25 cores busy (up to {load['max']:.2f}), even after retries; those "
-            "numbers are noisy. Run again on a quiet machine (or with --wait-quiet).**", ""]
+    return [
+        f"**Warning: {disturbed} of {load['n']} measurements ran while other processes kept "
+        f"more than 0.25 cores busy (up to {load['max']:.2f}), even after retries; those "
+        "numbers are noisy. Run again on a quiet machine (or with --wait-quiet).**",
+        "",
+    ]
 
 
 def notes_section(res: dict) -> list[str]:
@@ -308,8 +428,15 @@ def markdown(res: dict) -> str:
         f"and start-up, {s['cli_repeats']} for the CLI. Every value is in `latest.json`.",
         "",
     ]
-    sections = [targets_section, throughput_section, accuracy_section, memory_section,
-                latency_section, notes_section, machine_section]
+    sections = [
+        targets_section,
+        throughput_section,
+        accuracy_section,
+        memory_section,
+        latency_section,
+        notes_section,
+        machine_section,
+    ]
     lines = intro + interference_warning(res)
     for section in sections:
         lines += section(res) + [""]

@@ -64,8 +64,10 @@ def task_train(task: dict) -> dict:
     seconds = time.perf_counter() - began
     numpy_only = numpy_step() if glassnet else None
     if task["framework"] == "glassnet-numpy" and not numpy_only:
-        raise RuntimeError("glassnet-numpy trained with the C kernels: GLASSNET_KERNELS=0 was "
-                           "not set before glassnet was imported")
+        raise RuntimeError(
+            "glassnet-numpy trained with the C kernels: GLASSNET_KERNELS=0 was "
+            "not set before glassnet was imported"
+        )
     return {
         "samples_per_s": task["n_samples"] / seconds,
         "seconds": seconds,
@@ -107,14 +109,18 @@ def task_accuracy(task: dict) -> dict:
     def on_epoch_end(epoch):
         entered = time.perf_counter()
         accuracy = float(np.mean(runner.predict(X_test) == y_test))
-        curve.append({"epoch": epoch, "seconds": entered - began - spent[0],
-                      "test_accuracy": accuracy})
+        curve.append(
+            {"epoch": epoch, "seconds": entered - began - spent[0], "test_accuracy": accuracy}
+        )
         spent[0] += time.perf_counter() - entered
 
     began = time.perf_counter()
     runner.train(len(start["X_train"]), recipe["epochs"], on_epoch_end)
-    return {"curve": curve, "time_to": time_to(curve, task["targets"]),
-            "peak_rss_mb": peak_rss_mb()}
+    return {
+        "curve": curve,
+        "time_to": time_to(curve, task["targets"]),
+        "peak_rss_mb": peak_rss_mb(),
+    }
 
 
 def time_to(curve: list[dict], targets: list[float]) -> dict:
@@ -158,8 +164,16 @@ def ceiling_gemms(batch_size: int, rng: np.random.Generator) -> list[tuple]:
     X, A1, A2 = rand(B, 784), rand(B, 256), rand(B, 128)
     W1, W2, W3 = (rand(o, i) for i, o in zip(sizes, sizes[1:], strict=False))
     G1, G2, G3 = rand(B, 256), rand(B, 128), rand(B, 10)
-    pairs = [(X, W1.T), (A1, W2.T), (A2, W3.T),
-             (G3.T, A2), (G3, W3), (G2.T, A1), (G2, W2), (G1.T, X)]
+    pairs = [
+        (X, W1.T),
+        (A1, W2.T),
+        (A2, W3.T),
+        (G3.T, A2),
+        (G3, W3),
+        (G2.T, A1),
+        (G2, W2),
+        (G1.T, X),
+    ]
     return [(a, b, np.empty((a.shape[0], b.shape[1]), np.float32)) for a, b in pairs]
 
 
@@ -177,24 +191,37 @@ def task_ceiling(task: dict) -> dict:
     began = time.perf_counter()
     run(steps)
     seconds = time.perf_counter() - began
-    return {"samples_per_s": steps * task["batch_size"] / seconds, "seconds": seconds,
-            "peak_rss_mb": peak_rss_mb(), "threads": thread_info("numpy")}
+    return {
+        "samples_per_s": steps * task["batch_size"] / seconds,
+        "seconds": seconds,
+        "peak_rss_mb": peak_rss_mb(),
+        "threads": thread_info("numpy"),
+    }
 
 
 def task_agreement(task: dict) -> dict:
     """Max |Δ| between glassnet's and PyTorch's weights after the same k batches (float32)."""
     start = read_start(task["start"])
     n = task["steps"] * task["batch_size"]
-    runners = [make_runner(name, start, task["batch_size"], PLAIN_SGD)
-               for name in ("glassnet", "torch")]
+    runners = [
+        make_runner(name, start, task["batch_size"], PLAIN_SGD) for name in ("glassnet", "torch")
+    ]
     for runner in runners:
         runner.train(n)
     pairs = zip(runners[0].weights(), runners[1].weights(), strict=True)
-    diffs = [float(np.max(np.abs(np.asarray(a) - np.asarray(b))))
-             for (Wg, bg), (Wt, bt) in pairs for a, b in ((Wg, Wt), (bg, bt))]
+    diffs = [
+        float(np.max(np.abs(np.asarray(a) - np.asarray(b))))
+        for (Wg, bg), (Wt, bt) in pairs
+        for a, b in ((Wg, Wt), (bg, bt))
+    ]
     moved = float(np.max(np.abs(runners[0].weights()[0][0] - start["W1"])))
-    return {"max_abs_diff": max(diffs), "per_array": diffs, "max_abs_change_W1": moved,
-            "steps": task["steps"], "batch_size": task["batch_size"]}
+    return {
+        "max_abs_diff": max(diffs),
+        "per_array": diffs,
+        "max_abs_change_W1": moved,
+        "steps": task["steps"],
+        "batch_size": task["batch_size"],
+    }
 
 
 def task_cli(task: dict) -> dict:
@@ -202,13 +229,23 @@ def task_cli(task: dict) -> dict:
     began = time.perf_counter()
     proc = subprocess.run(task["argv"], capture_output=True, text=True, cwd=task.get("cwd"))
     seconds = time.perf_counter() - began
-    return {"returncode": proc.returncode, "seconds": seconds,
-            "peak_rss_mb": peak_rss_mb(resource.RUSAGE_CHILDREN),
-            "stdout_tail": proc.stdout[-2000:], "stderr_tail": proc.stderr[-2000:]}
+    return {
+        "returncode": proc.returncode,
+        "seconds": seconds,
+        "peak_rss_mb": peak_rss_mb(resource.RUSAGE_CHILDREN),
+        "stdout_tail": proc.stdout[-2000:],
+        "stderr_tail": proc.stderr[-2000:],
+    }
 
 
-TASKS = {"train": task_train, "accuracy": task_accuracy, "predict": task_predict,
-         "ceiling": task_ceiling, "agreement": task_agreement, "cli": task_cli}
+TASKS = {
+    "train": task_train,
+    "accuracy": task_accuracy,
+    "predict": task_predict,
+    "ceiling": task_ceiling,
+    "agreement": task_agreement,
+    "cli": task_cli,
+}
 
 
 def main() -> None:

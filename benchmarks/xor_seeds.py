@@ -58,8 +58,9 @@ CANDIDATES = [
     candidate("leaky 3, BCE, Adam 0.05, 1000 ep", activation="leaky_relu"),
     candidate("tanh 3, BCE, Adam 0.05, 1000 ep", activation="tanh"),
     candidate("tanh 3, BCE, Adam 0.1, 500 ep", activation="tanh", lr=0.1, epochs=500),
-    candidate("tanh 3, BCE, SGD 0.5, 2000 ep", activation="tanh", optimizer="sgd", lr=0.5,
-              epochs=2000),
+    candidate(
+        "tanh 3, BCE, SGD 0.5, 2000 ep", activation="tanh", optimizer="sgd", lr=0.5, epochs=2000
+    ),
     candidate("tanh 3, squared, Adam 0.05, 1000 ep", activation="tanh", loss="squared_error"),
     candidate("sigmoid 3, BCE, Adam 0.1, 2000 ep", activation="sigmoid", lr=0.1, epochs=2000),
     candidate("relu 4, BCE, Adam 0.05, 1000 ep", hidden=(4,)),
@@ -106,8 +107,10 @@ def main(argv=None) -> None:
     if not args.candidates:
         began = time.perf_counter()
         failed = [seed for seed in seeds if not cli_solves(seed)]
-        print(f"glassnet train xor: solved {len(seeds) - len(failed)}/{len(seeds)} seeds "
-              f"({time.perf_counter() - began:.1f} s)" + (f"; failed {failed}" if failed else ""))
+        print(
+            f"glassnet train xor: solved {len(seeds) - len(failed)}/{len(seeds)} seeds "
+            f"({time.perf_counter() - began:.1f} s)" + (f"; failed {failed}" if failed else "")
+        )
         return
     for recipe in (r for r in CANDIDATES if args.match in r.name):
         began = time.perf_counter()
