@@ -35,13 +35,18 @@ from glassnet.nn.layers import (
 )
 from glassnet.nn.network import Network
 from glassnet.nn.optimizers import SGD, Adam, AdamW, Cosine, StepDecay
-from glassnet.teach.gradcheck import GradcheckResult, gradcheck
-from glassnet.train.evaluate import evaluate
-from glassnet.train.history import BatchEnd, EpochEnd, History, RunEnd
-from glassnet.train.trainer import Trainer, fit
 
-# Training runs and model files load on first use (they import the data and file code).
+# The training loop, runs, model files and the gradient check load on first use.
 _LAZY = {
+    "BatchEnd": "glassnet.train.history",
+    "EpochEnd": "glassnet.train.history",
+    "History": "glassnet.train.history",
+    "RunEnd": "glassnet.train.history",
+    "Trainer": "glassnet.train.trainer",
+    "fit": "glassnet.train.trainer",
+    "evaluate": "glassnet.train.evaluate",
+    "gradcheck": "glassnet.teach.gradcheck",
+    "GradcheckResult": "glassnet.teach.gradcheck",
     "run": "glassnet.runs.run",
     "Run": "glassnet.runs.run",
     "RunConfig": "glassnet.runs.config",

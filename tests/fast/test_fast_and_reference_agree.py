@@ -63,7 +63,8 @@ def test_a_callback_sees_the_plain_gradient_of_every_batch(dtype, optimizer):
     def record(event):
         if event["event"] == "batch":
             weights = [p.copy() for p, _ in event.network.parameters()]
-            seen.append((weights, net.layers[-1].dW.copy(), net.layers[1].dW.copy()))
+            dense = event.network.dense_layers
+            seen.append((weights, [d.dW.copy() for d in dense], [d.db.copy() for d in dense]))
 
     before = [p.copy() for p, _ in net.parameters()]
     net.fit(
@@ -77,7 +78,7 @@ def test_a_callback_sees_the_plain_gradient_of_every_batch(dtype, optimizer):
         callback=record,
     )
     assert len(seen) == 2
-    for batch, (start, (_, dW_last, dW_first)) in enumerate(zip((0, 32), seen, strict=True)):
+    for batch, (start, (_, dWs, dbs)) in enumerate(zip((0, 32), seen, strict=True)):
         check = make_net("float64")
         weights = before if batch == 0 else seen[0][0]
         for (p, _), w in zip(check.parameters(), weights, strict=True):
@@ -86,8 +87,9 @@ def test_a_callback_sees_the_plain_gradient_of_every_batch(dtype, optimizer):
         check.forward(X[rows])
         check.backward(get_loss("cross_entropy").grad(check.layers[-1].y, y[rows]))
         tolerance = 1e-12 if dtype == "float64" else 2e-4
-        np.testing.assert_allclose(dW_last, check.layers[-1].dW, rtol=tolerance, atol=1e-7)
-        np.testing.assert_allclose(dW_first, check.layers[1].dW, rtol=tolerance, atol=1e-7)
+        for layer, dW, db in zip(check.dense_layers, dWs, dbs, strict=True):
+            np.testing.assert_allclose(dW, layer.dW, rtol=tolerance, atol=1e-7)
+            np.testing.assert_allclose(db, layer.db, rtol=tolerance, atol=1e-7)
 
 
 def test_prediction_after_training_returns_fresh_arrays():
