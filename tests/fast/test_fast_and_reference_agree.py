@@ -125,3 +125,25 @@ def test_after_fit_the_layers_hold_the_plain_gradient():
     net.backward(get_loss("cross_entropy").grad(net.layers[-1].y, y))
     for (_, g), seen in zip(net.parameters(), trained, strict=True):
         np.testing.assert_allclose(seen, g, rtol=1e-10, atol=1e-14)
+
+
+def test_a_callback_that_reads_no_gradients_leaves_the_step_unwatched():
+    """A progress bar (reads_gradients = False) lets the compiled step fuse its updates."""
+    X, y = mnist_like(64)
+    seen = []
+
+    def progress(event):
+        seen.append(event["event"])
+
+    progress.reads_gradients = False
+    trainer = gn.Trainer(make_net(), X, y, loss="cross_entropy", optimizer=gn.SGD(0.1),
+                         epochs=1, batch_size=16, callback=progress)  # fmt: skip
+    assert not trainer.watched
+    trainer.callbacks.append(lambda event: None)  # may read gradients
+    assert trainer.watched
+    trainer.callbacks.pop()
+    trainer.run()
+    assert seen.count("batch") == 4
+    step = trainer.step
+    if hasattr(step, "watched"):  # the compiled step (fused where BLAS is reachable)
+        assert not step.watched

@@ -14,6 +14,8 @@ from glassnet.cli.commands import _common as C
 class Progress:
     """Training progress: a rich bar on a terminal, plain per-epoch lines otherwise."""
 
+    reads_gradients = False  # costs and epochs only: the compiled step may fuse its updates
+
     def __init__(self, stream, quiet: bool):
         self.stream, self.quiet = stream, quiet
         self.bar = self.task = None

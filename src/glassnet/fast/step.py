@@ -5,7 +5,8 @@ pass or two: clear, and what `glassnet explain` shows. For the networks practiti
 (float32, [Standardize], Dense–ReLU blocks, a Dense output, softmax cross-entropy) `CompiledStep`
 does the same step as one C call (csrc/): the GEMMs by the cblas_sgemm of NumPy's own OpenBLAS
 (`blas`), everything between them in one fused loop each. Where NumPy's OpenBLAS cannot be
-reached, the same kernels run between np.matmul calls made from Python.
+reached, the same kernels run between np.matmul calls made from Python; where the C extension
+is not built (or GLASSNET_KERNELS=0), their NumPy twins (`numpy_kernels`) do.
 
 The speed tricks live here and only here:
 * plain SGD folds η into δ = ∂L/∂z, so the update is θ ← θ − g (g = η ∂L/∂θ), and when nobody
@@ -13,8 +14,8 @@ The speed tricks live here and only here:
   W ← W − Gᵀ A in one GEMM, dW not written. An epoch's last batch and every watched batch run
   unfolded, so the layers then hold ∂L/∂θ as after net.backward.
 * Adam and AdamW on float32 run as one fused kernel per parameter, inside the C step.
-Without the C extension, with GLASSNET_KERNELS=0, for float64 networks or any other
-architecture, training takes the reference step (tests/fast compares every route with it).
+With GLASSNET_FAST=0, for float64 networks or any other architecture, training takes the
+reference step (tests/fast compares every route with it).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ import os
 import numpy as np
 
 from glassnet.errors import ValidationError
+from glassnet.fast import numpy_kernels
 from glassnet.nn.layers import Dense, ReLU, Softmax, Standardize
 from glassnet.nn.losses import CrossEntropy, Loss
 from glassnet.nn.network import Network
@@ -34,14 +36,16 @@ from glassnet.nn.optimizers import SGD, Adam, Optimizer
 from glassnet.train.step import StepResult
 from glassnet.train.targets import Targets
 
-KERNELS_ENV = "GLASSNET_KERNELS"
+KERNELS_ENV = "GLASSNET_KERNELS"  # 0: not the C kernels (their NumPy twins run instead)
+FAST_ENV = "GLASSNET_FAST"  # 0: no compiled step at all, training takes the reference step
+OFF = ("0", "off", "false", "no")
 GATHERED = (np.uint8, np.float32, np.float64)  # input dtypes the batch-gathering kernel reads
 
 
 @functools.cache
 def kernels():
     """The C kernels module, or None (not built, or GLASSNET_KERNELS=0)."""
-    if os.environ.get(KERNELS_ENV, "1").strip().lower() in ("0", "off", "false", "no"):
+    if os.environ.get(KERNELS_ENV, "1").strip().lower() in OFF:
         return None
     try:
         from glassnet.fast import _ckernels
@@ -228,8 +232,11 @@ def _compact(a: np.ndarray) -> bool:
 
 def compile_step(net: Network, loss: Loss, optimizer: Optimizer, X, targets: Targets, *,
                  batch_size: int, watched: bool = False) -> CompiledStep | None:  # fmt: skip
-    """A CompiledStep for this network, loss and data, or None if it does not apply (not
-    built, GLASSNET_KERNELS=0, float64, another architecture or loss, weights that are views)."""
+    """A CompiledStep for this network, loss and data, or None if it does not apply
+    (GLASSNET_FAST=0, float64, another architecture or loss, weights that are views). Without
+    the C extension (or with GLASSNET_KERNELS=0) the step runs its NumPy kernels from Python."""
+    if os.environ.get(FAST_ENV, "1").strip().lower() in OFF:
+        return None
     if net.dtype != np.float32 or not isinstance(loss, CrossEntropy):
         return None
     layers = list(net.layers)
@@ -251,7 +258,7 @@ def compile_step(net: Network, loss: Loss, optimizer: Optimizer, X, targets: Tar
         return None  # weights set by hand as views (W = A.T, say): the reference step
     k = kernels()
     if k is None:
-        return None
+        return CompiledStep(net, optimizer, X, targets, batch_size, watched, numpy_kernels, None)
     from glassnet.fast.blas import sgemm, threads
 
     return CompiledStep(net, optimizer, X, targets, batch_size, watched, k, sgemm(), threads())

@@ -75,7 +75,9 @@ class Event:
 
 @dataclass(frozen=True)
 class BatchEnd(Event):
-    """After a batch's update. Every Dense layer's dW and db hold that batch's ∂L/∂W, ∂L/∂b."""
+    """After a batch's update. Every Dense layer's dW and db hold that batch's ∂L/∂W, ∂L/∂b
+    (a callback with `reads_gradients = False` declares it does not look, which lets the
+    compiled step fuse its updates)."""
 
     kind: ClassVar[str] = "batch"
 

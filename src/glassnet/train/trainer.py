@@ -177,10 +177,9 @@ class Trainer:
 
     def _choose_step(self) -> Step:
         """The compiled step where one applies (glassnet.fast registers it), else the
-        reference step. A run with callbacks is watched: its steps leave ∂L/∂θ in the layers
-        after every batch."""
+        reference step. A watched run's steps leave ∂L/∂θ in the layers after every batch."""
         running = self.train_metrics == "running"
-        self._watched = bool(self.callbacks)
+        self._watched = self.watched
         for compiler in STEP_COMPILERS:
             step = compiler(
                 self.net,
@@ -189,11 +188,18 @@ class Trainer:
                 self.X,
                 self.targets,
                 batch_size=self.batch_size,
-                watched=bool(self.callbacks),
+                watched=self._watched,
             )
             if step is not None:
                 return step
         return ReferenceStep(self.net, self.loss, self.optimizer, self.X, self.targets, running)
+
+    @property
+    def watched(self) -> bool:
+        """Whether a callback may read the layers' gradients after a batch (every callback may,
+        unless it says `reads_gradients = False`, as a progress bar does): the compiled step
+        then leaves ∂L/∂θ of every batch in dW and db."""
+        return any(getattr(callback, "reads_gradients", True) for callback in self.callbacks)
 
     def request_stop(self) -> None:
         """Stop after the current batch. Safe from another thread or a signal handler."""
@@ -205,7 +211,7 @@ class Trainer:
 
     def run(self) -> History:
         """Train until `epochs` are done, early stopping ends the run, or a stop is requested."""
-        if self._watched != bool(self.callbacks):  # callbacks were added or removed since
+        if self._watched != self.watched:  # callbacks were added or removed since
             self.step = self._choose_step()
         try:
             # A diverging run overflows on its way to the DivergenceError that reports it.

@@ -205,6 +205,7 @@ def _announcer(stream, quiet: bool):
         )
         stream.flush()
 
+    announce.reads_gradients = False  # type: ignore[attr-defined]
     return announce
 
 
