@@ -1,0 +1,1 @@
+"""Training runs callable from Python: RunConfig, run(), and the run folders they write."""

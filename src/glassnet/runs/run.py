@@ -1,0 +1,236 @@
+"""A training run as a library call: exactly what `glassnet train` does, without printing.
+
+    result = gn.run(gn.RunConfig(data="moons", epochs=50), callbacks=[print])
+    result.network, result.history, result.summary        # summary = `glassnet train --json`
+
+prepare (load, choose the recipe, split) → build (network and model card) → train → summarize
+(evaluate every split, write --out and --run-dir). Progress reaches `callbacks` as typed events:
+RunStart, then the trainer's BatchEnd, EpochEnd and RunEnd. `stop` (a threading.Event) set from
+any thread ends the run after the current batch; its checkpoint is saved and `Run.interrupted`
+is True. A run installs no signal handler and prints nothing, so it can run in any thread.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from glassnet.card import ModelCard, TargetScale
+from glassnet.errors import ValidationError
+from glassnet.models import builders
+from glassnet.models.files import load_checkpoint, save
+from glassnet.nn import optimizers
+from glassnet.nn.network import Network
+from glassnet.runs import data as run_data
+from glassnet.runs import record
+from glassnet.runs.config import RunConfig
+from glassnet.train.evaluate import evaluate
+from glassnet.train.history import History
+from glassnet.train.trainer import Trainer
+
+
+@dataclass(frozen=True)
+class RunStart:
+    """Before the first batch: the resolved config and the sizes of the splits."""
+
+    kind = "start"
+    config: RunConfig
+    dataset: str
+    n_train: int
+    n_val: int
+    n_test: int
+    resumed: dict | None  # {"epoch", "batch"} when continuing a checkpoint
+
+    def __getitem__(self, name: str):
+        return self.kind if name == "event" else getattr(self, name)
+
+
+@dataclass
+class Run:
+    """The result of gn.run: the trained network, its history, the summary, and the config
+    with every recipe value filled in. An interrupted run has `checkpoint` set."""
+
+    network: Network
+    history: History
+    summary: dict
+    config: RunConfig
+    interrupted: bool = False
+    checkpoint: Path | None = None
+
+
+def run(config: RunConfig | None = None, callbacks=(), *, stop: threading.Event | None = None,
+        download_progress=None, **fields) -> Run:  # fmt: skip
+    """Train as `glassnet train` does (see the module docstring). `fields` build a RunConfig
+    when none is given: gn.run(data="moons", epochs=50)."""
+    if config is None:
+        config = RunConfig(**fields)
+    elif fields:
+        config = config.replace(**fields)
+    config.check()
+    started = time.perf_counter()
+    record.check_outputs(config)
+    resume = None
+    if config.resume:
+        config, net, resume = _from_checkpoint(config)
+    dataset, is_file = run_data.load(config, download_progress)
+    if resume is None:
+        config = run_data.resolve(config, dataset, is_file)
+    prepared = run_data.split(dataset, is_file, config)
+    if resume is None:
+        net = build(config, prepared)
+    elif prepared.digest != net.card.data.get("sha256"):
+        raise ValidationError(
+            f"the data {config.data} changed since the checkpoint was written (SHA-256 differs); "
+            "resume with the same data file"
+        )
+    trainer = _trainer(net, config, prepared, callbacks, stop)
+    if resume is not None:
+        trainer.restore(*resume)
+    start = RunStart(config, dataset.name, len(prepared.X_train), _rows(prepared.X_val),
+                     _rows(prepared.X_test), resume and {"epoch": resume[0]["epoch"],
+                                                         "batch": resume[0]["batch"]})  # fmt: skip
+    for callback in callbacks:
+        callback(start)
+    trainer.run()
+    if trainer.history.interrupted:
+        path = record.checkpoint_path(config)
+        save(net, path, trainer=trainer)
+        stopped = {"epoch": trainer.epoch, "batch": trainer.batch, "checkpoint": str(path)}
+        return Run(net, trainer.history, stopped, config, interrupted=True, checkpoint=path)
+    result = Run(net, trainer.history, summarize(net, trainer, prepared, config), config)
+    result.summary["wall_seconds"] = round(time.perf_counter() - started, 3)
+    _write_outputs(result, prepared)
+    return result
+
+
+def build(config: RunConfig, prepared: run_data.Prepared) -> Network:
+    """The network for a resolved config and its data, with its model card."""
+    dataset = prepared.dataset
+    n_targets = 1 if prepared.y_train.ndim == 1 else prepared.y_train.shape[1]
+    net, loss = builders.for_task(
+        int(prepared.X_train[0].size), config.hidden, config.activation, task=dataset.task,
+        n_classes=dataset.n_classes, n_targets=n_targets, loss=config.loss,
+        scale=builders.input_scaling(prepared.X_train, dataset, prepared.is_file),
+        dropout=config.dropout, seed=config.seed, dtype=config.dtype,
+    )  # fmt: skip
+    net.card = ModelCard(
+        task=dataset.task,
+        classes=dataset.classes,
+        target_scale=TargetScale.fit(prepared.y_train) if dataset.task == "regression" else None,
+        feature_names=dataset.feature_names,
+        target=(dataset.provenance or {}).get("target", config.target),
+        image_shape=tuple(dataset.image_shape) if dataset.image_shape else None,
+        data=_data_card(config, prepared),
+        run={**config.to_dict(), "loss": loss},
+        outputs={"out": config.out, "run_dir": config.run_dir},
+    )
+    return net
+
+
+def _data_card(config: RunConfig, prepared: run_data.Prepared) -> dict:
+    dataset = prepared.dataset
+    return {
+        "name": dataset.name,
+        "path": config.data if prepared.is_file else None,
+        "sha256": prepared.digest,
+        "provenance": dataset.provenance,
+    }
+
+
+def _trainer(net, config: RunConfig, prepared, callbacks, stop) -> Trainer:
+    """The Trainer for a resolved config (also when resuming: the same arguments)."""
+    kwargs = {}
+    if config.optimizer in ("sgd", "momentum", "nesterov") and config.momentum:
+        kwargs["momentum"] = config.momentum
+    if config.weight_decay:
+        kwargs["weight_decay"] = config.weight_decay
+    optimizer = optimizers.get(config.optimizer, lr=config.lr, **kwargs)
+    validation = None
+    if prepared.X_val is not None:
+        validation = (prepared.X_val, prepared.y_val)
+    return Trainer(
+        net, prepared.X_train, prepared.y_train, loss=net.card.run["loss"], optimizer=optimizer,
+        epochs=config.epochs, batch_size=config.batch_size, validation_data=validation,
+        early_stopping=config.early_stopping, patience=config.patience,
+        schedule=config.schedule, callbacks=list(callbacks), stop=stop,
+    )  # fmt: skip
+
+
+def _from_checkpoint(config: RunConfig):
+    """(resolved config, network, (trainer state, arrays)) of an interrupted run."""
+    given = [name for name, value in config.hyperparameters().items() if value is not None]
+    if given or config.data != RunConfig.data or config.target:
+        flags = ", ".join("--" + n.replace("_", "-") for n in given) or "DATA/--target"
+        raise ValidationError(
+            f"--resume continues the checkpoint's run with its own data and settings; drop {flags}"
+        )
+    net, info, arrays = load_checkpoint(config.resume)
+    if info is None or not net.card.run:
+        raise ValidationError(
+            f"{config.resume} is a finished model, not a checkpoint of an interrupted run; "
+            "give the .checkpoint file written when training was interrupted"
+        )
+    outputs = net.card.outputs or {}
+    settings = RunConfig.from_dict(net.card.run)
+    resumed = settings.replace(
+        out=config.out or outputs.get("out"),
+        run_dir=config.run_dir or outputs.get("run_dir"),
+        data_dir=config.data_dir or settings.data_dir,
+        resume=config.resume, json=config.json, quiet=config.quiet,
+    )  # fmt: skip
+    return resumed, net, (info, arrays)
+
+
+def summarize(net: Network, trainer: Trainer, prepared, config: RunConfig) -> dict:
+    """Final cost and accuracy on the training, validation and test data, and the run's facts."""
+    summary = {}
+    for name, X, y in prepared.splits():
+        scores = evaluate(net, X, y, loss=trainer.loss)
+        summary[f"{name}_accuracy"] = scores["accuracy"]
+        summary[f"{name}_loss"] = scores["loss"]
+        summary[f"n_{name}"] = scores["n"]
+    history = trainer.history
+    summary.update(
+        epochs=len(history),
+        seconds=round(history.seconds[-1], 4) if history.seconds else 0.0,
+        best_epoch=history.best_epoch,
+        stopped_early=history.stopped_early,
+        dataset=prepared.dataset.name,
+        task=net.task,
+        recipe=config.recipe,
+        parameters=net.n_params,
+        architecture=repr(net),
+    )
+    return summary
+
+
+def _write_outputs(result: Run, prepared) -> None:
+    config, net, summary = result.config, result.network, result.summary
+    if config.out:
+        save(net, config.out)
+        summary["model"] = str(config.out)
+    if config.run_dir:
+        run_dir = Path(config.run_dir)
+        run_dir.mkdir(parents=True, exist_ok=True)
+        save(net, run_dir / "model.glassnet")
+        summary.setdefault("model", str(run_dir / "model.glassnet"))
+        summary["run_dir"] = str(run_dir)
+        manifest = record.manifest(config.replace(resume=None), _data_manifest(config, prepared))
+        record.write(run_dir, result.history, manifest, summary)
+    if config.resume and Path(config.resume).resolve() == record.checkpoint_path(config).resolve():
+        Path(config.resume).unlink(missing_ok=True)  # the run it saved is finished now
+
+
+def _data_manifest(config: RunConfig, prepared) -> dict:
+    return {
+        "name": prepared.dataset.name,
+        "path": config.data,
+        "target": config.target,
+        "sha256": prepared.digest,
+    }
+
+
+def _rows(X) -> int:
+    return 0 if X is None else len(X)
