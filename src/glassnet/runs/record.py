@@ -1,11 +1,11 @@
 """Run folders: what a run writes (--run-dir) and the one reader of them (replay, report, plots).
 
-    RUN_DIR/history.csv     one row per epoch (History.COLUMNS)
-    RUN_DIR/history.json    the History
-    RUN_DIR/manifest.json   everything needed to repeat the run: command, seed, versions, data
-                            and its SHA-256, the resolved RunConfig ("settings")
-    RUN_DIR/summary.json    the summary `glassnet train --json` prints
-    RUN_DIR/model.glassnet  the trained model
+RUN_DIR/history.csv     one row per epoch (History.COLUMNS)
+RUN_DIR/history.json    the History
+RUN_DIR/manifest.json   everything needed to repeat the run: command, seed, versions, data
+                        and its SHA-256, the resolved RunConfig ("settings")
+RUN_DIR/summary.json    the summary `glassnet train --json` prints
+RUN_DIR/model.glassnet  the trained model
 """
 
 from __future__ import annotations
