@@ -11,6 +11,7 @@ import pytest
 import glassnet as gn
 from glassnet.fast import numpy_kernels
 from glassnet.fast import step as fastpath
+from glassnet.fast.blas import sgemm_function
 
 
 @pytest.fixture
@@ -53,7 +54,11 @@ def test_numpy_kernels_train_like_the_reference_step(route, batch_size, optimize
         compiled = isinstance(trainer.step, fastpath.CompiledStep)
         assert compiled == (name == "numpy")
         if compiled:
-            assert trainer.step.k is numpy_kernels and trainer.step.plan is None
+            step = trainer.step
+            assert step.k is numpy_kernels and step.plan is None
+            plain = isinstance(trainer.optimizer, gn.SGD) and trainer.optimizer.plain
+            # plain SGD updates W inside one sgemm call (W ← W − Gᵀ A) where BLAS is reachable
+            assert step.fusable == (plain and sgemm_function() is not None)
         results.append((trainer, history))
     (fast, h_fast), (ref, h_ref) = results
     for (p, g), (q, h) in zip(fast.net.parameters(), ref.net.parameters(), strict=True):

@@ -1,14 +1,15 @@
 """The cblas_sgemm of the BLAS NumPy itself uses, for the compiled training step.
 
-The compiled step (`fastpath`, `_ckernels.step`) runs a whole training step in C, GEMMs
-included. It must call the very OpenBLAS library NumPy's wheel loaded (numpy.libs/), so that it
-shares NumPy's thread pool: mixing in a second BLAS (SciPy's own OpenBLAS, say) made training
-13–22× slower in the issue's measurements. This module finds that library's cblas_sgemm with
-ctypes, checks it against np.matmul on the update the step does most (W ← W − Gᵀ A: α = −1,
-β = 1, which np.matmul cannot do in one call), and hands its address to the C code.
-If the library or symbol is not there (another BLAS, another platform), `sgemm` is None and
-the step runs its GEMMs through np.matmul from Python instead. `threads` finds the library's
-thread-count functions, with which the C step runs on a team of two threads (csrc/team.h).
+The compiled step (`glassnet.fast.step`, `_ckernels.step`) runs a whole training step in C,
+GEMMs included. It must call the very OpenBLAS library NumPy's wheel loaded (numpy.libs/), so
+that it shares NumPy's thread pool: mixing in a second BLAS (SciPy's own OpenBLAS, say) made
+training many times slower. This module finds that library's cblas_sgemm with ctypes, checks it
+against np.matmul on the update the step does most (W ← W − Gᵀ A: α = −1, β = 1, which
+np.matmul cannot do in one call), and hands its address to the C code, or calls it itself for
+the NumPy-only route (`update_weights`). If the library or symbol is not there (another BLAS,
+another platform), `sgemm` is None and the step runs its GEMMs through np.matmul instead.
+`threads` finds the library's thread-count functions, with which the C step runs on a team of
+two threads (csrc/team.h).
 """
 
 from __future__ import annotations
@@ -126,6 +127,26 @@ def sgemm() -> tuple[int, bool] | None:
         return ctypes.cast(fn, ctypes.c_void_p).value, int64
     except Exception:  # any surprise in a foreign library: use the NumPy path
         return None
+
+
+@functools.cache
+def sgemm_function():
+    """The checked cblas_sgemm as a ctypes function, or None: the NumPy-only route (no C
+    extension) calls it for the one GEMM np.matmul cannot do, W ← W − Gᵀ A."""
+    try:
+        bound = _bind()
+        return bound[0] if bound is not None and _self_test(bound[0]) else None
+    except Exception:  # any surprise in a foreign library: use the NumPy path
+        return None
+
+
+def update_weights(fn, W: np.ndarray, G: np.ndarray, A: np.ndarray) -> None:
+    """W ← W − Gᵀ A in one call of fn (cblas_sgemm: α = −1, β = 1), for C-contiguous float32
+    W (m, k), G (n, m) and A (n, k)."""
+    n, m = G.shape
+    k = A.shape[1]
+    fn(_ROW_MAJOR, _TRANS, _NO_TRANS, m, k, n, -1.0, G.ctypes.data, m, A.ctypes.data, k, 1.0,
+       W.ctypes.data, k)  # fmt: skip
 
 
 @functools.cache

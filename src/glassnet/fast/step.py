@@ -29,6 +29,7 @@ import numpy as np
 
 from glassnet.errors import ValidationError
 from glassnet.fast import numpy_kernels
+from glassnet.fast.blas import sgemm_function, update_weights
 from glassnet.nn.layers import Dense, ReLU, Softmax, Standardize
 from glassnet.nn.losses import CrossEntropy, Loss
 from glassnet.nn.network import Network
@@ -85,7 +86,7 @@ class CompiledStep:
     `backward` run the same sequence from Python, with np.matmul for the GEMMs."""
 
     def __init__(self, net: Network, optimizer: Optimizer, X: np.ndarray, targets: Targets,
-                 batch_size: int, watched: bool, k, sgemm, threads=None):  # fmt: skip
+                 batch_size: int, watched: bool, k, sgemm, threads=None, gemm=None):  # fmt: skip
         self.k = k
         self.dense = net.dense_layers
         self.optimizer = optimizer
@@ -103,13 +104,15 @@ class CompiledStep:
         self.z = [np.empty((batch_size, d.n_out), dtype) for d in self.dense]
         self.dx = [None] + [np.empty((batch_size, d.n_in), dtype) for d in self.dense[1:]]
         self.sgemm, self.threads = sgemm, threads
+        self.gemm = gemm  # cblas_sgemm through ctypes, for fused updates driven from Python
         # Adam (or AdamW) on float32 moments runs inside the C step too, after each gradient.
         self.adam = isinstance(optimizer, Adam) and all(
             _compact(a) for state in optimizer.state for a in (state["m"], state["v"])
         )
         # Plain SGD folds η into δ; unwatched, its updates happen inside the ∂L/∂W GEMMs.
         self.plain_sgd = isinstance(optimizer, SGD) and optimizer.plain
-        self.fusable = sgemm is not None and self.plain_sgd and not watched
+        can_fuse = sgemm is not None or gemm is not None
+        self.fusable = can_fuse and self.plain_sgd and not watched
         self.dw_factor: float | None = 1.0  # what dW holds: factor × ∂L/∂W; None: not written
         self.plan, self._bound = None, ()
         if sgemm is not None:
@@ -157,7 +160,7 @@ class CompiledStep:
         if self.plan is None:
             cost, correct = self.forward(idx, scale)
             if math.isfinite(cost):
-                self.backward()
+                self.backward(fused)
         else:
             if self._replaced():
                 self._bind()  # an array was replaced: bind the new ones
@@ -205,20 +208,26 @@ class CompiledStep:
         self.grad = a
         return cost, correct
 
-    def backward(self) -> None:
-        """Back-propagate the output gradient of `forward` into every dW and db, from Python."""
+    def backward(self, fused: bool = False) -> None:
+        """Back-propagate the output gradient of `forward` into every dW and db, from Python;
+        fused (δ carries η): update each W and b instead, W ← W − Gᵀ A in one sgemm call."""
         k, dense, inputs = self.k, self.dense, self.inputs
         g = self.grad
         for i in range(len(dense) - 1, -1, -1):
             layer = dense[i]
             if i:
                 dx = self.dx[i][: len(g)]
-                np.matmul(g, layer.W, out=dx)
-            np.matmul(g.T, inputs[i], out=layer.dW)
+                np.matmul(g, layer.W, out=dx)  # with W before its update
+            if fused:
+                update_weights(self.gemm, layer.W, g, inputs[i])
+            else:
+                np.matmul(g.T, inputs[i], out=layer.dW)
             if i:
                 below = dense[i - 1]
-                k.relu_backward(dx, inputs[i], below.db, below.b, False)
+                k.relu_backward(dx, inputs[i], below.db, below.b, fused)
                 g = dx
+        if fused:
+            dense[-1].b -= dense[-1].db
 
 
 def _same(now: tuple, then: tuple) -> bool:
@@ -258,7 +267,9 @@ def compile_step(net: Network, loss: Loss, optimizer: Optimizer, X, targets: Tar
         return None  # weights set by hand as views (W = A.T, say): the reference step
     k = kernels()
     if k is None:
-        return CompiledStep(net, optimizer, X, targets, batch_size, watched, numpy_kernels, None)
+        gemm = sgemm_function()
+        return CompiledStep(net, optimizer, X, targets, batch_size, watched, numpy_kernels, None,
+                            gemm=gemm)  # fmt: skip
     from glassnet.fast.blas import sgemm, threads
 
     return CompiledStep(net, optimizer, X, targets, batch_size, watched, k, sgemm(), threads())
