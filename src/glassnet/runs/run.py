@@ -88,9 +88,9 @@ def run(config: RunConfig | None = None, callbacks=(), *, stop: threading.Event 
     trainer = _trainer(net, config, prepared, callbacks, stop)
     if resume is not None:
         trainer.restore(*resume)
-    start = RunStart(config, dataset.name, len(prepared.X_train), _rows(prepared.X_val),
-                     _rows(prepared.X_test), resume and {"epoch": resume[0]["epoch"],
-                                                         "batch": resume[0]["batch"]})  # fmt: skip
+    resumed = None if resume is None else {"epoch": resume[0]["epoch"], "batch": resume[0]["batch"]}
+    sizes = (len(prepared.X_train), _rows(prepared.X_val), _rows(prepared.X_test))
+    start = RunStart(config, dataset.name, *sizes, resumed)
     for callback in callbacks:
         callback(start)
     trainer.run()
