@@ -23,10 +23,23 @@ IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp")
 TABLE_SUFFIXES = (".csv", ".tsv", ".txt")
 
 
+def builtin_key(name) -> str:
+    """The registry's spelling of a data set name ("Fashion_MNIST" → "fashion-mnist")."""
+    return str(name).strip().lower().replace("_", "-")
+
+
 def is_builtin(name) -> bool:
     """Whether `name` names a built-in data set (and no file of that name exists)."""
-    key = str(name).strip().lower().replace("_", "-")
-    return key in BUILTIN_NAMES and not Path(name).is_file()
+    return builtin_key(name) in BUILTIN_NAMES and not Path(name).is_file()
+
+
+def open_dataset(name, *, data_dir=None, target=None, seed: int = 0, progress=None):
+    """(dataset, is_file) for a built-in data set's name or a user's file: the one way a run,
+    an experiment or a command turns DATA into a Dataset."""
+    if is_builtin(name):
+        key = builtin_key(name)
+        return load_dataset(key, data_dir=data_dir, progress=progress, seed=seed), False
+    return read_dataset(Path(name), target=target, seed=seed), True
 
 
 def read_dataset(path: Path, **options):
@@ -95,8 +108,7 @@ def labelled_data(net, data: str, target=None, data_dir=None, progress=None):
     """(X, y, description) to evaluate `net` on: a built-in set's test split, or a file whose
     labels are mapped to the model's class ids (regression targets as numbers)."""
     if is_builtin(data):
-        key = str(data).strip().lower().replace("_", "-")
-        dataset = load_dataset(key, data_dir=data_dir, progress=progress)
+        dataset, _ = open_dataset(data, data_dir=data_dir, progress=progress)
         if dataset.has_test:
             return dataset.X_test, dataset.y_test, f"{dataset.name} test split"
         return dataset.X_train, dataset.y_train, f"{dataset.name} (all samples)"

@@ -116,28 +116,30 @@ def _self_test(fn) -> bool:
 
 
 @functools.cache
-def sgemm() -> tuple[int, bool] | None:
-    """(address, sizes are 64-bit) of cblas_sgemm in NumPy's own OpenBLAS, checked, or None
-    where it cannot be reached."""
+def _checked():
+    """(ctypes function, sizes are 64-bit) of cblas_sgemm in NumPy's own OpenBLAS, bound once
+    and checked against np.matmul, or None where it cannot be reached."""
     try:
         bound = _bind()
-        if bound is None or not _self_test(bound[0]):
-            return None
-        fn, int64 = bound
-        return ctypes.cast(fn, ctypes.c_void_p).value, int64
+        return bound if bound is not None and _self_test(bound[0]) else None
     except Exception:  # any surprise in a foreign library: use the NumPy path
         return None
 
 
-@functools.cache
+def sgemm() -> tuple[int, bool] | None:
+    """(address, sizes are 64-bit) of the checked cblas_sgemm, for the C step, or None."""
+    checked = _checked()
+    if checked is None:
+        return None
+    fn, int64 = checked
+    return ctypes.cast(fn, ctypes.c_void_p).value, int64
+
+
 def sgemm_function():
     """The checked cblas_sgemm as a ctypes function, or None: the NumPy-only route (no C
     extension) calls it for the one GEMM np.matmul cannot do, W ← W − Gᵀ A."""
-    try:
-        bound = _bind()
-        return bound[0] if bound is not None and _self_test(bound[0]) else None
-    except Exception:  # any surprise in a foreign library: use the NumPy path
-        return None
+    checked = _checked()
+    return None if checked is None else checked[0]
 
 
 def update_weights(fn, W: np.ndarray, G: np.ndarray, A: np.ndarray) -> None:

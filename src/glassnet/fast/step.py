@@ -28,8 +28,7 @@ import os
 import numpy as np
 
 from glassnet.errors import ValidationError
-from glassnet.fast import numpy_kernels
-from glassnet.fast.blas import sgemm_function, update_weights
+from glassnet.fast import blas, numpy_kernels
 from glassnet.nn.layers import Dense, ReLU, Softmax, Standardize
 from glassnet.nn.losses import CrossEntropy, Loss
 from glassnet.nn.network import Network
@@ -219,7 +218,7 @@ class CompiledStep:
                 dx = self.dx[i][: len(g)]
                 np.matmul(g, layer.W, out=dx)  # with W before its update
             if fused:
-                update_weights(self.gemm, layer.W, g, inputs[i])
+                blas.update_weights(self.gemm, layer.W, g, inputs[i])
             else:
                 np.matmul(g.T, inputs[i], out=layer.dW)
             if i:
@@ -266,10 +265,7 @@ def compile_step(net: Network, loss: Loss, optimizer: Optimizer, X, targets: Tar
     if not all(_compact(a) for p, g in net.parameters() for a in (p, g)):
         return None  # weights set by hand as views (W = A.T, say): the reference step
     k = kernels()
-    if k is None:
-        gemm = sgemm_function()
-        return CompiledStep(net, optimizer, X, targets, batch_size, watched, numpy_kernels, None,
-                            gemm=gemm)  # fmt: skip
-    from glassnet.fast.blas import sgemm, threads
-
-    return CompiledStep(net, optimizer, X, targets, batch_size, watched, k, sgemm(), threads())
+    given = (net, optimizer, X, targets, batch_size, watched)
+    if k is None:  # the NumPy-only route: NumPy kernels, W ← W − Gᵀ A through ctypes
+        return CompiledStep(*given, numpy_kernels, None, gemm=blas.sgemm_function())
+    return CompiledStep(*given, k, blas.sgemm(), blas.threads())

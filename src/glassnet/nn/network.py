@@ -302,7 +302,7 @@ def _sigmoid(z: np.ndarray) -> np.ndarray:
 def default_loss(net: Network, y) -> str:
     """The cost that fits the network's output and the targets given."""
     last = net.layers[-1]
-    y = np.asarray(y.to_numpy() if hasattr(y, "to_numpy") else y)
+    y = np.asarray(y)
     if isinstance(last, Softmax):
         return "cross_entropy"
     if isinstance(last, Sigmoid):

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from glassnet import datasets
-from glassnet.datasets.features import is_builtin, read_dataset
+from glassnet.datasets.features import open_dataset
 from glassnet.errors import ValidationError
 from glassnet.models import recipes
 from glassnet.runs.config import RunConfig
@@ -47,11 +47,8 @@ class Prepared:
 
 def load(config: RunConfig, download_progress=None) -> tuple[datasets.Dataset, bool]:
     """(dataset, is_file) for the run's data (generated sets with data seed 0)."""
-    if is_builtin(config.data):
-        key = config.data.strip().lower().replace("_", "-")
-        dataset = datasets.load(key, data_dir=config.data_dir, progress=download_progress, seed=0)
-        return dataset, False
-    return read_dataset(Path(config.data), target=config.target, seed=0), True
+    return open_dataset(config.data, data_dir=config.data_dir, target=config.target,
+                        progress=download_progress)  # fmt: skip
 
 
 def resolve(config: RunConfig, dataset: datasets.Dataset, is_file: bool) -> RunConfig:

@@ -22,7 +22,7 @@ import numpy as np
 
 from glassnet._files import atomic_write
 from glassnet._version import __version__
-from glassnet.errors import DataError, GlassnetError
+from glassnet.errors import DataError, GlassnetError, ValidationError
 from glassnet.runs.config import RunConfig
 from glassnet.train.history import History
 
@@ -144,8 +144,6 @@ def checkpoint_path(config: RunConfig) -> Path:
 
 def check_outputs(config: RunConfig) -> None:
     """Fail before training, not after, when the results cannot be written where asked."""
-    from glassnet.errors import ValidationError
-
     if config.out:
         folder = Path(config.out).parent
         if not folder.is_dir():

@@ -34,20 +34,12 @@ class Targets:
         return "regression" if self.labels is None else "classification"
 
 
-def as_array(y) -> np.ndarray:
-    """y as a NumPy array: pandas objects (Series, DataFrame, Categorical) through to_numpy()."""
-    to_numpy = getattr(y, "to_numpy", None)
-    if callable(to_numpy) and not isinstance(y, np.ndarray):
-        return np.asarray(to_numpy())
-    return np.asarray(y)
-
-
 def encode_labels(net: Network, y) -> np.ndarray:
     """Targets in the network's terms. Labels that are not numbers (text, categories) become
     class ids: through `net.card.classes` when the network has them, else 0…K−1 in sorted
     order, remembered in the card so that `predict` gives the labels back. Numbers are class
     ids or values already; regression values are scaled by the card's target scale, if any."""
-    y = as_array(y)
+    y = np.asarray(y)  # pandas objects too (their __array__)
     card = net.card
     if y.dtype.kind in "OUS":
         if y.ndim != 1:

@@ -69,16 +69,14 @@ def _figure_section(title, make_figure, caption="") -> Section:
 
 def _reload_data(manifest: dict):
     """The run's data set, reloaded as the manifest records it, or raise DataError."""
-    from glassnet.runs import data as run_data
-    from glassnet.runs.config import RunConfig
+    from glassnet.datasets.features import open_dataset
 
     data = manifest.get("data") or {}
     source = data.get("path") or data.get("name")
     if not source:
         raise DataError("the manifest does not record the data set")
     settings = manifest.get("settings") or {}
-    config = RunConfig(data=source, data_dir=settings.get("data_dir"), target=data.get("target"))
-    return run_data.load(config)[0]
+    return open_dataset(source, data_dir=settings.get("data_dir"), target=data.get("target"))[0]
 
 
 def _table(rows) -> str:

@@ -8,9 +8,8 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from pathlib import Path
 
-from glassnet.datasets.features import check_features, is_builtin, read_dataset
+from glassnet.datasets.features import check_features, is_builtin, open_dataset
 from glassnet.runs.record import dumps, write_json, write_text
 
 # re-exported for the commands
@@ -125,14 +124,11 @@ def fmt_cost(value) -> str:
 
 
 def load_dataset(name: str, data_dir=None, target=None, seed: int = 0, quiet: bool = False):
-    """datasets.load with a download progress bar on a terminal (stderr)."""
-    from glassnet import datasets
-
-    if is_builtin(name):
-        key = str(name).strip().lower().replace("_", "-")
-        with download_progress(quiet) as progress:
-            return datasets.load(key, data_dir=data_dir, progress=progress, seed=seed)
-    return read_dataset(Path(name), target=target, seed=seed)
+    """The data set DATA names, with a download progress bar on a terminal (stderr)."""
+    with download_progress(quiet) as progress:
+        dataset, _ = open_dataset(name, data_dir=data_dir, target=target, seed=seed,
+                                  progress=progress)  # fmt: skip
+    return dataset
 
 
 class download_progress:  # noqa: N801 (used as a context manager, like open)

@@ -75,12 +75,10 @@ def _regression(net, X, y, loss, core_evaluate) -> dict:
 
 def confusion(net, predicted, y) -> dict:
     """Confusion matrix (rows: true class, columns: predicted) and per-class scores."""
-    import numpy as np
+    from glassnet.lab.metrics import confusion_matrix
 
     classes = net.card.classes or list(range(max(net.n_out, 2)))
-    k = len(classes)
-    matrix = np.zeros((k, k), dtype=np.int64)
-    np.add.at(matrix, (np.asarray(y, dtype=np.int64), np.asarray(predicted, dtype=np.int64)), 1)
+    matrix = confusion_matrix(y, predicted, len(classes))
     per_class = []
     for i, label in enumerate(classes):
         true_positive = int(matrix[i, i])
