@@ -3,19 +3,37 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
+# torch is pinned exactly: 2.13.0 is the CPU build on this machine's disk; a looser pin makes pip
+# fetch a multi-GB CUDA build. The interop tests run against it (see pyproject's dev extra).
+TORCH  := torch==2.13.0
+# System tools the tests drive for real: Chromium (playground, through Playwright), a TeX engine
+# (explain --format latex) and pdftoppm (to look at the PDF). Installed from Debian when missing.
+APT_PACKAGES := chromium texlive-latex-base texlive-latex-recommended texlive-fonts-recommended \
+                lmodern poppler-utils
+SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo test lint bench xor-seeds clean
+.PHONY: demo test lint bench xor-seeds clean system-tools
 
 # The editable install also compiles the C kernels (src/glassnet/fast/csrc/) in place.
 $(STAMP): pyproject.toml setup.py $(wildcard src/glassnet/fast/csrc/*)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check '$(TORCH)'
+	$(BIN)/python -c "import torch, sys; sys.exit('CUDA build of torch installed' if torch.version.cuda else 0)"
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 	touch $(STAMP)
 
 demo: $(STAMP)  ## train the 2-3-1 network on Gaussian-cluster XOR and show what it learned
 	$(BIN)/glassnet train
 
-test: lint  ## lint, format and type checks, then the whole test suite
+system-tools:  ## Chromium, pdflatex and pdftoppm from Debian's packages, when missing
+	@if ! command -v chromium >/dev/null || ! command -v pdflatex >/dev/null \
+	    || ! command -v pdftoppm >/dev/null; then \
+	  echo "installing $(APT_PACKAGES)"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+	    $(SUDO) apt-get install -y -qq $(APT_PACKAGES) >/dev/null; \
+	fi
+
+test: system-tools lint  ## lint, format and type checks, then the whole test suite
 	$(BIN)/python -m pytest -q
 
 lint: $(STAMP)  ## ruff (lint and format) and mypy (nn, train)
