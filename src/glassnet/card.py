@@ -20,7 +20,9 @@ of the model file); files written before cards existed (a plain "metadata" dict)
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, fields
+from typing import Any
 
 import numpy as np
 
@@ -136,40 +138,101 @@ class ModelCard:
     @classmethod
     def from_dict(cls, data: dict) -> ModelCard:
         """A card from `to_dict()`, or from the "metadata" dict of files written before cards
-        (same keys, plus "dataset" and an unused "outputs"). Wrong types raise
-        ValidationError naming the field."""
+        (same keys, plus "dataset" and an unused "outputs"). Every field is checked against
+        FIELD_RULES; keys this glassnet does not know (a newer one's fields) are ignored.
+        Wrong types raise ValidationError naming the field."""
         if not isinstance(data, dict):
             raise ValidationError(f"a model card must be a JSON object, got {type(data).__name__}")
         names = {f.name for f in fields(cls)}
-        card = cls(**{k: v for k, v in data.items() if k in names and v is not None})
-        card._check()
-        return card
+        values = {k: v for k, v in data.items() if k in names and v is not None}
+        scale = values.get("target_scale")
+        if isinstance(scale, dict):  # files before cards kept one output's scale as numbers
+            values["target_scale"] = _as_lists(scale)
+        for name, value in values.items():
+            rule, ok = FIELD_RULES[name]
+            if not ok(value):
+                raise ValidationError(f"model card field {name} must be {rule}, got {value!r}")
+        if "target_scale" in values:
+            mean, std = values["target_scale"]["mean"], values["target_scale"]["std"]
+            values["target_scale"] = TargetScale(tuple(map(float, mean)), tuple(map(float, std)))
+        if "image_shape" in values:
+            values["image_shape"] = tuple(values["image_shape"])
+        return cls(**values)
 
-    def _check(self) -> None:
-        def need(name: str, ok: bool, kind: str) -> None:
-            if not ok:
-                value = getattr(self, name)
-                raise ValidationError(f"model card field {name} must be {kind}, got {value!r}")
+    def check_against(self, n_in: int, n_out: int) -> None:
+        """ValidationError when the card does not describe a network of n_in inputs and n_out
+        outputs: one label per class, one feature name per input, one scale per output."""
+        problems = []
+        if self.classes is not None and self.task != "regression":
+            wanted = 2 if n_out == 1 else n_out
+            if len(self.classes) != wanted:
+                problems.append(f"{len(self.classes)} class labels for {wanted} classes")
+        if self.feature_names is not None and len(self.feature_names) != n_in:
+            problems.append(f"{len(self.feature_names)} feature names for {n_in} inputs")
+        if self.image_shape is not None and math.prod(self.image_shape) != n_in:
+            problems.append(f"image shape {list(self.image_shape)} for {n_in} inputs")
+        if self.target_scale is not None and len(self.target_scale.mean) != n_out:
+            problems.append(f"a target scale of {len(self.target_scale.mean)} for {n_out} outputs")
+        if problems:
+            raise ValidationError(f"the model card does not fit the network: {'; '.join(problems)}")
 
-        need("task", self.task is None or self.task in TASKS, f"one of {', '.join(TASKS)}")
-        for name in ("classes", "feature_names"):
-            value = getattr(self, name)
-            need(name, value is None or isinstance(value, list), "a list")
-        need("target", self.target is None or isinstance(self.target, str), "a string")
-        for name in ("training", "data", "run", "outputs"):
-            need(name, isinstance(getattr(self, name), dict), "an object")
-        if self.image_shape is not None:
-            shape = self.image_shape
-            ok = isinstance(shape, (list, tuple)) and all(isinstance(s, int) for s in shape)
-            need("image_shape", ok, "a list of integers")
-            self.image_shape = tuple(shape)
-        scale = self.target_scale
-        if isinstance(scale, dict):
-            try:
-                mean, std = np.atleast_1d(scale["mean"]), np.atleast_1d(scale["std"])
-                self.target_scale = TargetScale(tuple(map(float, mean)), tuple(map(float, std)))
-            except (KeyError, TypeError, ValueError):
-                need("target_scale", False, "an object with numbers mean and std")
+
+def _as_lists(scale: dict) -> dict:
+    return {k: v if isinstance(v, list) else [v] for k, v in scale.items()}
+
+
+def _is_label(value) -> bool:
+    return isinstance(value, (str, int, float, bool)) and (
+        not isinstance(value, float) or math.isfinite(value)
+    )
+
+
+def _distinct_labels(value) -> bool:
+    if not isinstance(value, list) or not all(_is_label(v) for v in value):
+        return False
+    return len({label_key(v) for v in value}) == len(value)
+
+
+def _strings(value) -> bool:
+    return isinstance(value, list) and all(isinstance(v, str) for v in value)
+
+
+def _numbers(value, positive: bool = False) -> bool:
+    ok = isinstance(value, list) and len(value) > 0
+    return ok and all(
+        isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+        and (v > 0 or not positive)
+        for v in value
+    )  # fmt: skip
+
+
+def _scale(value) -> bool:
+    if not isinstance(value, dict) or set(value) != {"mean", "std"}:
+        return False
+    mean, std = value["mean"], value["std"]
+    return _numbers(mean) and _numbers(std, positive=True) and len(mean) == len(std)
+
+
+def _optional_path(value) -> bool:
+    return isinstance(value, dict) and all(v is None or isinstance(v, str) for v in value.values())
+
+
+# The rule every card field must keep in a model file: name → (what it must be, the check).
+# None is always allowed and means "not known". A new card field is a dataclass field above
+# and one line here.
+FIELD_RULES: dict[str, tuple[str, Callable[[Any], bool]]] = {
+    "task": (f"one of {', '.join(TASKS)}", lambda v: v in TASKS),
+    "classes": ("a list of distinct labels (strings or numbers)", _distinct_labels),
+    "target_scale": ("an object {mean: [numbers], std: [positive numbers]}", _scale),
+    "feature_names": ("a list of strings", _strings),
+    "target": ("a string or a list of strings", lambda v: isinstance(v, str) or _strings(v)),
+    "image_shape": ("a list of integers, each ≥ 1", lambda v: isinstance(v, list) and all(
+        isinstance(n, int) and not isinstance(n, bool) and n > 0 for n in v)),
+    "training": ("an object", lambda v: isinstance(v, dict)),
+    "data": ("an object", lambda v: isinstance(v, dict)),
+    "run": ("an object", lambda v: isinstance(v, dict)),
+    "outputs": ("an object of paths or nulls", _optional_path),
+}  # fmt: skip
 
 
 def label_key(label) -> str:

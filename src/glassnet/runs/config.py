@@ -57,7 +57,8 @@ class RunConfig:
     data_dir: str | None = None  # folder of downloaded data sets
     out: str | None = None  # save the trained model to this file
     run_dir: str | None = None  # write history, manifest, summary and the model here
-    resume: str | None = None  # continue an interrupted run from this checkpoint
+    resume: str | None = None  # continue an interrupted run from this checkpoint (or run folder)
+    checkpoint_every: int | None = None  # also save the checkpoint every N epochs
     json: bool = False  # the command line prints one JSON object (gn.run prints nothing)
     quiet: bool = False  # the command line shows no progress (gn.run shows none anyway)
 
@@ -98,7 +99,7 @@ class RunConfig:
                     f"hidden sizes must be positive integers, e.g. [256, 128], got {self.hidden!r}"
                 )
             self.hidden = [int(h) for h in hidden]
-        for name in ("epochs", "patience", "train_size"):
+        for name in ("epochs", "patience", "train_size", "checkpoint_every"):
             positive = "a positive integer"
             _number(name, getattr(self, name), lambda v: _is_int(v) and v >= 1, positive)
         _number("seed", self.seed, lambda v: _is_int(v) and v >= 0, "an integer ≥ 0")

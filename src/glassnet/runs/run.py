@@ -7,7 +7,11 @@ prepare (load, choose the recipe, split) → build (network and model card) → 
 (evaluate every split, write --out and --run-dir). Progress reaches `callbacks` as typed events:
 RunStart, then the trainer's BatchEnd, EpochEnd and RunEnd. `stop` (a threading.Event) set from
 any thread ends the run after the current batch; its checkpoint is saved and `Run.interrupted`
-is True. A run installs no signal handler and prints nothing, so it can run in any thread.
+is True; `checkpoint_every` N saves one every N epochs too (atomically: kill -9 loses at most
+N epochs). A cost that explodes without NaN stops the run (glassnet.runs.guard) and a save that
+fails for want of room is rescued elsewhere (glassnet.runs.rescue); neither leaves a model at
+the output path. A run installs no signal handler and prints nothing, so it can run in any
+thread.
 """
 
 from __future__ import annotations
@@ -18,14 +22,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from glassnet.card import ModelCard, TargetScale
-from glassnet.errors import ValidationError
+from glassnet.errors import ModelFileError, ValidationError
 from glassnet.models import builders
-from glassnet.models.files import load_checkpoint, save
+from glassnet.models.files import load_checkpoint
 from glassnet.nn import optimizers
 from glassnet.nn.network import Network
 from glassnet.runs import data as run_data
 from glassnet.runs import record
 from glassnet.runs.config import RunConfig
+from glassnet.runs.guard import DivergenceGuard, PeriodicCheckpoint
+from glassnet.runs.rescue import save_or_rescue
 from glassnet.train.evaluate import evaluate
 from glassnet.train.history import History
 from glassnet.train.trainer import Trainer
@@ -85,9 +91,12 @@ def run(config: RunConfig | None = None, callbacks=(), *, stop: threading.Event 
             f"the data {config.data} changed since the checkpoint was written (SHA-256 differs); "
             "resume with the same data file"
         )
-    trainer = _trainer(net, config, prepared, callbacks, stop)
+    checkpoint = record.checkpoint_path(config)
+    periodic = PeriodicCheckpoint(config.checkpoint_every or 0, checkpoint, save_or_rescue)
+    watchers = [DivergenceGuard(), *([periodic] if config.checkpoint_every else [])]
+    trainer = _trainer(net, config, prepared, [*callbacks, *watchers], stop)
     if resume is not None:
-        trainer.restore(*resume)
+        _restore(trainer, config.resume, *resume)
     resumed = None if resume is None else {"epoch": resume[0]["epoch"], "batch": resume[0]["batch"]}
     sizes = (len(prepared.X_train), _rows(prepared.X_val), _rows(prepared.X_test))
     start = RunStart(config, dataset.name, *sizes, resumed)
@@ -95,13 +104,15 @@ def run(config: RunConfig | None = None, callbacks=(), *, stop: threading.Event 
         callback(start)
     trainer.run()
     if trainer.history.interrupted:
-        path = record.checkpoint_path(config)
-        save(net, path, trainer=trainer)
+        path = save_or_rescue(net, checkpoint, trainer=trainer)
         stopped = {"epoch": trainer.epoch, "batch": trainer.batch, "checkpoint": str(path)}
         return Run(net, trainer.history, stopped, config, interrupted=True, checkpoint=path)
     result = Run(net, trainer.history, summarize(net, trainer, prepared, config), config)
     result.summary["wall_seconds"] = round(time.perf_counter() - started, 3)
     _write_outputs(result, prepared)
+    resumed_here = config.resume and Path(config.resume).resolve() == checkpoint.resolve()
+    if periodic.written or resumed_here:
+        checkpoint.unlink(missing_ok=True)  # the run it saved is finished now
     return result
 
 
@@ -166,6 +177,8 @@ def _from_checkpoint(config: RunConfig):
         raise ValidationError(
             f"--resume continues the checkpoint's run with its own data and settings; drop {flags}"
         )
+    if Path(config.resume).is_dir():  # a run folder: its checkpoint
+        config = config.replace(resume=str(Path(config.resume) / "checkpoint.glassnet"))
     net, info, arrays = load_checkpoint(config.resume)
     if info is None or not net.card.run:
         raise ValidationError(
@@ -173,14 +186,32 @@ def _from_checkpoint(config: RunConfig):
             "give the .checkpoint file written when training was interrupted"
         )
     outputs = net.card.outputs or {}
-    settings = RunConfig.from_dict(net.card.run)
+    try:
+        settings = RunConfig.from_dict(net.card.run)
+    except ValidationError as exc:
+        raise ModelFileError(
+            f"{config.resume} holds damaged run settings ({exc}); start the run again without "
+            "--resume"
+        ) from None
     resumed = settings.replace(
         out=config.out or outputs.get("out"),
         run_dir=config.run_dir or outputs.get("run_dir"),
         data_dir=config.data_dir or settings.data_dir,
+        checkpoint_every=config.checkpoint_every or settings.checkpoint_every,
         resume=config.resume, json=config.json, quiet=config.quiet,
     )  # fmt: skip
     return resumed, net, (info, arrays)
+
+
+def _restore(trainer: Trainer, path, info: dict, arrays: dict) -> None:
+    """Continue the checkpoint's run; a trainer state that does not fit is a ModelFileError."""
+    try:
+        trainer.restore(info, arrays)
+    except (KeyError, TypeError, ValueError, IndexError) as exc:
+        raise ModelFileError(
+            f"{path} is not a valid glassnet checkpoint: its trainer state does not fit the run "
+            f"({type(exc).__name__}: {exc}); start the run again without --resume"
+        ) from None
 
 
 def summarize(net: Network, trainer: Trainer, prepared, config: RunConfig) -> dict:
@@ -209,18 +240,16 @@ def summarize(net: Network, trainer: Trainer, prepared, config: RunConfig) -> di
 def _write_outputs(result: Run, prepared) -> None:
     config, net, summary = result.config, result.network, result.summary
     if config.out:
-        save(net, config.out)
+        save_or_rescue(net, config.out)
         summary["model"] = str(config.out)
     if config.run_dir:
         run_dir = Path(config.run_dir)
         run_dir.mkdir(parents=True, exist_ok=True)
-        save(net, run_dir / "model.glassnet")
+        save_or_rescue(net, run_dir / "model.glassnet")
         summary.setdefault("model", str(run_dir / "model.glassnet"))
         summary["run_dir"] = str(run_dir)
         manifest = record.manifest(config.replace(resume=None), _data_manifest(config, prepared))
         record.write(run_dir, result.history, manifest, summary)
-    if config.resume and Path(config.resume).resolve() == record.checkpoint_path(config).resolve():
-        Path(config.resume).unlink(missing_ok=True)  # the run it saved is finished now
 
 
 def _data_manifest(config: RunConfig, prepared) -> dict:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import sys
 import threading
@@ -115,7 +116,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="write history.csv/json, manifest.json, summary.json, model.glassnet",
     )
     parser.add_argument(
-        "--resume", metavar="CHECKPOINT", help="continue an interrupted run from its checkpoint"
+        "--resume",
+        metavar="CHECKPOINT",
+        help="continue an interrupted run from its checkpoint (or the run folder holding it)",
+    )
+    parser.add_argument(
+        "--checkpoint-every",
+        type=C.positive_int,
+        metavar="N",
+        help="save a checkpoint every N epochs too (kill -9 then loses at most N epochs)",
     )
     parser.add_argument(
         "--json", action="store_true", help="print one JSON object with the results on stdout"
@@ -135,23 +144,47 @@ def config_from_args(args) -> RunConfig:
     return RunConfig(**values)
 
 
-class StopOnSigint:
-    """While active, Ctrl-C asks the run to stop after the current batch; a second Ctrl-C
-    interrupts at once."""
+class StopOnSignals:
+    """While active, Ctrl-C, SIGTERM and SIGHUP (how job schedulers and closed terminals stop
+    a job) ask the run to stop after the current batch and save its checkpoint. A second
+    signal during training interrupts at once (the last periodic checkpoint stays); once
+    training has ended, signals wait for the model or checkpoint to be written."""
+
+    SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+    reads_gradients = False  # as a run callback it only watches for the end of training
 
     def __init__(self):
-        self.stop, self.previous = threading.Event(), None
+        self.stop, self.previous = threading.Event(), {}
+        self.received: int | None = None
+        self.training = True
 
     def __enter__(self):
-        self.previous = signal.signal(signal.SIGINT, self._handle)
+        for signum in self.SIGNALS:
+            self.previous[signum] = signal.signal(signum, self._handle)
         return self
 
+    def __call__(self, event) -> None:
+        if event["event"] == "run":
+            self.training = False
+
     def _handle(self, signum, frame):
-        self.stop.set()
-        signal.signal(signal.SIGINT, signal.default_int_handler)
+        if self.received is None:
+            self.received = signum
+            self.stop.set()
+        elif self.training and signum == signal.SIGINT:
+            raise KeyboardInterrupt
+        elif self.training:  # die of the signal, as the sender expects
+            signal.signal(signum, signal.SIG_DFL)
+            os.kill(os.getpid(), signum)
+
+    @property
+    def status(self) -> int:
+        """128 + the signal's number (130 Ctrl-C, 143 SIGTERM, 129 SIGHUP), the shells' code."""
+        return 128 + (self.received or signal.SIGINT)
 
     def __exit__(self, *exc):
-        signal.signal(signal.SIGINT, self.previous)
+        for signum, previous in self.previous.items():
+            signal.signal(signum, previous)
         return False
 
 
@@ -163,10 +196,10 @@ def run(args) -> ExitStatus:
     stream = sys.stderr if args.json else sys.stdout
     progress = Progress(stream, quiet=args.quiet)
     quiet = args.quiet or args.json
-    callbacks = [progress, _announcer(stream, quiet)]
-    with StopOnSigint() as sigint, C.download_progress(quiet) as download:
+    with StopOnSignals() as signals, C.download_progress(quiet) as download:
+        callbacks = [progress, _announcer(stream, quiet), signals]
         try:
-            result = run_training(config, callbacks, stop=sigint.stop, download_progress=download)
+            result = run_training(config, callbacks, stop=signals.stop, download_progress=download)
         finally:
             progress.close()
     if result.interrupted:
@@ -176,7 +209,10 @@ def run(args) -> ExitStatus:
             f"to {result.checkpoint}\nresume with: glassnet train --resume {result.checkpoint}",
             file=sys.stderr,
         )
-        return ExitStatus.INTERRUPTED
+        return ExitStatus(signals.status)
+    if signals.received is not None:
+        print("the interrupt came after training had ended: the run was finished and saved",
+              file=sys.stderr)  # fmt: skip
     if args.json:
         C.print_json(result.summary)
     else:
