@@ -12,7 +12,7 @@ APT_PACKAGES := chromium texlive-latex-base texlive-latex-recommended texlive-fo
                 lmodern poppler-utils
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo test lint bench xor-seeds clean system-tools
+.PHONY: demo test lint bench xor-seeds clean system-tools sanitize
 
 # The editable install also compiles the C kernels (src/glassnet/fast/csrc/) in place.
 $(STAMP): pyproject.toml setup.py $(wildcard src/glassnet/fast/csrc/*)
@@ -40,6 +40,25 @@ lint: $(STAMP)  ## ruff (lint and format) and mypy (nn, train)
 	$(BIN)/ruff check src tests benchmarks examples
 	$(BIN)/ruff format --check src tests benchmarks examples
 	$(BIN)/mypy
+
+# `make sanitize`: the C kernels built with AddressSanitizer and UBSan into build/sanitize (a copy
+# of the package, so the normal build is untouched) and the compiled-step tests run against them.
+# Python itself is not instrumented, so the sanitizer runtimes are preloaded; leak checking is off
+# (the interpreter keeps its objects to the end) and any report stops the run with an error.
+SANITIZE := build/sanitize
+SANITIZERS := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+
+sanitize: $(STAMP)  ## the C kernels under AddressSanitizer + UBSan: build, then the compiled-step tests
+	rm -rf $(SANITIZE) && mkdir -p $(SANITIZE)
+	cp -r src/glassnet $(SANITIZE)/glassnet && rm -f $(SANITIZE)/glassnet/fast/_ckernels*.so
+	CFLAGS="$(SANITIZERS) -g" LDFLAGS="$(SANITIZERS)" $(BIN)/python setup.py -q build_ext \
+	  --build-lib $(SANITIZE) --build-temp $(SANITIZE)/tmp --force
+	test -n "$$(ls $(SANITIZE)/glassnet/fast/_ckernels*.so)"
+	ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
+	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+	LD_PRELOAD="$$(gcc -print-file-name=libasan.so) $$(gcc -print-file-name=libubsan.so)" \
+	PYTHONPATH=$(SANITIZE) $(BIN)/python -m pytest -q -p no:cacheprovider tests/fast \
+	  tests/sanitize_check.py
 
 bench: $(STAMP)  ## glassnet against PyTorch and scikit-learn on MNIST (separate venv for the peers)
 	$(MAKE) -C benchmarks PYTHON=$(PYTHON)
