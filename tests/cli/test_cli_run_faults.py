@@ -115,7 +115,8 @@ def test_a_full_disk_keeps_the_old_model_and_rescues_the_new_one(glassnet, tmp_p
     rescue.mkdir()
     with small_disk(tmp_path / "small", 256) as small:
         model = small / "m.glassnet"
-        assert glassnet("train", "moons", "--epochs", "2", "--out", model, "--quiet").returncode == 0
+        first = glassnet("train", "moons", "--epochs", "2", "--out", model, "--quiet")
+        assert first.returncode == 0, first.stderr
         before = model.read_bytes()
         fill(small)
         result = glassnet("train", "moons", "--epochs", "3", "--out", model, "--quiet",
