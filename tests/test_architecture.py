@@ -20,7 +20,7 @@ ALLOWED = {
     "fast": {"train", "nn"},
     "teach": {"train", "models", "datasets", "nn"},
     "lab": {"train", "models", "datasets", "nn"},
-    "runs": {"train", "models", "datasets", "nn"},
+    "runs": {"lab", "train", "models", "datasets", "nn"},  # lab: the divergence advice
     "viz": {"runs", "lab", "teach", "train", "models", "datasets", "nn"},
     "cli": {"viz", "runs", "lab", "teach", "train", "models", "datasets", "nn", "glassnet"},
     "glassnet": {"nn", "train", "fast", "teach", "runs", "models"},

@@ -150,7 +150,8 @@ class StopOnSignals:
     signal during training interrupts at once (the last periodic checkpoint stays); once
     training has ended, signals wait for the model or checkpoint to be written."""
 
-    SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+    NAMES = ("SIGINT", "SIGTERM", "SIGHUP")
+    SIGNALS = tuple(getattr(signal, name) for name in NAMES if hasattr(signal, name))
     reads_gradients = False  # as a run callback it only watches for the end of training
 
     def __init__(self):
