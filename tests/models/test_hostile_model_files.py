@@ -53,6 +53,15 @@ def test_the_command_line_prints_one_error_line_and_exits_1(
     assert len(lines) == 1 and lines[0].startswith("error: ") and message in lines[0], lines
 
 
+def test_every_card_field_has_a_rule():
+    """A card field added without a line in FIELD_RULES would make every file unreadable."""
+    from dataclasses import fields
+
+    from glassnet.card import FIELD_RULES, ModelCard
+
+    assert {f.name for f in fields(ModelCard)} == set(FIELD_RULES)
+
+
 def test_a_file_written_before_the_header_checksum_still_loads(tmp_path):
     metadata, _ = hc.parts(hc.LEGACY)
     assert files.METADATA_CHECKSUM not in metadata  # written by main before issue 15

@@ -37,7 +37,9 @@ examples:
   glassnet train mnist --out mnist.glassnet        # the digit classifier
   glassnet train my.csv --target label --out m.glassnet
   glassnet train mnist --train-size 1000 --epochs 50 --run-dir runs/overfit
-  glassnet train --resume model.glassnet.checkpoint   # after Ctrl-C
+  glassnet train --resume model.glassnet.checkpoint   # after Ctrl-C, SIGTERM or SIGHUP
+  glassnet train mnist --run-dir runs/long --checkpoint-every 1   # kill -9 loses ≤ 1 epoch
+  glassnet train --resume runs/long                   # continue from the latest checkpoint
 """
 
 
