@@ -126,3 +126,11 @@ def test_checkpoint_written_today_resumes_from_its_run_folder(tmp_path):
     finished = gn.run(gn.RunConfig(resume=str(tmp_path / "run")))
     assert len(finished.history) == 4 and not first.checkpoint.exists()
     assert json.loads((tmp_path / "run" / "summary.json").read_text())["epochs"] == 4
+
+
+def test_save_refuses_a_card_the_reader_would_refuse(tmp_path):
+    net, _ = hc.classifier()
+    net.card.classes = ["only", "two"]  # the network has 3 outputs
+    with pytest.raises(gn.ValidationError, match="cannot save .* 2 class labels for 3 classes"):
+        net.save(tmp_path / "m.glassnet")
+    assert not (tmp_path / "m.glassnet").exists()

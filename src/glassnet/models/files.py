@@ -32,7 +32,7 @@ import numpy as np
 
 from glassnet._files import atomic_write
 from glassnet.card import ModelCard
-from glassnet.errors import ModelFileError
+from glassnet.errors import ModelFileError, ValidationError
 from glassnet.models import schema
 from glassnet.nn.layers import LAYER_TYPES
 from glassnet.nn.network import Network
@@ -59,6 +59,7 @@ def save(net: Network, path, trainer=None) -> Path:
     }
     card = net.card.to_dict()
     card["task"] = net.task
+    _check_card(net, card, path)
     metadata = {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
@@ -77,6 +78,14 @@ def save(net: Network, path, trainer=None) -> Path:
     if str(path.parent) and not path.parent.exists():
         raise ModelFileError(f"cannot write {path}: folder {path.parent} does not exist; create it")
     return atomic_write(path, st_save(tensors, metadata=metadata))
+
+
+def _check_card(net: Network, card: dict, path) -> None:
+    """Refuse to write a card the reader would refuse (a file nobody could load)."""
+    try:
+        ModelCard.from_dict(card).check_against(net.n_in, net.n_out)
+    except ValidationError as exc:
+        raise ValidationError(f"cannot save {path}: {exc}; fix net.card first") from None
 
 
 def _contiguous(array: np.ndarray) -> np.ndarray:
