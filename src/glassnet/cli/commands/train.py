@@ -150,7 +150,8 @@ class StopOnSignals:
     """While active, Ctrl-C, SIGTERM and SIGHUP (how job schedulers and closed terminals stop
     a job) ask the run to stop after the current batch and save its checkpoint. A second
     signal during training interrupts at once (the last periodic checkpoint stays); once
-    training has ended, signals wait for the model or checkpoint to be written."""
+    training has ended (it is told so as a run callback: give it first), signals wait for the
+    model or checkpoint to be written."""
 
     NAMES = ("SIGINT", "SIGTERM", "SIGHUP")
     SIGNALS = tuple(getattr(signal, name) for name in NAMES if hasattr(signal, name))
@@ -200,7 +201,8 @@ def run(args) -> ExitStatus:
     progress = Progress(stream, quiet=args.quiet)
     quiet = args.quiet or args.json
     with StopOnSignals() as signals, C.download_progress(quiet) as download:
-        callbacks = [progress, _announcer(stream, quiet), signals]
+        # signals first: it learns that training has ended before any other callback runs
+        callbacks = [signals, progress, _announcer(stream, quiet)]
         try:
             result = run_training(config, callbacks, stop=signals.stop, download_progress=download)
         finally:
