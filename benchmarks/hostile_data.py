@@ -7,6 +7,7 @@ real HTTP server on 127.0.0.1 when it downloads. The outcome is
 
 * "clear error": exit 1 or 2, no traceback, an `error:` line, when an error is right;
 * "accepted correctly": exit 0 and the answer checked, when the input is fine;
+* "stopped cleanly": died of the SIGTERM it was sent, leaving no file behind;
 * anything else, described: a traceback, a silent wrong answer, a hang (killed after
   TIME_LIMIT s), files left behind.
 
@@ -61,6 +62,7 @@ def _run(command, env, case, folder):
     child = subprocess.Popen(command, cwd=folder, env=env, stdout=out, stderr=err,
                              start_new_session=True)  # fmt: skip
     status, peak, hung = _wait(child, case.signal_after)
+    peak = None if case.signal_after is not None else peak  # wait4 counts this parent's pages
     if peak_file.exists() and peak_file.read_text().strip().splitlines():
         last = peak_file.read_text().strip().splitlines()[-1]
         peak = int(last) / 1024 if last.isdigit() else peak
@@ -106,7 +108,10 @@ def classify(case, folder, status, stdout, stderr, hung):
         return "OTHER", "exit 0: accepted silently " + stdout.strip().splitlines()[-1][:100]
     if problem:
         return "OTHER", f"exit {status}, {problem}"
-    errors = [line for line in stderr.splitlines() if line.startswith("error:")]
+    if case.signal_after is not None and status == -signal.SIGTERM:
+        return "stopped cleanly", "died of SIGTERM, nothing left behind"
+    # `datasets verify` prints its report, and its error line, on stdout
+    errors = [line for line in (stderr + stdout).splitlines() if line.startswith("error:")]
     if status in (1, 2, 143) and (errors or status == 143):
         return "clear error", (errors[-1] if errors else last)[:300]
     return "OTHER", f"exit {status}: {last[:160]}"
@@ -125,15 +130,18 @@ def main():
                 continue
             outcome, detail, status, peak, seconds = run_case(case, Path(tmp) / f"c{i}", models)
             row = {"surface": case.surface, "case": case.name, "outcome": outcome,
-                   "exit": status, "peak_mb": round(peak), "seconds": round(seconds, 1),
+                   "exit": status, "peak_mb": peak and round(peak), "seconds": round(seconds, 1),
                    "detail": detail}  # fmt: skip
             rows.append(row)
             print(f"| {case.surface} | {case.name} | {outcome} | {status} | {row['peak_mb']} "
                   f"| {row['seconds']} | {detail} |", flush=True)  # fmt: skip
             _unlock(Path(tmp) / f"c{i}")
     out = ROOT / "benchmarks" / "results" / f"hostile_data_{args.label}.json"
-    if not args.only:
-        out.write_text(json.dumps(rows, indent=1, ensure_ascii=False) + "\n")
+    if args.only and out.exists():  # replace those cases' rows, keep the others
+        fresh = {row["case"]: row for row in rows}
+        rows = [fresh.pop(row["case"], row) for row in json.loads(out.read_text())]
+        rows += list(fresh.values())
+    out.write_text(json.dumps(rows, indent=1, ensure_ascii=False) + "\n")
     counts = {}
     for row in rows:
         counts[row["outcome"]] = counts.get(row["outcome"], 0) + 1
