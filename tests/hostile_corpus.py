@@ -12,15 +12,21 @@ from __future__ import annotations
 import gzip
 import io
 import stat
-import time
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from datasets_helpers import QuietHandler, fake_set, shared_mnist
+from datasets_helpers import QuietHandler, fake_set
 from glassnet.datasets import write_idx
+from hostile_servers import (
+    DripHandler,
+    EndlessHandler,
+    HugeLengthHandler,
+    SlowHandler,
+    nothing_left,
+)
 
 NOBODY = ("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups")
 
@@ -343,14 +349,15 @@ IDX_CASES = [
 
 
 def seven(size=280, mode="L"):
-    """A dark 7 on a light background, as a Pillow image of ``size`` × ``size``."""
+    """A dark grey 7 on a light grey paper (as a photo has them), a Pillow image of
+    ``size`` × ``size``: neither level is 0 or 255, so clipping would show."""
     from PIL import Image, ImageDraw
 
-    image = Image.new("L", (size, size), 255)
+    image = Image.new("L", (size, size), 190)
     draw = ImageDraw.Draw(image)
     w = max(2, size // 14)
-    draw.line([(size * 0.25, size * 0.2), (size * 0.75, size * 0.2)], fill=0, width=w)
-    draw.line([(size * 0.75, size * 0.2), (size * 0.4, size * 0.85)], fill=0, width=w)
+    draw.line([(size * 0.25, size * 0.2), (size * 0.75, size * 0.2)], fill=60, width=w)
+    draw.line([(size * 0.75, size * 0.2), (size * 0.4, size * 0.85)], fill=60, width=w)
     return image if mode == "L" else image.convert(mode)
 
 
@@ -407,7 +414,7 @@ def rows_agree(folder, stdout):
 def huge_photo(folder, models):
     from PIL import Image
 
-    photo = Image.new("L", (8000, 6000), 255)  # 48 megapixels: the same 7, 6000 pixels high
+    photo = Image.new("L", (8000, 6000), 190)  # 48 megapixels: the same 7, 6000 pixels high
     photo.paste(seven(size=6000), (1000, 0))
     photo.convert("RGB").save(folder / "photo.jpg", quality=90)
     seven().convert("RGB").save(folder / "seven.jpg", quality=90)
@@ -448,73 +455,6 @@ IMAGE_CASES = [
 ]
 
 # ---------------------------------------------------------------- downloads
-
-
-class DripHandler(QuietHandler):
-    """Announces a 9.9 MB file and sends one byte every half second."""
-
-    def do_GET(self):
-        self.send_response(200)
-        self.send_header("Content-Length", "9912422")
-        self.end_headers()
-        try:
-            while True:
-                self.wfile.write(b"\x1f")
-                self.wfile.flush()
-                time.sleep(0.5)
-        except OSError:
-            pass
-
-
-class EndlessHandler(QuietHandler):
-    """Sends zeros for ever, without a Content-Length."""
-
-    def do_GET(self):
-        self.send_response(200)
-        self.end_headers()
-        zeros = bytes(1 << 16)
-        try:
-            while True:
-                self.wfile.write(zeros)
-        except OSError:
-            pass
-        self.close_connection = True
-
-
-class HugeLengthHandler(QuietHandler):
-    """Announces 5 GB, then sends zeros."""
-
-    def do_GET(self):
-        self.send_response(200)
-        self.send_header("Content-Length", str(5 * 10**9))
-        self.end_headers()
-        zeros = bytes(1 << 16)
-        try:
-            while True:
-                self.wfile.write(zeros)
-        except OSError:
-            pass
-
-
-class SlowHandler(QuietHandler):
-    """Serves the shared MNIST files at about 1 MB/s, so a download can be stopped midway."""
-
-    def do_GET(self):
-        data = (shared_mnist() / self.path.lstrip("/")).read_bytes()
-        self.send_response(200)
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        try:
-            for start in range(0, len(data), 1 << 16):
-                self.wfile.write(data[start : start + (1 << 16)])
-                time.sleep(0.06)
-        except OSError:
-            pass
-
-
-def nothing_left(folder, stdout):
-    left = [str(p.relative_to(folder)) for p in (folder / "data").rglob("*") if p.is_file()]
-    return f"left behind: {left}" if left else None
 
 
 DEADLINE_ENV = {"GLASSNET_DOWNLOAD_DEADLINE": "5"}

@@ -17,6 +17,7 @@ are decompressed in memory (or once to disk by :func:`decompress_next_to`).
 import hashlib
 import os
 import stat
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -105,7 +106,9 @@ def gunzip(path, *, dataset=None, ndim=None, max_items=None):
     The header is read first and checked (dimension count, ``max_items``, and a size that
     deflate can reach from the file's compressed bytes) before the rest is allocated.
     """
-    with _gzip_errors(path, dataset), _gzip_open(path) as f:
+    import gzip
+
+    with _gzip_errors(path, dataset), gzip.open(path, "rb") as f:
         head = _read_up_to(f, 4 + 4 * 255)
         expected = _promised_length(head, path, ndim, dataset, max_items)
         payload = bytearray(expected + 1)  # one byte more, to notice a payload that runs on
@@ -156,30 +159,17 @@ def _read_up_to(f, size):
     return data
 
 
-def _gzip_open(path):
-    import gzip
+@contextmanager
+def _gzip_errors(path, dataset):
+    """Turn the errors of a truncated or corrupt gzip stream into one DataError."""
+    import zlib
 
-    return gzip.open(path, "rb")
-
-
-class _gzip_errors:
-    """Turns the errors of a truncated or corrupt gzip stream into one DataError."""
-
-    def __init__(self, path, dataset):
-        self.path, self.dataset = path, dataset
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, kind, error, traceback):
-        import zlib
-
-        if kind is not None and issubclass(kind, OSError | EOFError | zlib.error):
-            raise DataError(
-                f"{self.path} is not a complete gzip file ({error}): "
-                f"{refetch_hint(self.path, self.dataset)}"
-            ) from error
-        return False
+    try:
+        yield
+    except (OSError, EOFError, zlib.error) as error:
+        raise DataError(
+            f"{path} is not a complete gzip file ({error}): {refetch_hint(path, dataset)}"
+        ) from error
 
 
 def decompress_next_to(gz_path, *, dataset=None, ndim=None, max_items=None):
