@@ -172,3 +172,20 @@ def test_zip_bomb_members_in_an_npz_are_refused_unread(tmp_path):
         zf.writestr("X.npy", npy_bytes(np.zeros((20_000, 1000))))  # 160 MB of zeros
         zf.writestr("y.npy", npy_bytes(np.zeros(20_000)))
     assert read_or_refuse(load_npz, path) is None or path.stat().st_size * 1032 > 160e6
+
+
+@SETTINGS
+@given(text=st.lists(CSV_CHARS, max_size=200).map("".join))
+@example(text="a,b\n1,2\n3\n")
+@example(text="a,b\n1,inf\n")
+def test_predict_reads_any_text_by_the_rules_of_train(tmp_path, text):
+    import glassnet as gn
+    from glassnet.datasets.features import unlabelled_data
+
+    net = gn.Network([gn.Dense(2, 2), gn.Softmax()])
+    path = tmp_path / "p.csv"
+    path.write_text(text, encoding="utf-8")
+    read = read_or_refuse(lambda p: unlabelled_data(net, [p]), path)
+    if read is not None:
+        X, names = read
+        assert X.shape == (len(names), 2) and len(names) > 0 and np.all(np.isfinite(X))
