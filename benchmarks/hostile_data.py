@@ -87,9 +87,16 @@ def _wait(child, signal_after):
             child.send_signal(signal.SIGTERM)
             sent = True
         if elapsed > TIME_LIMIT and not hung:
-            os.killpg(child.pid, signal.SIGKILL)
+            _kill_command(child.pid)
             hung = True
         time.sleep(0.05)
+
+
+def _kill_command(pid):
+    """SIGKILL the command GNU time runs (so time still reports its peak), else ``pid``."""
+    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    for child in children or [pid]:
+        os.kill(int(child), signal.SIGKILL)
 
 
 def classify(case, folder, status, stdout, stderr, hung):
@@ -112,8 +119,9 @@ def classify(case, folder, status, stdout, stderr, hung):
         return "stopped cleanly", "died of SIGTERM, nothing left behind"
     # `datasets verify` prints its report, and its error line, on stdout
     errors = [line for line in (stderr + stdout).splitlines() if line.startswith("error:")]
-    if status in (1, 2, 143) and (errors or status == 143):
-        return "clear error", (errors[-1] if errors else last)[:300]
+    if status in (1, 2) and errors:
+        fails = [line for line in stdout.splitlines() if line.startswith("FAIL")]  # verify's
+        return "clear error", (fails or errors)[-1][:300]
     return "OTHER", f"exit {status}: {last[:160]}"
 
 

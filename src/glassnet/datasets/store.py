@@ -176,6 +176,7 @@ def fetch(spec, remote, folder, progress, pending=()):
             f"cannot create {folder} to download {spec.name} into ({error.strerror}): choose "
             "a writable folder with --data-dir or the GLASSNET_DATA environment variable"
         ) from error
+    deadline_seconds(UNKNOWN_MAX_BYTES)  # a bad GLASSNET_DOWNLOAD_DEADLINE stops us here
     failures = []
     with unwinding_on_termination():  # SIGTERM: the temporary file goes, then the process
         for url in urls:
