@@ -103,7 +103,11 @@ def classify(case, folder, status, stdout, stderr, hung):
     """("clear error" | "accepted correctly" | "OTHER", detail)."""
     last = stderr.strip().splitlines()[-1] if stderr.strip() else ""
     if hung:
-        return "OTHER", f"still running after {TIME_LIMIT:.0f} s: killed"
+        written = sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
+        return (
+            "OTHER",
+            f"still running after {TIME_LIMIT:.0f} s: killed ({written:,} bytes in its folder)",
+        )
     if "Traceback" in stderr:
         return "OTHER", "traceback: " + last[:160]
     problem = case.check(folder, stdout) if case.check else None
