@@ -1,4 +1,4 @@
-"""The fixed corpus of hostile model files (tests/hostile_corpus.py) as regression tests, the
+"""The fixed corpus of hostile model files (tests/hostile_model_corpus.py) as regression tests, the
 command line's one-line errors, files written before the header checksum, bounded reading."""
 
 import json
@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import glassnet as gn
-import hostile_corpus as hc
+import hostile_model_corpus as hc
 from glassnet.models import files
 
 

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import glassnet as gn
-import hostile_corpus as hc
+import hostile_model_corpus as hc
 from glassnet.errors import ModelFileError
 
 BOUNDED = settings(max_examples=120, deadline=None, derandomize=True,

@@ -10,9 +10,10 @@ download actually happens.  Nothing is printed: downloads report through ``progr
 
 from .dataset import Dataset, array_sha256, file_sha256
 from .idx import read_idx, write_idx
+from .images import verify
 from .loader import BUILTIN_NAMES, describe, load
 from .preprocessing import fit_standardizer, train_test_split
-from .store import data_home, download, verify
+from .store import data_home, download
 from .synthetic import blobs, circles, moons, spirals, xor, xor_clusters
 from .tabular import load_csv, load_npy, load_npz
 

@@ -17,7 +17,7 @@ from glassnet.errors import DataError, GlassnetError, ValidationError
 
 from .loader import BUILTIN_NAMES
 from .loader import load as load_dataset
-from .tabular import load_array, load_npz_arrays, read_rows
+from .tabular import feature_array, load_array, load_npz_arrays, numeric_columns, read_rows
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp")
 TABLE_SUFFIXES = (".csv", ".tsv", ".txt")
@@ -76,27 +76,15 @@ def read_feature_csv(path, net, target=None) -> tuple[np.ndarray, list | None]:
     model's feature_names) when the header has them; the target column (default: the one the
     model was trained on), if present, as raw text labels y."""
     path = Path(path)
-    try:
-        header, rows, numbers = read_rows(path)
-    except UnicodeDecodeError:
-        raise DataError(f"{path} is not a text file in UTF-8; save it as UTF-8 CSV") from None
+    header, rows, numbers = read_rows(path)
     names = net.card.feature_names or []
     target = target if target is not None else net.card.target
     if names and all(n in header for n in names):
         columns = [header.index(n) for n in names]
     else:
         columns = [i for i, h in enumerate(header) if h != target]
-    X = np.empty((len(rows), len(columns)), dtype=np.float64)
-    for r, row in enumerate(rows):
-        for j, c in enumerate(columns):
-            cell = row[c].strip()
-            try:
-                X[r, j] = float(cell)
-            except ValueError:
-                raise DataError(
-                    f"{path}: row {numbers[r]}, column {header[c]!r} holds {cell!r}, not a "
-                    "number; fill or fix that value"
-                ) from None
+    cells = [tuple(row[c] for row in rows) for c in columns]
+    X = numeric_columns(cells, [header[c] for c in columns], numbers, path, "float64")
     y = None
     if target in header:
         t = header.index(target)
@@ -138,9 +126,21 @@ def _labelled_csv(net, path: Path, target):
     if net.task != "regression":
         return X, class_ids(net, raw, path), str(path)
     try:
-        return X, np.asarray([float(v) for v in raw]), str(path)
+        values = np.asarray([float(v) for v in raw])
     except ValueError:
         raise DataError(f"{path}: the target column {target!r} must hold numbers") from None
+    if not np.all(np.isfinite(values)):
+        row = first_non_finite(values)
+        raise DataError(
+            f"{path}: the target column {target!r} holds {values[row]} (sample {row}): "
+            "targets must be finite numbers; fill or drop that row"
+        )
+    return X, values, str(path)
+
+
+def first_non_finite(values) -> int:
+    """The index of the first value that is not finite."""
+    return int(np.flatnonzero(~np.isfinite(values))[0])
 
 
 def class_ids(net, raw_labels, source) -> np.ndarray:
@@ -203,9 +203,11 @@ def unlabelled_data(net, paths, data_dir=None, progress=None):
 def _load_array(path: Path) -> np.ndarray:
     """X from a .npy file, or the array X (else X_test) of an .npz file; never pickle."""
     if path.suffix.lower() == ".npy":
-        return load_array(path)
-    arrays = load_npz_arrays(path)
-    key = "X" if "X" in arrays else ("X_test" if "X_test" in arrays else None)
-    if key is None:
-        raise DataError(f"{path} has no array X (it has {', '.join(arrays)})")
-    return arrays[key]
+        X = load_array(path)
+    else:
+        arrays = load_npz_arrays(path)
+        key = "X" if "X" in arrays else ("X_test" if "X_test" in arrays else None)
+        if key is None:
+            raise DataError(f"{path} has no array X (it has {', '.join(arrays)})")
+        X = arrays[key]
+    return feature_array(X.reshape(-1, 1) if X.ndim == 1 else X, path, "float64")[0]

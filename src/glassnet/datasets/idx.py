@@ -17,12 +17,15 @@ are decompressed in memory (or once to disk by :func:`decompress_next_to`).
 import hashlib
 import os
 import stat
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
 
 from glassnet._files import atomic_file, atomic_write
 from glassnet.errors import DataError
+
+from .terminate import unwinding_on_termination
 
 IDX_TYPES = {
     0x08: np.dtype(np.uint8),
@@ -34,26 +37,31 @@ IDX_TYPES = {
 }
 IDX_CODES = {dtype.newbyteorder(">"): code for code, dtype in IDX_TYPES.items()}
 GZIP_MAGIC = b"\x1f\x8b"
+DEFLATE_MAX_RATIO = 1032  # the most bytes deflate can produce from one compressed byte
 COPY_CHUNK = 1 << 20
 
 
-def read_idx(path, *, ndim=None, dataset=None):
+def read_idx(path, *, ndim=None, dataset=None, max_items=None):
     """Read one IDX file (raw or gzipped) into an array of the shape its header gives.
 
     Raw files come back as a read-only ``np.memmap``; gzipped files (recognised by their
     first two bytes, whatever the name) are decompressed in memory.  The header's magic
     number, the dimension count (``ndim``, when given) and the file length the header implies
-    are all checked; any mismatch raises DataError naming the file and the fix.  ``dataset``
-    (e.g. "mnist") only makes that fix more specific.
+    are all checked; any mismatch raises DataError naming the file and the fix.  A gzipped
+    file is decompressed only up to the size its header promises (and ``max_items``, when
+    given, bounds the first dimension), so a decompression bomb costs no more memory than
+    the data it claims to be.  ``dataset`` (e.g. "mnist") only makes the fix more specific.
     """
     path = Path(path)
     if not path.is_file():
         raise DataError(f"IDX file {path} does not exist: check the path or the data folder")
     if is_gzip(path):
-        return idx_from_bytes(gunzip(path, dataset=dataset), path, ndim=ndim, dataset=dataset)
+        payload = gunzip(path, dataset=dataset, ndim=ndim, max_items=max_items)
+        return idx_from_bytes(payload, path, ndim=ndim, dataset=dataset)
     with open(path, "rb") as f:
         head = f.read(4 + 4 * 255)
     dtype, shape, offset = _parse_header(head, path, ndim, dataset)
+    _check_items(shape, max_items, path, dataset)
     _check_length(os.path.getsize(path), dtype, shape, offset, path, dataset)
     if 0 in shape:
         return np.empty(shape, dtype)
@@ -91,21 +99,80 @@ def is_gzip(path):
         return f.read(2) == GZIP_MAGIC
 
 
-def gunzip(path, *, dataset=None):
-    """The decompressed bytes of a gzip file; DataError when it is truncated or corrupt."""
+def gunzip(path, *, dataset=None, ndim=None, max_items=None):
+    """The decompressed IDX payload of a gzip file, as a bytearray of exactly the length its
+    header promises; DataError when it is truncated, corrupt, or decompresses to more.
+
+    The header is read first and checked (dimension count, ``max_items``, and a size that
+    deflate can reach from the file's compressed bytes) before the rest is allocated.
+    """
     import gzip
+
+    with _gzip_errors(path, dataset), gzip.open(path, "rb") as f:
+        head = _read_up_to(f, 4 + 4 * 255)
+        expected = _promised_length(head, path, ndim, dataset, max_items)
+        payload = bytearray(expected + 1)  # one byte more, to notice a payload that runs on
+        filled = min(len(head), expected + 1)
+        payload[:filled] = head[:filled]
+        with memoryview(payload) as view:
+            while filled <= expected and (n := f.readinto(view[filled:])):
+                filled += n
+    if filled != expected:
+        _check_length(filled, IDX_TYPES[head[2]], _shape(head), 4 + 4 * head[3], path, dataset)
+    del payload[expected:]
+    return payload
+
+
+def _promised_length(head, source, ndim, dataset, max_items):
+    """The payload length the IDX header at the start of ``head`` promises, once checked."""
+    dtype, shape, offset = _parse_header(head, source, ndim, dataset)
+    _check_items(shape, max_items, source, dataset)
+    expected = offset + int(np.prod(shape, dtype=object)) * dtype.itemsize
+    compressed = os.path.getsize(source)
+    if expected > DEFLATE_MAX_RATIO * compressed + 1024:
+        raise DataError(
+            f"{source}: its header describes {expected:,} bytes, more than a gzip file of "
+            f"{compressed:,} bytes can hold: {refetch_hint(source, dataset)}"
+        )
+    return expected
+
+
+def _check_items(shape, max_items, source, dataset):
+    """DataError when the first dimension is larger than the data set can have."""
+    if max_items is not None and shape and shape[0] > max_items:
+        raise DataError(
+            f"{source}: its header claims {shape[0]:,} samples, but {dataset} has at most "
+            f"{max_items:,}: {refetch_hint(source, dataset)}"
+        )
+
+
+def _shape(head):
+    """The shape an (already validated) IDX header gives."""
+    return tuple(int(d) for d in np.frombuffer(head[4 : 4 + 4 * head[3]], ">u4"))
+
+
+def _read_up_to(f, size):
+    """Up to ``size`` bytes from a stream (fewer only at its end)."""
+    data = b""
+    while len(data) < size and (chunk := f.read(size - len(data))):
+        data += chunk
+    return data
+
+
+@contextmanager
+def _gzip_errors(path, dataset):
+    """Turn the errors of a truncated or corrupt gzip stream into one DataError."""
     import zlib
 
     try:
-        with gzip.open(path, "rb") as f:
-            return f.read()
+        yield
     except (OSError, EOFError, zlib.error) as error:
         raise DataError(
             f"{path} is not a complete gzip file ({error}): {refetch_hint(path, dataset)}"
         ) from error
 
 
-def decompress_next_to(gz_path, *, dataset=None):
+def decompress_next_to(gz_path, *, dataset=None, ndim=None, max_items=None):
     """Decompress ``name.gz`` once to ``name`` in the same folder, so later loads memory-map it.
 
     Returns (raw path, SHA-256 of the payload), or None when the folder is read-only (by
@@ -122,10 +189,16 @@ def decompress_next_to(gz_path, *, dataset=None):
         return None
     digest = hashlib.sha256()
     try:
-        with atomic_file(raw_path) as out, gzip.open(gz_path, "rb") as src:
-            while chunk := src.read(COPY_CHUNK):
+        with unwinding_on_termination(), atomic_file(raw_path) as out, gzip.open(gz_path) as src:
+            chunk = _read_up_to(src, 4 + 4 * 255)
+            promised, written = _promised_length(chunk, gz_path, ndim, dataset, max_items), 0
+            while chunk:
                 digest.update(chunk)
                 out.write(chunk)
+                written += len(chunk)
+                if written > promised:
+                    break  # the payload runs on past its header's promise: refused below
+                chunk = src.read(min(COPY_CHUNK, promised + 1 - written))
             out.flush()
             _validate_file(out.name, gz_path, dataset)  # before the rename
     except (EOFError, zlib.error, gzip.BadGzipFile) as error:

@@ -22,6 +22,7 @@ from .store import (
     image_set,
     locate,
     search_folders,
+    verify_files,
 )
 
 IMAGE_SHAPE = (28, 28)
@@ -47,8 +48,34 @@ def load_image_set(name, *, data_dir=None, download_missing=True, progress=None)
         else:
             raise DataError(_missing_message(spec, home))
         paths = locate(spec, home)
+    return _dataset(spec, paths)
+
+
+def verify(name, data_dir=None):
+    """Check every file of data set ``name``, then the set as a whole the way training reads it.
+
+    Returns (file, ok, detail) rows: one per present copy of each file (see
+    :func:`glassnet.datasets.store.verify_files`), plus one failing row when the files pass
+    their checksums but the set would still be refused by :func:`load_image_set` (shapes,
+    counts, label ranges: the checks a file without a published checksum can only get here).
+    """
+    rows = verify_files(name, data_dir)
+    spec, home = image_set(name), data_home(data_dir)
+    paths = locate(spec, home)
+    if paths is None or not all(ok for _, ok, _ in rows):
+        return rows
+    try:
+        _dataset(spec, paths, unpack=False)
+    except DataError as error:
+        folder = paths[spec.files[0].stem].parent
+        rows.append((str(folder), False, f"training would refuse {spec.name}: {error}"))
+    return rows
+
+
+def _dataset(spec, paths, unpack=True):
+    """The Dataset of the four IDX files ``paths`` ({stem: path}), every check applied."""
     images_train, labels_train, images_test, labels_test = (
-        _read(paths[f.stem], f, spec) for f in spec.files
+        _read(paths[f.stem], f, spec, unpack) for f in spec.files
     )
     X_train, y_train = _checked_pair(spec, images_train, labels_train)
     X_test, y_test = _checked_pair(spec, images_test, labels_test)
@@ -77,24 +104,24 @@ def load_image_set(name, *, data_dir=None, download_missing=True, progress=None)
     )
 
 
-def _read(path, remote, spec):
+def _read(path, remote, spec, unpack=True):
     """(array, path read, SHA-256 of the payload) for one IDX file, checked against the registry.
 
-    Prefers the raw file; a .gz is decompressed beside itself when the folder is writable,
-    else in memory.
+    Prefers the raw file; a .gz is decompressed beside itself when the folder is writable (and
+    ``unpack``), else in memory, never past the size its header promises.
     """
-    ndim = 3 if "-images-" in remote.name else 1
+    bounds = {"ndim": 3 if "-images-" in remote.name else 1, "max_items": spec.max_items}
     if is_gzip(path):
-        unpacked = decompress_next_to(path, dataset=spec.name)
+        unpacked = decompress_next_to(path, dataset=spec.name, **bounds) if unpack else None
         if unpacked is None:
-            payload = gunzip(path, dataset=spec.name)
+            payload = gunzip(path, dataset=spec.name, **bounds)
             digest = hashlib.sha256(payload).hexdigest()
-            array = idx_from_bytes(payload, path, ndim=ndim, dataset=spec.name)
+            array = idx_from_bytes(payload, path, dataset=spec.name, ndim=bounds["ndim"])
             return _checked_digest(array, path, digest, remote, spec)
         path, digest = unpacked
     else:
         digest = file_sha256(path)
-    array = read_idx(path, ndim=ndim, dataset=spec.name)
+    array = read_idx(path, dataset=spec.name, **bounds)
     return _checked_digest(array, path, digest, remote, spec)
 
 
@@ -111,9 +138,14 @@ def _checked_digest(array, path, digest, remote, spec):
 def _checked_pair(spec, images, labels):
     """(X (N, 784) uint8, y (N,) int64) from an image and a label file, validated together."""
     (images, image_path, _), (labels, label_path, _) = images, labels
+    if len(images) == 0:
+        raise DataError(
+            f"{image_path} holds no images (its header says 0): "
+            f"{refetch_hint(image_path, spec.name)}"
+        )
     if images.shape[1:] != IMAGE_SHAPE or images.dtype != np.uint8:
         raise DataError(
-            f"{image_path} holds {images.dtype} images of shape {images.shape[1:]}, not uint8 "
+            f"{image_path} holds {images.dtype.name} images of shape {images.shape[1:]}, not uint8 "
             f"28×28 ones: {refetch_hint(image_path, spec.name)}"
         )
     if len(images) != len(labels):

@@ -8,6 +8,7 @@ import numpy as np
 from glassnet.errors import DataError, ValidationError
 
 from . import synthetic
+from .arrays import cannot_open
 from .dataset import Dataset, arrays_provenance
 from .images import load_image_set
 from .registry import IMAGE_SETS
@@ -102,7 +103,7 @@ def _generated(name, seed, options):
 def _load_file(path, target, options):
     """A Dataset from a user's file, by its suffix."""
     loader = FILE_LOADERS.get(path.suffix.lower())
-    if not path.exists():
+    if not _exists(path):
         if loader is None and "/" not in str(path) and "\\" not in str(path):
             raise DataError(
                 f"unknown data set {str(path)!r}: choose one of {', '.join(BUILTIN_NAMES)}, "
@@ -127,6 +128,14 @@ def _load_file(path, target, options):
             )
         return _call(loader, path, options)
     return _call(loader, path, options, target=target)
+
+
+def _exists(path):
+    """Whether ``path`` exists; DataError when a folder on the way cannot be searched."""
+    try:
+        return path.exists()
+    except OSError as error:
+        raise cannot_open(path, error) from None
 
 
 def _call(loader, path, options, **fixed):

@@ -26,28 +26,80 @@ from glassnet.errors import DataError
 SIZE = 28  # side of the output image
 BOX = 20  # side of the box the ink is scaled into
 NOISE = 0.10  # ink fainter than this fraction of the brightest pixel is background
+WORK_SIDE = 1024  # pictures are shrunk to at most this many pixels a side before the arithmetic
 
 
 def load_digit(path) -> np.ndarray:
-    """The image file at `path` as a 28 × 28 uint8 MNIST-style array (see `to_mnist`)."""
+    """The image file at `path` as a 28 × 28 uint8 MNIST-style array (see `to_mnist`).
+
+    Memory stays bounded: a picture of more than Pillow's MAX_IMAGE_PIXELS (89 megapixels) is
+    refused as a possible decompression bomb, a JPEG is decoded at reduced size (Pillow's
+    draft mode) and any picture is shrunk to at most WORK_SIDE pixels a side before the
+    arithmetic.  16-bit, palette, bilevel and CMYK pictures are converted to their grey levels.
+    """
     from PIL import Image, ImageOps, UnidentifiedImageError
 
     path = Path(path)
     if not path.is_file():
         raise DataError(f"image {path} does not exist: check the path")
     try:
-        with Image.open(path) as image:
-            image = ImageOps.exif_transpose(image)
-            return to_mnist(luminance(image), source=str(path))
-    except (UnidentifiedImageError, OSError) as exc:
+        with open_bounded(path) as image:
+            image.draft("RGB", (WORK_SIDE, WORK_SIDE))  # JPEG: decode at 1/2, 1/4 or 1/8 scale
+            ImageOps.exif_transpose(image, in_place=True)
+            return to_mnist(luminance(shrink(with_grey_levels(image))), source=str(path))
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise DataError(
+            f"{path} is too large to decode safely ({exc}); a digit needs no more than a "
+            "few hundred pixels a side: shrink or crop the picture"
+        ) from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
         message = f"{path} is not an image Pillow can read ({exc}); use PNG or JPEG"
         raise DataError(message) from None
+
+
+def open_bounded(path):
+    """Image.open with Pillow's decompression-bomb warning (past MAX_IMAGE_PIXELS) raised as an
+    error, so an oversized picture is refused before it is decoded."""
+    import warnings
+
+    from PIL import Image
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        return Image.open(path)
+
+
+def with_grey_levels(image):
+    """`image` in a mode whose values mean what 8-bit ones do: 16-bit grey ("I;16", or "I"
+    above 255) scaled by 255/65535 into a float image, bilevel and palette images expanded."""
+    from PIL import Image
+
+    if image.mode.startswith("I;16") or image.mode == "I":
+        values = np.asarray(image, dtype=np.float32)
+        if image.mode != "I" or values.max(initial=0) > 255:
+            values /= 257.0  # 65535 ↦ 255
+        return Image.fromarray(values, mode="F")
+    if image.mode == "P":
+        return image.convert("RGBA" if "transparency" in image.info else "RGB")
+    if image.mode in ("1", "CMYK", "YCbCr", "LAB", "HSV"):
+        return image.convert("RGB" if image.mode != "1" else "L")
+    if image.mode == "PA":
+        return image.convert("RGBA")
+    return image
+
+
+def shrink(image):
+    """`image` reduced by a whole factor (box average) so its longer side is ≤ WORK_SIDE."""
+    factor = -(-max(image.size) // WORK_SIDE)
+    return image.reduce(factor) if factor > 1 else image
 
 
 def luminance(image) -> np.ndarray:
     """The Y channel of YCbCr as float (H, W) in 0..255; transparent pixels count as white."""
     from PIL import Image
 
+    if image.mode == "F":
+        return np.asarray(image, dtype=np.float64)
     if image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info:
         background = Image.new("RGBA", image.size, (255, 255, 255, 255))
         image = Image.alpha_composite(background, image.convert("RGBA"))

@@ -41,6 +41,7 @@ class RemoteFile:
     md5: str | None = None  # of the file as served (torchvision's record)
     sha256: str | None = None  # of the file as served (Keras's record)
     payload_sha256: str | None = None  # of the decompressed payload (MNIST only)
+    max_bytes: int | None = None  # the most a correct copy can weigh: downloads stop past it
 
     @property
     def stem(self):
@@ -64,6 +65,7 @@ class ImageSet:
     mirrors: tuple[str, ...]
     classes: tuple[str, ...]
     source: str
+    max_items: int | None = None  # samples in the larger split: a header claiming more lies
     label_offset: int = 0  # subtracted from stored labels (EMNIST letters are 1..26)
     transposed: bool = False  # EMNIST stores each image transposed relative to MNIST
     archive: RemoteFile | None = None
@@ -71,17 +73,27 @@ class ImageSet:
     member_folder: str = ""
 
 
+def gzip_bound(payload_bytes):
+    """The most a gzip file of ``payload_bytes`` can weigh, however it was compressed: deflate's
+    stored blocks add 5 bytes per 64 KiB, gzip a header (with an optional name) and a trailer."""
+    return payload_bytes + payload_bytes // 1000 + 1024
+
+
 def _mnist_style(prefix, md5s, sha256s=(None,) * 4, payload_sha256s=(None,) * 4):
-    """The four RemoteFiles of an MNIST-layout set, in ImageSet.files order."""
+    """The four RemoteFiles of an MNIST-layout set (60,000 + 10,000 images of 28 × 28), in
+    ImageSet.files order."""
     names = (
         "train-images-idx3-ubyte",
         "train-labels-idx1-ubyte",
         "t10k-images-idx3-ubyte",
         "t10k-labels-idx1-ubyte",
     )
+    payloads = (16 + 60000 * 784, 8 + 60000, 16 + 10000 * 784, 8 + 10000)
     return tuple(
-        RemoteFile(f"{prefix}{name}.gz", md5, sha, payload)
-        for name, md5, sha, payload in zip(names, md5s, sha256s, payload_sha256s, strict=True)
+        RemoteFile(f"{prefix}{name}.gz", md5, sha, payload, gzip_bound(size))
+        for name, md5, sha, payload, size in zip(
+            names, md5s, sha256s, payload_sha256s, payloads, strict=True
+        )
     )
 
 
@@ -96,7 +108,10 @@ def _emnist_members(split):
     return tuple(RemoteFile(f"emnist-{split}-{name}.gz") for name in names)
 
 
-EMNIST_ARCHIVE = RemoteFile("gzip.zip", md5="58c8d27c78d21e728a6bc7b3cc06412e")
+# the archive weighs 561,753,746 bytes; the bound leaves room for a mirror's re-packing
+EMNIST_ARCHIVE = RemoteFile(
+    "gzip.zip", md5="58c8d27c78d21e728a6bc7b3cc06412e", max_bytes=600_000_000
+)
 EMNIST_MIRRORS = (
     "https://www.itl.nist.gov/iaui/vip/cs_links/EMNIST/",  # torchvision
     "https://biometrics.nist.gov/cs_links/EMNIST/",  # NIST's EMNIST page
@@ -127,6 +142,7 @@ IMAGE_SETS = {
         ),
         classes=MNIST_DIGITS,
         source="Yann LeCun, Corinna Cortes, Christopher J. C. Burges (CC BY-SA 3.0)",
+        max_items=60_000,
     ),
     "fashion-mnist": ImageSet(
         name="fashion-mnist",
@@ -152,6 +168,7 @@ IMAGE_SETS = {
         ),
         classes=FASHION_CLASSES,
         source="Han Xiao, Kashif Rasul, Roland Vollgraf, Zalando SE (MIT licence)",
+        max_items=60_000,
     ),
     "kmnist": ImageSet(
         name="kmnist",
@@ -168,6 +185,7 @@ IMAGE_SETS = {
         mirrors=("http://codh.rois.ac.jp/kmnist/dataset/kmnist/",),
         classes=KMNIST_CLASSES,
         source="Tarin Clanuwat et al., ROIS-DS CODH, 'KMNIST' (CC BY-SA 4.0)",
+        max_items=60_000,
     ),
     "emnist-digits": ImageSet(
         name="emnist-digits",
@@ -176,6 +194,7 @@ IMAGE_SETS = {
         mirrors=EMNIST_MIRRORS,
         classes=MNIST_DIGITS,
         source="Gregory Cohen et al., 'EMNIST', from NIST Special Database 19",
+        max_items=240_000,
         transposed=True,
         archive=EMNIST_ARCHIVE,
         archive_folder="emnist",
@@ -188,6 +207,7 @@ IMAGE_SETS = {
         mirrors=EMNIST_MIRRORS,
         classes=EMNIST_LETTERS,
         source="Gregory Cohen et al., 'EMNIST', from NIST Special Database 19",
+        max_items=124_800,
         label_offset=1,
         transposed=True,
         archive=EMNIST_ARCHIVE,

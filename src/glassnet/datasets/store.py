@@ -7,10 +7,17 @@ directly in ``<home>/``, so a folder that holds the files themselves works as we
 Downloads go to ``<home>/<name>/``, from the mirrors in the registry or, when the
 ``GLASSNET_MIRROR`` environment variable is set, from ``$GLASSNET_MIRROR/<file name>`` only
 (several base URLs may be given, separated by spaces).
+
+Every download is bounded: a file may weigh at most what a correct copy can (the registry's
+``max_bytes``) and must arrive within an overall deadline (``TIMEOUT_SECONDS`` plus that size
+at ``MIN_RATE``, or ``GLASSNET_DOWNLOAD_DEADLINE`` seconds), and SIGTERM or SIGHUP during it
+removes the temporary file before the process ends.  Nothing unverified is ever renamed into
+place.
 """
 
 import os
 import shutil
+import time
 from pathlib import Path
 
 from glassnet._files import atomic_file
@@ -19,8 +26,11 @@ from glassnet.errors import DataError, DownloadError
 from .dataset import HASH_CHUNK, file_digests
 from .idx import is_gzip, read_idx, refetch_hint
 from .registry import IMAGE_SETS, ImageSet, RemoteFile
+from .terminate import unwinding_on_termination
 
-TIMEOUT_SECONDS = 30
+TIMEOUT_SECONDS = 30  # the longest wait for any one answer from a mirror
+MIN_RATE = 20_000  # bytes per second: the overall deadline of a file is computed from it
+UNKNOWN_MAX_BYTES = 1 << 30  # the size limit of a file whose registry entry gives none
 USER_AGENT = "glassnet/0.1 (Python urllib)"
 
 
@@ -99,8 +109,8 @@ def download(name, data_dir=None, progress=None):
     return paths
 
 
-def verify(name, data_dir=None):
-    """Check every file of data set ``name``: a list of (file, ok, detail) rows.
+def verify_files(name, data_dir=None):
+    """Check every file of data set ``name`` by its checksums: a list of (file, ok, detail) rows.
 
     Each present copy (raw and/or gzipped; EMNIST's archive too) gets a row saying which
     checksum matched or what is wrong; a missing file gets a row with ok = False.
@@ -166,12 +176,14 @@ def fetch(spec, remote, folder, progress, pending=()):
             f"cannot create {folder} to download {spec.name} into ({error.strerror}): choose "
             "a writable folder with --data-dir or the GLASSNET_DATA environment variable"
         ) from error
+    deadline_seconds(UNKNOWN_MAX_BYTES)  # a bad GLASSNET_DOWNLOAD_DEADLINE stops us here
     failures = []
-    for url in urls:
-        reason = _fetch_one(url, remote, target, progress)
-        if reason is None:
-            return target
-        failures.append(f"{url}: {reason}")
+    with unwinding_on_termination():  # SIGTERM: the temporary file goes, then the process
+        for url in urls:
+            reason = _fetch_one(url, remote, target, progress)
+            if reason is None:
+                return target
+            failures.append(f"{url}: {reason}")
     raise DownloadError(_failure_message(spec, remote, folder, failures, pending or (remote,)))
 
 
@@ -181,7 +193,7 @@ def _fetch_one(url, remote, target, progress):
 
     try:
         with atomic_file(target) as out:
-            _stream(url, out, remote.name, progress)
+            _stream(url, out, remote, progress)
             out.flush()
             ok, detail = check_file(out.name, remote)
             if not ok:
@@ -197,24 +209,54 @@ class _Rejected(Exception):
     """A downloaded copy failed verification."""
 
 
-def _stream(url, out, filename, progress):
-    """Copy the body at ``url`` into the open file ``out``, reporting progress."""
+def _stream(url, out, remote, progress):
+    """Copy the body at ``url`` into the open file ``out``, reporting progress.
+
+    Refused (_Rejected) as soon as the body would exceed what a correct copy can weigh
+    (``remote.max_bytes``), or when the overall deadline (:func:`deadline_seconds`) passes:
+    a mirror that sends one byte now and then cannot stall the download for ever.
+    """
     import urllib.request
 
+    limit = remote.max_bytes or UNKNOWN_MAX_BYTES
+    deadline = time.monotonic() + deadline_seconds(limit)
     request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
     with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:
         length = response.headers.get("Content-Length")
         total = int(length) if length and length.isdigit() else None
+        if total is not None and total > limit:
+            raise _Rejected(f"the server announces {total:,} bytes; {remote.name} has at most "
+                            f"{limit:,}")  # fmt: skip
         done = 0
         if progress is not None:
-            progress(0, total, filename)
-        while chunk := response.read(HASH_CHUNK):
+            progress(0, total, remote.name)
+        while chunk := response.read1(HASH_CHUNK):  # whatever has arrived, as it arrives
             out.write(chunk)
             done += len(chunk)
+            if done > limit:
+                raise _Rejected(f"the server sent more than {limit:,} bytes, the most "
+                                f"{remote.name} can weigh")  # fmt: skip
+            if time.monotonic() > deadline:
+                raise _Rejected(f"only {done:,} bytes arrived within the deadline of "
+                                f"{deadline_seconds(limit):,.0f} s")  # fmt: skip
             if progress is not None:
-                progress(done, total, filename)
+                progress(done, total, remote.name)
     if total is not None and done != total:
         raise _Rejected(f"connection closed after {done:,} of {total:,} bytes")
+
+
+def deadline_seconds(max_bytes):
+    """How long one file may take: TIMEOUT_SECONDS plus its largest size at MIN_RATE, or the
+    GLASSNET_DOWNLOAD_DEADLINE environment variable (seconds) when it is set."""
+    override = os.environ.get("GLASSNET_DOWNLOAD_DEADLINE", "").strip()
+    if override:
+        try:
+            return float(override)
+        except ValueError:
+            raise DownloadError(
+                f"GLASSNET_DOWNLOAD_DEADLINE is {override!r}: give a number of seconds"
+            ) from None
+    return TIMEOUT_SECONDS + max_bytes / MIN_RATE
 
 
 def _describe_failure(error):
@@ -287,7 +329,8 @@ def extract_members(spec, archive, folder):
         with zipfile.ZipFile(archive) as zf:
             for remote in spec.files:
                 target = folder / remote.name
-                with zf.open(spec.member_folder + remote.name) as src, atomic_file(target) as out:
+                member = zf.open(spec.member_folder + remote.name)
+                with unwinding_on_termination(), member as src, atomic_file(target) as out:
                     shutil.copyfileobj(src, out, HASH_CHUNK)
                 paths.append(target)
     except (zipfile.BadZipFile, KeyError) as error:
@@ -360,4 +403,4 @@ def _structure_only(path, remote):
     return True, "valid IDX header and length (no per-file checksum is published)"
 
 
-__all__ = ["data_home", "download", "verify", "check_file", "ImageSet", "RemoteFile"]
+__all__ = ["data_home", "download", "verify_files", "check_file", "ImageSet", "RemoteFile"]

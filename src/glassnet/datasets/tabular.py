@@ -13,10 +13,12 @@ import numpy as np
 
 from glassnet.errors import DataError, ValidationError
 
+from .arrays import cannot_open, check_exists, load_array, load_npz_arrays
 from .dataset import Dataset, arrays_provenance, file_sha256
 
 MAX_INTEGER_CLASSES = 20
 MISSING_MARKERS = {"", "na", "n/a", "nan", "null", "none", "?", "-"}
+NON_FINITE = {"nan", "-nan", "+nan", "inf", "-inf", "+inf", "infinity", "-infinity", "+infinity"}
 TASK_NAMES = ("classification", "multiclass", "binary", "regression")
 
 
@@ -39,7 +41,7 @@ def load_csv(path, target=None, *, delimiter=None, task=None, dtype="float32", n
     columns = list(zip(*body, strict=True))
     features = [i for i in range(len(header)) if i != column]
     names = [header[i] for i in features]
-    X = _numeric_columns([columns[i] for i in features], names, rows, path, dtype)
+    X = numeric_columns([columns[i] for i in features], names, rows, path, dtype)
     labels = _labels(columns[column], header[column], rows, path)
     y, classes, kind = encode_labels(
         labels, task=task, column=header[column], dtype=dtype, row_numbers=rows
@@ -64,6 +66,8 @@ def load_npy(path, target=None, *, task=None, dtype="float32", name=None):
     """Read a 2-D .npy array whose column ``target`` (index, default −1: the last) holds labels."""
     path = Path(path)
     table = load_array(path)
+    if table.ndim == 2 and len(table) == 0:
+        raise _no_samples(path, table.shape)
     if table.ndim != 2 or table.shape[1] < 2:
         raise DataError(
             f"{path} holds an array of shape {table.shape}; a .npy data file must be 2-D with "
@@ -108,12 +112,12 @@ def load_npz(path, *, task=None, dtype="float32", name=None):
     path = Path(path)
     arrays = load_npz_arrays(path)
     x_key, y_key, xt_key, yt_key = _npz_keys(arrays, path)
-    X, image_shape = _feature_array(arrays[x_key], path, dtype)
+    X, image_shape = feature_array(arrays[x_key], path, dtype)
     y_raw = arrays[y_key]
     y, classes, kind = encode_labels(y_raw, task=task, column=y_key, dtype=dtype)
     X_test = y_test = None
     if xt_key in arrays and yt_key in arrays:
-        X_test, _ = _feature_array(arrays[xt_key], path, dtype)
+        X_test, _ = feature_array(arrays[xt_key], path, dtype)
         y_test = _encode_like(arrays[yt_key], classes, kind, path, dtype)
     return Dataset(
         name=name or path.stem,
@@ -141,6 +145,8 @@ def encode_labels(labels, *, task=None, column="target", dtype="float32", row_nu
     target a value that is not a finite number (``row_numbers`` name rows in that message).
     """
     labels = np.asarray(labels)
+    if labels.size == 0:
+        raise DataError(f"target {column!r} has no samples: the data holds no rows; add samples")
     kind = infer_task(labels) if task is None else _normalise_task(task)
     if kind == "regression":
         values = _as_float(labels, column)
@@ -153,6 +159,7 @@ def encode_labels(labels, *, task=None, column="target", dtype="float32", row_nu
             )
         return values.astype(dtype), None, "regression"
     values = _class_values(labels)
+    _check_finite_labels(values, labels, column, row_numbers)
     classes, y = np.unique(values, return_inverse=True)
     if len(classes) < 2:
         raise DataError(
@@ -161,6 +168,23 @@ def encode_labels(labels, *, task=None, column="target", dtype="float32", row_nu
         )
     kind = "binary" if len(classes) == 2 else "multiclass"
     return y.astype(np.int64).reshape(-1), [_json_value(c) for c in classes], kind
+
+
+def _check_finite_labels(values, labels, column, row_numbers):
+    """DataError when a class label is NaN or ±inf (as a number, or as text like "nan")."""
+    if values.dtype.kind == "f":
+        bad = np.flatnonzero(~np.isfinite(values))
+    elif values.dtype.kind == "U":
+        bad = np.flatnonzero(np.isin(np.char.lower(np.char.strip(values)), list(NON_FINITE)))
+    else:
+        return
+    if len(bad):
+        i = int(bad[0])
+        where = f"row {row_numbers[i]}" if row_numbers is not None else f"sample {i}"
+        raise DataError(
+            f"target {column!r} ({where}) is {_json_value(labels[i])!r}: a label must be a "
+            f"finite number or a name ({len(bad)} such labels); fill or drop those samples"
+        )
 
 
 def infer_task(labels):
@@ -219,7 +243,12 @@ def _json_value(value):
 def _encode_like(labels, classes, kind, path, dtype):
     """Test labels encoded with the training split's classes (or as numbers for regression)."""
     if kind == "regression":
-        return _as_float(np.asarray(labels), "y_test").astype(dtype)
+        values = _as_float(np.asarray(labels), "y_test")
+        if not np.all(np.isfinite(values)):
+            i = int(np.flatnonzero(~np.isfinite(values))[0])
+            raise DataError(f"{path}: y_test[{i}] is {values[i]}, not a finite number: fix it")
+        return values.astype(dtype)
+    _check_finite_labels(_class_values(np.asarray(labels)), np.asarray(labels), "y_test", None)
     lookup = {c: i for i, c in enumerate(classes)}
     values = [_json_value(v) for v in _class_values(np.asarray(labels))]
     unknown = sorted({v for v in values if v not in lookup}, key=str)
@@ -237,13 +266,13 @@ def read_rows(path, delimiter=None):
     Header cells are stripped of spaces; data cells are left as read.  Blank lines are
     skipped; row numbers are as a spreadsheet shows them (the header is row 1).
     """
-    if not path.is_file():
-        raise DataError(f"{path} does not exist: check the file name")
-    with open(path, newline="", encoding="utf-8-sig") as f:
-        first = f.readline()
-        f.seek(0)
-        reader = csv.reader(f, delimiter=delimiter or _guess_delimiter(path, first))
-        numbered = [(n, row) for n, row in enumerate(reader, start=1) if not _blank(row)]
+    check_exists(path)
+    try:
+        numbered = _records(path, delimiter)
+    except OSError as error:
+        raise cannot_open(path, error) from None
+    except UnicodeDecodeError:
+        raise DataError(f"{path} is not a text file in UTF-8; save it as UTF-8 CSV") from None
     if not numbered:
         raise DataError(f"{path} is empty: a CSV file needs a header row and data rows")
     header = [cell.strip() for cell in numbered[0][1]]
@@ -256,6 +285,29 @@ def read_rows(path, delimiter=None):
                 "that hold a delimiter)"
             )
     return header, [row for _, row in numbered[1:]], [n for n, _ in numbered[1:]]
+
+
+def _records(path, delimiter):
+    """[(row number, cells)] of the non-blank records; DataError for a malformed record."""
+    with open(path, newline="", encoding="utf-8-sig") as f:
+        first = f.readline()
+        f.seek(0)
+        reader = csv.reader(f, delimiter=delimiter or _guess_delimiter(path, first))
+        try:
+            return [(n, row) for n, row in enumerate(reader, start=1) if not _blank(row)]
+        except csv.Error as error:
+            raise DataError(_csv_problem(path, reader.line_num, error)) from None
+
+
+def _csv_problem(path, line, error):
+    """What a csv.Error at ``line`` means, and the fix."""
+    if "field larger than field limit" in str(error):
+        return (
+            f"{path} line {line} holds a value longer than {csv.field_size_limit():,} "
+            'characters: a quote is probably left open (a value starting with " runs on '
+            'until the next "); close it, or remove that value'
+        )
+    return f"{path} line {line} is not valid CSV ({error}): fix the quoting on that line"
 
 
 def _blank(row):
@@ -284,6 +336,13 @@ def _check_header(path, header, n_rows):
     for i, cell in enumerate(header):
         if not cell:
             raise DataError(f"{path}: column {i + 1} of the header row has no name: name it")
+    repeated = sorted({name for name in header if header.count(name) > 1})
+    if repeated:
+        columns = [str(i + 1) for i, name in enumerate(header) if name == repeated[0]]
+        raise DataError(
+            f"{path}: the header names the column {repeated[0]!r} more than once (columns "
+            f"{', '.join(columns)}): a column is found by its name, so give each a distinct one"
+        )
     if n_rows == 0:
         raise DataError(f"{path} has a header row but no data rows: add samples below it")
 
@@ -316,7 +375,7 @@ def _column_index(index, n_columns, path, header=None):
     )
 
 
-def _numeric_columns(columns, names, rows, path, dtype):
+def numeric_columns(columns, names, rows, path, dtype):
     """Feature columns (tuples of cell strings) as an (N, D) array; DataError naming the row
     and column of the first cell that is not a finite number."""
     X = np.empty((len(rows), len(columns)), dtype=np.float64)
@@ -376,36 +435,6 @@ def _is_number(text):
     return True
 
 
-def load_array(path):
-    """np.load of a .npy file without pickle; DataError when that is impossible."""
-    if not path.is_file():
-        raise DataError(f"{path} does not exist: check the file name")
-    try:
-        array = np.load(path, allow_pickle=False)
-    except (ValueError, OSError) as error:
-        raise DataError(
-            f"{path} is not a readable .npy file without pickle ({error}): "
-            "save plain numeric arrays with numpy.save"
-        ) from error
-    if array.dtype.kind not in "biuf":
-        raise DataError(f"{path} holds {array.dtype} values: a .npy data file must be numeric")
-    return array
-
-
-def load_npz_arrays(path):
-    """Every array in an .npz file (read now, without pickle)."""
-    if not path.is_file():
-        raise DataError(f"{path} does not exist: check the file name")
-    try:
-        with np.load(path, allow_pickle=False) as archive:
-            return {key: archive[key] for key in archive.files}
-    except (ValueError, OSError) as error:
-        raise DataError(
-            f"{path} is not a readable .npz file without pickle ({error}): "
-            "save plain arrays with numpy.savez"
-        ) from error
-
-
 def _npz_keys(arrays, path):
     """The (X, y, X_test, y_test) key names this .npz uses."""
     for keys in NPZ_KEYS:
@@ -418,18 +447,28 @@ def _npz_keys(arrays, path):
     )
 
 
-def _feature_array(X, path, dtype):
+def feature_array(X, path, dtype):
     """(X as rows, image shape or None): images flattened, uint8 kept, others cast to dtype."""
     if X.dtype.kind not in "biuf" or X.ndim < 2:
         raise DataError(
             f"{path}: X must be a numeric array with one sample per row, "
             f"got {X.dtype} of shape {X.shape}"
         )
+    if X.size == 0:
+        raise _no_samples(path, X.shape)
     image_shape = tuple(int(d) for d in X.shape[1:]) if X.ndim > 2 else None
     X = X.reshape(len(X), -1)
     if X.dtype != np.uint8:
         X = _finite_features(X.astype(dtype), path)
     return X, image_shape
+
+
+def _no_samples(path, shape):
+    """The DataError for an array with no samples (or no features)."""
+    return DataError(
+        f"{path} holds an array of shape {tuple(shape)}, with no samples or no features: "
+        "a data file needs at least one row and one feature column"
+    )
 
 
 def _finite_features(X, path):
