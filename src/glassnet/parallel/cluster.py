@@ -79,8 +79,8 @@ class DaskExecutor(Executor):
         return self.client.submit(in_worker, self._fn, item, pure=False)
 
     def _wait(self, futures: list) -> Iterable:
-        done = distributed().wait(futures, return_when="FIRST_COMPLETED").done
-        return sorted(done, key=futures.index)
+        next(distributed().as_completed(futures, loop=self.client.loop))  # the first to finish
+        return [future for future in futures if future.done()]
 
     def _result(self, future):
         module = distributed()

@@ -68,6 +68,8 @@ class Executor:
         """(i, fn(items[i])) for every item, as each finishes. An exception raised by fn
         propagates; a lost worker's trials are started again."""
         items = list(items)
+        if not items:
+            return
         waiting = list(range(len(items)))[::-1]  # popped from the end: item 0 first
         attempts = [0] * len(items)
         started: dict = {}  # future → index

@@ -85,6 +85,7 @@ def run(args) -> ExitStatus:
 def _usage(args):
     """(sweep, results path, plot path or None), checked before any trial runs."""
     from glassnet.cli.commands.plot import check_output
+    from glassnet.parallel import executor
     from glassnet.parallel.cluster import check_address
     from glassnet.sweep import load
     from glassnet.sweep.results import check_path
@@ -97,6 +98,8 @@ def _usage(args):
         check_output(plot, FORMATS)
     if args.scheduler is not None:
         check_address(args.scheduler)
+        if args.jobs is not None:
+            executor(args.jobs, args.scheduler)  # the message that they exclude each other
     if args.metric is not None:
         from glassnet.sweep import metric_of
 
