@@ -148,7 +148,7 @@ class SerialExecutor(Executor):
 
 
 class LocalExecutor(Executor):
-    """`jobs` worker processes on this machine, started fresh (spawn), one BLAS thread each.
+    """`jobs` worker processes on this machine, started fresh, one BLAS thread each.
     The function is sent to each worker once, when it starts; each trial sends only its item."""
 
     def __init__(self, jobs: int) -> None:
@@ -159,8 +159,7 @@ class LocalExecutor(Executor):
         self._pool: cf.ProcessPoolExecutor | None = None
 
     def _start(self, fn: Callable) -> None:
-        context = multiprocessing.get_context("spawn")
-        self._pool = cf.ProcessPoolExecutor(self.slots, mp_context=context,
+        self._pool = cf.ProcessPoolExecutor(self.slots, mp_context=_context(fn),
                                             initializer=_install, initargs=(fn,))  # fmt: skip
 
     def _submit(self, item):
@@ -184,6 +183,19 @@ class LocalExecutor(Executor):
             for process in list(getattr(pool, "_processes", {}).values()):
                 process.terminate()
         pool.shutdown(wait=True, cancel_futures=cancel)
+
+
+def _context(fn: Callable):
+    """Fresh worker processes, not forks of this one (its threads, its state): forked from a
+    server process that has imported glassnet and fn's module once (forkserver) where the
+    platform has one, else each started from scratch (spawn)."""
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    module = getattr(getattr(fn, "func", fn), "__module__", None)
+    if module and module != "__main__":
+        context.set_forkserver_preload(["glassnet", module])
+    return context
 
 
 def _install(fn: Callable) -> None:
