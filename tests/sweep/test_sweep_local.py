@@ -82,3 +82,18 @@ def test_missing_data_is_one_message_before_any_trial(tmp_path):
     with pytest.raises(GlassnetError, match="nope.csv"):
         run_sweep(sweep, tmp_path / "results.csv", SerialExecutor())
     assert not (tmp_path / "results.csv").exists()
+
+
+def test_an_interrupted_sweep_keeps_every_finished_trial(tmp_path, serial_rows):
+    out = tmp_path / "results.csv"
+
+    def interrupt_after_three(progress):
+        if progress.done == 3:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        run_sweep(small_sweep(), out, SerialExecutor(), on_progress=interrupt_after_three)
+    rows, _ = read_results(out)
+    assert outcome(rows) == outcome(serial_rows[:3])
+    result = run_sweep(small_sweep(), out, SerialExecutor())
+    assert (result.ran, result.skipped) == (5, 3)

@@ -72,19 +72,23 @@ def run_sweep(
     progress.running = min(executor.slots, len(todo))
     if on_progress:
         on_progress(progress)
-    for j, row in executor.map_unordered(run_trial, settings):
-        i = todo[j]
-        rows[keys[i]] = {"trial": keys[i], **sweep.trials[i], **row}
-        progress.done += 1
-        progress.failed += row["status"] != "ok"
-        progress.running = min(executor.slots, progress.total - progress.done)
-        if out is not None and time.monotonic() - saved_at > SAVE_EVERY:
+    unsaved = False
+    try:
+        for j, row in executor.map_unordered(run_trial, settings):
+            i = todo[j]
+            rows[keys[i]] = {"trial": keys[i], **sweep.trials[i], **row}
+            unsaved = True
+            progress.done += 1
+            progress.failed += row["status"] != "ok"
+            progress.running = min(executor.slots, progress.total - progress.done)
+            if out is not None and time.monotonic() - saved_at > SAVE_EVERY:
+                _save(out, rows, keys, sweep)
+                saved_at, unsaved = time.monotonic(), False
+            if on_progress:
+                on_progress(progress)
+    finally:  # also when interrupted: every finished trial is in the file
+        if out is not None and unsaved:
             _save(out, rows, keys, sweep)
-            saved_at = time.monotonic()
-        if on_progress:
-            on_progress(progress)
-    if out is not None and todo:
-        _save(out, rows, keys, sweep)
     ordered = [rows[key] for key in keys]
     counts: dict[str, int] = {}
     for row in ordered:
