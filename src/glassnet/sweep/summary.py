@@ -51,7 +51,14 @@ class Configuration:
 
     def label(self) -> str:
         """e.g. "lr=0.1 hidden=[16, 16]"."""
-        return " ".join(f"{k}={json.dumps(v)}" for k, v in self.values.items()) or "all trials"
+        return " ".join(f"{k}={value_text(v)}" for k, v in self.values.items()) or "all trials"
+
+
+def value_text(value) -> str:
+    """A varied value as a person writes it: 1e+06, 0.1, full, [16, 16]."""
+    if isinstance(value, float):
+        return f"{value:g}"
+    return value if isinstance(value, str) else json.dumps(value)
 
 
 def configurations(rows: list[dict], varied: list[str], metric: str) -> list[Configuration]:

@@ -16,7 +16,7 @@ import math
 
 import numpy as np
 
-from glassnet.sweep.summary import SPREAD_FIELD, best_configurations
+from glassnet.sweep.summary import SPREAD_FIELD, best_configurations, value_text
 from glassnet.viz.style import CLASS_COLORS, VERDICT_COLORS, pyplot
 
 DOT_COLOR = CLASS_COLORS[0]
@@ -47,31 +47,24 @@ def sweep_figure(rows: list[dict], varied: list[str], metric: str, title: str | 
 
 def _field_panel(ax, rows: list[dict], name: str, metric: str) -> None:
     values = _distinct(row.get(name) for row in rows)
-    positions, log = _positions(values)
+    positions = [float(i) for i in range(len(values))]  # the grid's values, evenly spaced
     medians = []
     for value, x in zip(values, positions, strict=True):
         group = [row for row in rows if row.get(name) == value]
         scores = [
             row[metric] for row in group if row["status"] == "ok" and row.get(metric) is not None
         ]
-        ax.scatter(_spread(x, len(scores), log), scores, s=18, color=DOT_COLOR, alpha=0.55,
+        ax.scatter(_spread(x, len(scores)), scores, s=18, color=DOT_COLOR, alpha=0.55,
                    edgecolors="none", zorder=2)  # fmt: skip
         medians.append(float(np.median(scores)) if scores else math.nan)
         _mark_failures(ax, x, sum(row["status"] != "ok" for row in group))
-    ax.plot(positions, medians, color=MEDIAN_COLOR, marker="D", ms=5, lw=1.4, zorder=3,
-            label="median")  # fmt: skip
-    if log:
-        ax.set_xscale("log")
-        ax.set_xticks(positions, [_text(v) for v in values])
-        ax.minorticks_off()
-    else:
-        ax.set_xticks(positions, [_text(v) for v in values])
-        ax.set_xlim(-0.5, len(values) - 0.5)
+    ax.plot(positions, medians, color=MEDIAN_COLOR, marker="D", ms=5, lw=1.4, zorder=3)
+    ax.set_xticks(positions, [value_text(v) for v in values])
+    ax.set_xlim(-0.5, len(values) - 0.5)
     others = len(rows) // max(len(values), 1)
     ax.set_xlabel(name)
     ax.set_title(f"{metric.replace('_', ' ')} against {name}\n(each dot a trial, ~{others} per "
-                 "value)")  # fmt: skip
-    ax.legend(loc="best")
+                 "value; ◆ median)")  # fmt: skip
 
 
 def _ranking_panel(ax, rows: list[dict], varied: list[str], metric: str) -> None:
@@ -80,13 +73,15 @@ def _ranking_panel(ax, rows: list[dict], varied: list[str], metric: str) -> None
     y = np.arange(len(ranked))[::-1]
     for row_y, config in zip(y, ranked, strict=True):
         low, high = min(config.scores), max(config.scores)
-        ax.plot([low, high], [row_y, row_y], color=DOT_COLOR, lw=2.2, alpha=0.6)
-        ax.plot(config.mean, row_y, "D", color=MEDIAN_COLOR, ms=5)
+        ax.plot([low, high], [row_y, row_y], color=DOT_COLOR, lw=2.2, alpha=0.45)
+        ax.scatter(config.scores, [row_y] * len(config.scores), s=14, color=DOT_COLOR,
+                   edgecolors="none", zorder=2)  # fmt: skip
+        ax.plot(config.mean, row_y, "D", color=MEDIAN_COLOR, ms=5, zorder=3)
         if config.not_ok:
             ax.annotate(f"{config.not_ok} not ok", (high, row_y), xytext=(4, -3),
                         textcoords="offset points", color=FAILED_COLOR, fontsize=8)  # fmt: skip
     ax.set_yticks(y, [c.label() for c in ranked], fontsize=8)
-    ax.set_xlabel(f"{metric.replace('_', ' ')}: mean (◆) and min … max over seeds")
+    ax.set_xlabel(f"{metric.replace('_', ' ')}: each seed (•), mean (◆)")
     shown = f"best {len(ranked)}" if len(ranked) == MAX_RANKED else "ranked"
     ax.set_title(f"configurations, {shown}")
 
@@ -102,18 +97,9 @@ def _distinct(values) -> list:
     return out
 
 
-def _positions(values: list) -> tuple[list[float], bool]:
-    """Numbers spanning a factor of ten or more on a log axis; anything else in categories."""
-    numbers = all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values)
-    if numbers and all(v > 0 for v in values) and max(values) >= 10 * min(values):
-        return [float(v) for v in values], True
-    return [float(i) for i in range(len(values))], False
-
-
-def _spread(x: float, n: int, log: bool) -> np.ndarray:
+def _spread(x: float, n: int) -> np.ndarray:
     """n positions around x, so that dots of equal score stay visible (no randomness)."""
-    offsets = np.linspace(-0.12, 0.12, n) if n > 1 else np.zeros(n)
-    return x * 10**offsets if log else x + offsets
+    return x + (np.linspace(-0.12, 0.12, n) if n > 1 else np.zeros(n))
 
 
 def _mark_failures(ax, x: float, count: int) -> None:
@@ -123,7 +109,3 @@ def _mark_failures(ax, x: float, count: int) -> None:
             zorder=4)  # fmt: skip
     ax.annotate(f"{count} not ok", (x, 0.02), xycoords=ax.get_xaxis_transform(), xytext=(6, -3),
                 textcoords="offset points", color=FAILED_COLOR, fontsize=8)  # fmt: skip
-
-
-def _text(value) -> str:
-    return f"{value:g}" if isinstance(value, float) else json.dumps(value).strip('"')
