@@ -66,34 +66,51 @@ def run_sweep(
     check_data(sweep, [sweep.trials[i] for i in todo])
     progress = SweepProgress(len(keys), skipped=len(done), done=len(done), where=executor.where)
     progress.failed = sum(row["status"] != "ok" for row in done.values())
-    rows = dict(done)
-    settings = [{**sweep.base, **sweep.trials[i]} for i in todo]
-    saved_at = time.monotonic()
     progress.running = min(executor.slots, len(todo))
+    rows = dict(done)
+    table = _Table(out, keys, sweep.varied, rows)
     if on_progress:
         on_progress(progress)
-    unsaved = False
+    settings = [{**sweep.base, **sweep.trials[i]} for i in todo]
     try:
         for j, row in executor.map_unordered(run_trial, settings):
             i = todo[j]
             rows[keys[i]] = {"trial": keys[i], **sweep.trials[i], **row}
-            unsaved = True
+            table.changed()
             progress.done += 1
             progress.failed += row["status"] != "ok"
             progress.running = min(executor.slots, progress.total - progress.done)
-            if out is not None and time.monotonic() - saved_at > SAVE_EVERY:
-                _save(out, rows, keys, sweep)
-                saved_at, unsaved = time.monotonic(), False
             if on_progress:
                 on_progress(progress)
     finally:  # also when interrupted: every finished trial is in the file
-        if out is not None and unsaved:
-            _save(out, rows, keys, sweep)
+        table.save()
     ordered = [rows[key] for key in keys]
     counts: dict[str, int] = {}
     for row in ordered:
         counts[row["status"]] = counts.get(row["status"], 0) + 1
     return SweepResult(ordered, sweep.varied, len(todo), len(done), out, counts)
+
+
+class _Table:
+    """The results file of a running sweep: rewritten at most every SAVE_EVERY seconds while
+    trials finish, and once more at the end for what is left."""
+
+    def __init__(self, out: Path | None, keys: list[str], varied: list[str], rows: dict):
+        self.out, self.keys, self.varied, self.rows = out, keys, varied, rows
+        self.saved_at = time.monotonic()
+        self.unsaved = False
+
+    def changed(self) -> None:
+        self.unsaved = True
+        if time.monotonic() - self.saved_at > SAVE_EVERY:
+            self.save()
+
+    def save(self) -> None:
+        if self.out is None or not self.unsaved:
+            return
+        finished = [self.rows[key] for key in self.keys if key in self.rows]
+        results.write(self.out, finished, self.varied)
+        self.saved_at, self.unsaved = time.monotonic(), False
 
 
 def check_data(sweep: Sweep, trials: list[dict]) -> None:
@@ -122,7 +139,3 @@ def _previous_rows(out: Path | None, sweep: Sweep, keys: list[str]) -> dict[str,
             "file to start again"
         )
     return {row["trial"]: row for row in rows if row["status"] in results.DONE}
-
-
-def _save(out: Path, rows: dict[str, dict], keys: list[str], sweep: Sweep) -> None:
-    results.write(out, [rows[key] for key in keys if key in rows], sweep.varied)
