@@ -13,6 +13,8 @@ import time
 import warnings
 
 from glassnet.errors import DivergenceError
+from glassnet.runs.config import RunConfig
+from glassnet.runs.run import run
 
 STATUSES = ("ok", "diverged", "failed")
 METRICS = (
@@ -24,9 +26,6 @@ METRICS = (
 def run_trial(settings: dict) -> dict:
     """Train the RunConfig of `settings` (its fields); the row: the metrics of every split,
     epochs run, seconds, status ("ok", "diverged" or "failed"), message and worker."""
-    from glassnet.runs.config import RunConfig
-    from glassnet.runs.run import run
-
     started = time.perf_counter()
     row = {name: None for name in METRICS} | {"epochs": None}
     try:
