@@ -82,8 +82,11 @@ def _ranking_panel(ax, rows: list[dict], varied: list[str], metric: str) -> None
                         textcoords="offset points", color=FAILED_COLOR, fontsize=8)  # fmt: skip
     ax.set_yticks(y, [c.label() for c in ranked], fontsize=8)
     ax.set_xlabel(f"{metric.replace('_', ' ')}: each seed (•), mean (◆)")
-    shown = f"best {len(ranked)}" if len(ranked) == MAX_RANKED else "ranked"
-    ax.set_title(f"configurations, {shown}")
+    if len(ranked) == 1:
+        ax.set_title(f"the spread over {len(ranked[0].scores)} seeds")
+    else:
+        shown = f"best {len(ranked)}" if len(ranked) == MAX_RANKED else "ranked"
+        ax.set_title(f"configurations, {shown}")
 
 
 def _distinct(values) -> list:
