@@ -12,7 +12,7 @@ APT_PACKAGES := chromium texlive-latex-base texlive-latex-recommended texlive-fo
                 lmodern poppler-utils
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo test lint bench xor-seeds clean system-tools sanitize
+.PHONY: demo test lint bench bench-sweep xor-seeds clean system-tools sanitize
 
 # The editable install also compiles the C kernels (src/glassnet/fast/csrc/) in place.
 $(STAMP): pyproject.toml setup.py $(wildcard src/glassnet/fast/csrc/*)
@@ -62,6 +62,10 @@ sanitize: $(STAMP)  ## the C kernels under AddressSanitizer + UBSan: build, then
 
 bench: $(STAMP)  ## glassnet against PyTorch and scikit-learn on MNIST (separate venv for the peers)
 	$(MAKE) -C benchmarks PYTHON=$(PYTHON)
+	$(BIN)/python benchmarks/sweep_bench.py
+
+bench-sweep: $(STAMP)  ## the sweep section alone: trials/s on 1 and 2 workers, Dask overhead
+	$(BIN)/python benchmarks/sweep_bench.py
 
 xor-seeds: $(STAMP)  ## how many of 100 seeds the default XOR recipe solves
 	$(BIN)/python benchmarks/xor_seeds.py

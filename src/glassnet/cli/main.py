@@ -24,6 +24,7 @@ from glassnet.cli.commands import (
     replay,
     report,
     seeds,
+    sweep,
     train,
 )
 from glassnet.cli.status import ExitStatus
@@ -43,6 +44,7 @@ COMMANDS = {
     "seeds": seeds,
     "lr-range": lr_range,
     "report": report,
+    "sweep": sweep,
 }
 
 

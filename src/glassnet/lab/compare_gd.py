@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import asdict, dataclass, field
+from functools import partial
 
 import numpy as np
 
@@ -14,6 +15,7 @@ from glassnet.lab.problem import Problem
 from glassnet.models.recipes import Recipe
 from glassnet.nn.network import Network
 from glassnet.nn.optimizers import SGD
+from glassnet.parallel import Executor, serial_or
 
 
 @dataclass
@@ -48,16 +50,26 @@ def compare_gd(
     lr: float = 0.5,
     mini_batch: int = 32,
     seed: int = 0,
+    executor: Executor | None = None,
 ) -> list[GDRun]:
     """Stochastic (batch 1), mini-batch and full-batch gradient descent (plain SGD, learning
     rate `lr`) of the recipe's network from identical initial weights, the full-data cost after
-    each epoch. Only the recipe's architecture and cost are used."""
+    each epoch. Only the recipe's architecture and cost are used. The three forms run on
+    `executor` (glassnet.parallel; default: one after another here); their `seconds` are each
+    form's own training time wherever it ran."""
     n = len(problem.X)
     forms = [("stochastic", 1), ("mini-batch", min(mini_batch, n)), ("full batch", n)]
     reference = problem.network(recipe, seed)
     loss = problem.loss(recipe)
-    return [_gd_run(problem, loss, reference.copy(), name, size, epochs, lr)
-            for name, size in forms]  # fmt: skip
+    one_form = partial(_gd_form, problem, loss, reference, epochs, lr)
+    return serial_or(executor).map(one_form, forms)
+
+
+def _gd_form(problem: Problem, loss: str, reference: Network, epochs: int, lr: float,
+             form: tuple[str, int]) -> GDRun:  # fmt: skip
+    """One form (name, batch size) of gradient descent from a copy of the reference network."""
+    name, batch_size = form
+    return _gd_run(problem, loss, reference.copy(), name, batch_size, epochs, lr)
 
 
 def _gd_run(problem: Problem, loss: str, net: Network, name: str, batch_size: int, epochs: int,

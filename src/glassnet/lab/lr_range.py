@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass
+from functools import partial
 
 import numpy as np
 
@@ -13,6 +14,7 @@ from glassnet.lab.problem import Problem
 from glassnet.models.recipes import Recipe
 from glassnet.nn.network import Network
 from glassnet.nn.optimizers import SGD
+from glassnet.parallel import Executor, serial_or
 
 TOO_SMALL = 0.01  # a relative fall of the cost below 1 % counts as "barely moves"
 BLOW_UP = 1.5  # a cost above 1.5 × the starting cost at any epoch counts as diverging
@@ -61,24 +63,29 @@ def lr_range(
     epochs: int = 5,
     batch_size: int | str = 32,
     seed: int = 0,
+    executor: Executor | None = None,
 ) -> list[LRTrial]:
     """Train `epochs` epochs of plain SGD at each learning rate (default 13 values log-spaced
     from 1e-4 to 100), every time from the same initial weights of the recipe's network, and
-    classify each. Only the recipe's architecture and cost are used."""
+    classify each. Only the recipe's architecture and cost are used. The rates run on
+    `executor` (glassnet.parallel; default: one after another here)."""
     lrs = np.logspace(-4, 2, 13) if lrs is None else np.asarray(lrs, dtype=float)
     if lrs.ndim != 1 or len(lrs) == 0 or np.any(lrs <= 0) or not np.all(np.isfinite(lrs)):
         raise ValidationError("learning rates must be a non-empty list of positive numbers")
     reference = problem.network(recipe, seed)
     loss = problem.loss(recipe)
     initial, _ = problem.cost(reference, loss)
-    trials = []
-    for lr in lrs:
-        costs = _epoch_costs(problem, loss, reference.copy(), float(lr), epochs,
-                             batch_size)  # fmt: skip
-        verdict, reason = classify_lr(initial, costs)
-        final = costs[-1] if costs else math.inf
-        trials.append(LRTrial(float(lr), initial, costs, final, verdict, reason))
-    return trials
+    one_rate = partial(_lr_trial, problem, loss, reference, initial, epochs, batch_size)
+    return serial_or(executor).map(one_rate, [float(lr) for lr in lrs])
+
+
+def _lr_trial(problem: Problem, loss: str, reference: Network, initial: float, epochs: int,
+              batch_size: int | str, lr: float) -> LRTrial:  # fmt: skip
+    """One learning rate, trained from a copy of the reference network, with its verdict."""
+    costs = _epoch_costs(problem, loss, reference.copy(), lr, epochs, batch_size)
+    verdict, reason = classify_lr(initial, costs)
+    final = costs[-1] if costs else math.inf
+    return LRTrial(lr, initial, costs, final, verdict, reason)
 
 
 def _epoch_costs(problem: Problem, loss: str, net: Network, lr: float, epochs: int,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass, field
+from functools import partial
 
 import numpy as np
 
@@ -11,6 +12,7 @@ from glassnet.errors import DivergenceError, ValidationError
 from glassnet.lab.diagnose import ADVICE, classify_failure, is_solved
 from glassnet.lab.problem import Problem
 from glassnet.models.recipes import Recipe
+from glassnet.parallel import Executor, serial_or
 
 
 @dataclass
@@ -59,8 +61,10 @@ class SeedsResult:
         }
 
 
-def run_seeds(problem: Problem, recipe: Recipe, n: int = 20, first_seed: int = 0) -> SeedsResult:
-    """Train the recipe from seeds first_seed … first_seed + n − 1; classify each failure."""
+def run_seeds(problem: Problem, recipe: Recipe, n: int = 20, first_seed: int = 0,
+              executor: Executor | None = None) -> SeedsResult:  # fmt: skip
+    """Train the recipe from seeds first_seed … first_seed + n − 1; classify each failure.
+    The seeds run on `executor` (glassnet.parallel; default: one after another here)."""
     if isinstance(n, bool) or not isinstance(n, int) or n < 1:
         raise ValidationError(f"n must be a positive integer, got {n!r}")
     labels = np.asarray(problem.y)
@@ -69,10 +73,9 @@ def run_seeds(problem: Problem, recipe: Recipe, n: int = 20, first_seed: int = 0
             "seeds needs class labels: a seed counts as solved when every sample is classified "
             "right, which has no meaning for regression targets"
         )
-    result = SeedsResult(problem.describe(recipe))
-    for seed in range(first_seed, first_seed + n):
-        result.outcomes.append(_one_seed(problem, recipe, seed))
-    return result
+    seeds = range(first_seed, first_seed + n)
+    outcomes = serial_or(executor).map(partial(_one_seed, problem, recipe), seeds)
+    return SeedsResult(problem.describe(recipe), outcomes)
 
 
 def _one_seed(problem: Problem, recipe: Recipe, seed: int) -> SeedOutcome:

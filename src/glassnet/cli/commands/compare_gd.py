@@ -10,6 +10,7 @@ from glassnet.cli.commands._common import (
     positive_float,
     positive_int,
 )
+from glassnet.cli.commands.sweep import add_executor_arguments
 from glassnet.cli.status import ExitStatus
 from glassnet.nn.layers import ACTIVATIONS
 
@@ -56,6 +57,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--json", action="store_true", help="print the results as one JSON object")
     add_data_dir(parser)
+    add_executor_arguments(parser)
 
 
 def run(args) -> ExitStatus:
@@ -64,6 +66,7 @@ def run(args) -> ExitStatus:
     from glassnet.cli.commands import _common as C
     from glassnet.cli.commands.plot import check_output, load_data
     from glassnet.lab import Problem, compare_gd
+    from glassnet.parallel import executor
 
     if args.out:
         from glassnet.viz.style import FORMATS
@@ -80,8 +83,9 @@ def run(args) -> ExitStatus:
         batch_size=args.batch_size,
         loss=args.loss,
     )
-    runs = compare_gd(problem, recipe, epochs=args.epochs, lr=args.lr,
-                      mini_batch=args.batch_size, seed=args.seed)  # fmt: skip
+    with executor(args.jobs, args.scheduler) as pool:
+        runs = compare_gd(problem, recipe, epochs=args.epochs, lr=args.lr,
+                          mini_batch=args.batch_size, seed=args.seed, executor=pool)  # fmt: skip
     if args.out:
         from glassnet.viz.experiments import compare_gd_figure
         from glassnet.viz.style import save

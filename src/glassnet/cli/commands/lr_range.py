@@ -10,6 +10,7 @@ from glassnet.cli.commands._common import (
     positive_float,
     positive_int,
 )
+from glassnet.cli.commands.sweep import add_executor_arguments
 from glassnet.cli.status import ExitStatus
 from glassnet.nn.layers import ACTIVATIONS
 
@@ -63,6 +64,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", metavar="FILE", help="also draw the sweep (.png or .svg)")
     parser.add_argument("--json", action="store_true", help="print the results as one JSON object")
     add_data_dir(parser)
+    add_executor_arguments(parser)
 
 
 def run(args) -> ExitStatus:
@@ -74,6 +76,7 @@ def run(args) -> ExitStatus:
     from glassnet.cli.commands.plot import check_output, load_data
     from glassnet.errors import ValidationError
     from glassnet.lab import Problem, lr_range, suggested_lr
+    from glassnet.parallel import executor
 
     if args.lr_min >= args.lr_max and args.steps > 1:
         raise ValidationError(f"--min ({args.lr_min:g}) must be below --max ({args.lr_max:g})")
@@ -91,8 +94,9 @@ def run(args) -> ExitStatus:
         batch_size=args.batch_size,
     )
     lrs = np.geomspace(args.lr_min, args.lr_max, args.steps)
-    trials = lr_range(problem, recipe, lrs, epochs=args.epochs, batch_size=args.batch_size,
-                      seed=args.seed)  # fmt: skip
+    with executor(args.jobs, args.scheduler) as pool:
+        trials = lr_range(problem, recipe, lrs, epochs=args.epochs, batch_size=args.batch_size,
+                          seed=args.seed, executor=pool)  # fmt: skip
     best = suggested_lr(trials)
     if args.out:
         from glassnet.viz.experiments import lr_range_figure

@@ -7,6 +7,7 @@ glassnet plot activations                    sigmoid, tanh, ReLU, leaky ReLU and
 glassnet plot weights MODEL                  first-layer weights of an image model
 glassnet plot confusion MODEL DATA           confusion matrix and the most confident mistakes
 glassnet plot gradients [DATA]               ‖W‖ and ‖∂L/∂W‖ per layer: deep sigmoid vs ReLU
+glassnet plot sweep RESULTS                  a sweep's metric against each varied field
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ KINDS = {
     "weights": "first-layer weights of an image model (e.g. MNIST) as images",
     "confusion": "confusion matrix and the most confidently misclassified test images",
     "gradients": "weight and gradient magnitudes per layer over training (vanishing gradients)",
+    "sweep": "a sweep's metric against each varied field, and its configurations over seeds",
 }
 DEFAULT_DATA = "xor-clusters"
 
@@ -45,6 +47,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         sub.add_argument("--title", help="title of the figure (default: says what is shown)")
         if kind == "curves":
             sub.add_argument("run_dir", metavar="RUN_DIR", help="folder written by train --run-dir")
+        if kind == "sweep":
+            sub.add_argument(
+                "results",
+                metavar="RESULTS",
+                help="results table written by glassnet sweep (.csv or .json)",
+            )
+            sub.add_argument("--metric", help="metric to plot (default: test accuracy, else "
+                             "validation accuracy, else the costs)")  # fmt: skip
         if kind in ("boundary", "weights", "confusion"):
             sub.add_argument("model", metavar="MODEL", help="model file (.glassnet)")
         if kind == "features":
@@ -168,6 +178,15 @@ def _curves(args):
     from glassnet.viz.curves import curves_figure
 
     return curves_figure(record.read(args.run_dir).history, title=args.title)
+
+
+def _sweep(args):
+    from glassnet.sweep import metric_of, read_results
+    from glassnet.viz.sweep import sweep_figure
+
+    rows, varied = read_results(args.results)
+    metric, _ = metric_of(rows, args.metric)
+    return sweep_figure(rows, varied, metric, title=args.title)
 
 
 def _boundary(args):

@@ -10,6 +10,7 @@ from glassnet.cli.commands._common import (
     positive_float,
     positive_int,
 )
+from glassnet.cli.commands.sweep import add_executor_arguments
 from glassnet.cli.status import ExitStatus
 from glassnet.nn.layers import ACTIVATIONS
 
@@ -47,19 +48,22 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--epochs", type=positive_int, default=300, help="(default 300)")
     parser.add_argument("--json", action="store_true", help="print the results as one JSON object")
     add_data_dir(parser)
+    add_executor_arguments(parser)
 
 
 def run(args) -> ExitStatus:
     from glassnet.cli.commands import _common as C
     from glassnet.cli.commands.plot import load_data
     from glassnet.lab import Problem, run_seeds
+    from glassnet.parallel import executor
 
     X, y, data = load_data(args.data, args.data_dir, args.first_seed)
     problem = Problem.from_dataset(data, X, y, is_file=not C.is_builtin(args.data))
     recipe = problem.recipe((args.hidden,), args.activation, optimizer=args.optimizer,
                             lr=args.lr, epochs=args.epochs,
                             batch_size="full" if len(X) <= 1024 else 32)  # fmt: skip
-    result = run_seeds(problem, recipe, n=args.n, first_seed=args.first_seed)
+    with executor(args.jobs, args.scheduler) as pool:
+        result = run_seeds(problem, recipe, n=args.n, first_seed=args.first_seed, executor=pool)
     if args.json:
         C.print_json({"data": data.name, **result.to_dict()})
         return ExitStatus.SUCCESS

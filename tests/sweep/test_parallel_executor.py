@@ -1,0 +1,67 @@
+"""The executors: every item's result, from the worker processes, with lost workers replaced."""
+
+from __future__ import annotations
+
+import os
+from functools import partial
+
+import pytest
+from sweep_helpers import always_die, die_the_first_time, fail_on_three, square_and_pid
+
+from glassnet.errors import GlassnetError, ValidationError
+from glassnet.parallel import LocalExecutor, SerialExecutor, executor
+from glassnet.parallel.executor import MAX_ATTEMPTS
+
+
+def test_local_workers_compute_every_item_in_other_processes():
+    with LocalExecutor(2) as pool:
+        results = pool.map(square_and_pid, range(12))
+    assert [r[0] for r in results] == [i * i for i in range(12)]
+    pids = {r[1] for r in results}
+    assert os.getpid() not in pids
+    assert 1 <= len(pids) <= 2
+
+
+def test_workers_have_one_blas_thread():
+    from threadpoolctl import threadpool_info
+
+    with LocalExecutor(1) as pool:
+        [info] = pool.map(_blas_threads, [None])
+    assert info and all(n == 1 for n in info)
+    assert threadpool_info()  # this process keeps its own BLAS threads
+
+
+def _blas_threads(_):
+    from threadpoolctl import threadpool_info
+
+    return [lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"]
+
+
+def test_a_dead_worker_costs_its_trial_a_restart_not_its_result(tmp_path):
+    marker = str(tmp_path / "marker")
+    with LocalExecutor(2) as pool:
+        results = pool.map(partial(die_the_first_time, marker), range(6))
+    assert results == [i * i for i in range(6)]
+    assert (tmp_path / "marker").exists()
+
+
+def test_a_trial_that_always_kills_its_worker_ends_the_run_with_a_message():
+    with LocalExecutor(1) as pool, pytest.raises(GlassnetError, match=f"died {MAX_ATTEMPTS} times"):
+        pool.map(always_die, [1])
+
+
+def test_an_exception_in_a_trial_reaches_the_caller():
+    with LocalExecutor(2) as pool, pytest.raises(ValueError, match="three is not allowed"):
+        pool.map(fail_on_three, range(6))
+    with pytest.raises(ValueError, match="three is not allowed"):
+        SerialExecutor().map(fail_on_three, range(6))
+
+
+def test_executor_arguments_are_checked():
+    with pytest.raises(ValidationError, match="jobs must be a positive integer, got 0"):
+        LocalExecutor(0)
+    with pytest.raises(ValidationError, match="--jobs and --scheduler exclude each other"):
+        executor(2, "tcp://127.0.0.1:8786")
+    with pytest.raises(ValidationError, match="--scheduler must be a Dask scheduler address"):
+        executor(None, "127.0.0.1:8786")
+    assert executor(3).slots == 3
