@@ -22,7 +22,9 @@ ALLOWED = {
     "lab": {"train", "models", "datasets", "nn"},
     "runs": {"train", "models", "datasets", "nn"},
     "viz": {"runs", "lab", "teach", "train", "models", "datasets", "nn"},
-    "cli": {"viz", "runs", "lab", "teach", "train", "models", "datasets", "nn", "glassnet"},
+    "playground": {"viz", "runs", "lab", "teach", "train", "models", "datasets", "nn"},
+    "cli": {"playground", "viz", "runs", "lab", "teach", "train", "models", "datasets", "nn",
+            "glassnet"},
     "glassnet": {"nn", "train", "fast", "teach", "runs", "models"},
     "__main__": {"cli"},
 }

@@ -19,6 +19,7 @@ from glassnet.cli.commands import (
     gradcheck,
     info,
     lr_range,
+    playground,
     plot,
     predict,
     replay,
@@ -43,6 +44,7 @@ COMMANDS = {
     "seeds": seeds,
     "lr-range": lr_range,
     "report": report,
+    "playground": playground,
 }
 
 
