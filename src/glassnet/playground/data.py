@@ -164,8 +164,7 @@ def _target(labels: list[str], filename: str):
         raise DataError(f"{filename} has one class only ({distinct[0]!r}); give two or more")
     if len(distinct) > LIMITS.classes:
         raise DataError(
-            f"{filename} has {len(distinct)} classes; the playground draws at most "
-            f"{LIMITS.classes}"
+            f"{filename} has {len(distinct)} classes; the playground draws at most {LIMITS.classes}"
         )
     ids = {label: i for i, label in enumerate(distinct)}
     y = np.array([ids[v] for v in labels], dtype=np.int64)

@@ -64,7 +64,8 @@ def run_config(session, data_path: Path) -> RunConfig:
     optimizer = trainer.optimizer.config()
     name = "momentum" if optimizer.get("momentum") else s.opt
     return RunConfig(
-        data=str(data_path), target="label", hidden=[d.n_out for d in session.dense[:-1]], activation=s.act,
+        data=str(data_path), target="label", hidden=[d.n_out for d in session.dense[:-1]],
+        activation=s.act,
         loss=trainer.loss.name, optimizer=name if not s.example else "sgd",
         lr=float(trainer.base_lr), batch_size=trainer.batch_size,
         weight_decay=s.l2 or None, epochs=max(1, trainer.epoch), seed=s.seed,

@@ -68,7 +68,13 @@ def points(session) -> dict:
 
 
 def frame(session) -> dict:
-    """One picture of the session (module docstring)."""
+    """One picture of the session (module docstring); a diverged network's overflows show as
+    the numbers they are (∞, NaN), not as warnings."""
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        return _frame(session)
+
+
+def _frame(session) -> dict:
     net = session.net
     box = extent(session)
     P = grid_points(box)
@@ -81,8 +87,9 @@ def frame(session) -> dict:
         "type": "frame",
         **status(session),
         "network": network(session),
-        "units": [[_encode(u) for u in layer.T] for layer in units] if len(box) == 4 else
-                 [np.round(layer.T, 4).tolist() for layer in units],  # fmt: skip
+        "units": [[_encode(u) for u in layer.T] for layer in units]
+        if len(box) == 4
+        else [np.round(layer.T, 4).tolist() for layer in units],  # fmt: skip
         "output": _output(session, P, y),
         "curves": curves(session.trainer.history),
         "features": features(session),
@@ -146,7 +153,10 @@ def _output(session, P, y) -> dict:
         values = y[:, 0]
         if one_d:
             return {"kind": "curve", "values": np.round(values, 5).tolist()}
-        lo, hi = float(min(d.y_train.min(), values.min())), float(max(d.y_train.max(), values.max()))
+        lo, hi = (
+            float(min(d.y_train.min(), values.min())),
+            float(max(d.y_train.max(), values.max())),
+        )
         scaled = 2 * (values - lo) / max(hi - lo, 1e-9) - 1
         return {"kind": "value", "surface": _encode(scaled), "range": [lo, hi]}
     probabilities = class_probabilities(net, y)

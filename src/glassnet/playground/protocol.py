@@ -46,13 +46,22 @@ def hello(session) -> list[dict]:
             "type": "session",
             "id": session.id,
             "choices": {
-                "data": DATASETS, "act": list(ACTIVATIONS), "cost": list(COSTS),
-                "init": list(INITIALISERS), "opt": list(OPTIMIZERS), "gd": list(GD_FORMS),
-                "speed": list(SPEEDS), "panels": list(PANELS),
+                "data": DATASETS,
+                "act": list(ACTIVATIONS),
+                "cost": list(COSTS),
+                "init": list(INITIALISERS),
+                "opt": list(OPTIMIZERS),
+                "gd": list(GD_FORMS),
+                "speed": list(SPEEDS),
+                "panels": list(PANELS),
                 "examples": {name: ex.description for name, ex in EXAMPLES.items()},
             },  # fmt: skip
-            "limits": {"layers": LIMITS.layers, "units": LIMITS.units, "points": LIMITS.points,
-                       "upload_bytes": LIMITS.upload_bytes},  # fmt: skip
+            "limits": {
+                "layers": LIMITS.layers,
+                "units": LIMITS.units,
+                "points": LIMITS.points,
+                "upload_bytes": LIMITS.upload_bytes,
+            },  # fmt: skip
         },
         state(session),
         pictures.points(session),

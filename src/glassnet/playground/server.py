@@ -114,12 +114,12 @@ class Playground:
             raise web.HTTPNotFound(text="no such session: reload the playground page")
         if what == "model":
             body = await self._run(self.requests, session, export.model_bytes, session)
-            return web.Response(body=body, content_type="application/octet-stream", headers={
-                "Content-Disposition": 'attachment; filename="playground.glassnet"'})  # fmt: skip
+            return web.Response(body=body, content_type="application/octet-stream",
+                                headers=_attachment("playground.glassnet"))  # fmt: skip
         if what == "report":
             text = await self._run(self.requests, session, export.report_html, session)
-            return web.Response(text=text, content_type="text/html", headers={
-                "Content-Disposition": 'attachment; filename="playground-report.html"'})  # fmt: skip
+            return web.Response(text=text, content_type="text/html",
+                                headers=_attachment("playground-report.html"))  # fmt: skip
         raise web.HTTPNotFound(text=f"nothing to download called {what}; model or report")
 
     # ------------------------------------------------------------ a session
@@ -251,6 +251,10 @@ class Playground:
 
 
 _NO_CACHE = {"Cache-Control": "no-store"}
+
+
+def _attachment(filename: str) -> dict:
+    return {"Content-Disposition": f'attachment; filename="{filename}"'}
 
 
 class Channel:

@@ -196,7 +196,9 @@ class Session:
         try:
             raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
         except (ValueError, TypeError):
-            raise ValidationError("the link's weights are not valid base64; copy it again") from None
+            raise ValidationError(
+                "the link's weights are not valid base64; copy it again"
+            ) from None
         params = [p for p, _ in self.net.parameters()]
         n = sum(p.size for p in params)
         flat = np.frombuffer(raw, dtype="<f8") if len(raw) % 8 == 0 else np.empty(0)

@@ -16,18 +16,34 @@ HELP = "a browser page where a network trains live and every number is one click
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--host", default="127.0.0.1",
-                        help="address to listen on (default 127.0.0.1; 0.0.0.0 serves a class)")
-    parser.add_argument("--port", type=_port, default=0,
-                        help="port to listen on (default 0: a free one)")
-    parser.add_argument("--no-browser", action="store_true",
-                        help="print the address without opening a browser")
-    parser.add_argument("--token", metavar="TEXT",
-                        help="the access token in the URL (default: a new random one)")
-    parser.add_argument("--max-sessions", type=positive_int, default=40, metavar="N",
-                        help="browsers served at once (default 40)")
-    parser.add_argument("--idle-minutes", type=non_negative_int, default=30, metavar="M",
-                        help="close a session after M minutes without use (default 30)")  # fmt: skip
+    parser.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to listen on (default 127.0.0.1; 0.0.0.0 serves a class)",
+    )
+    parser.add_argument(
+        "--port", type=_port, default=0, help="port to listen on (default 0: a free one)"
+    )
+    parser.add_argument(
+        "--no-browser", action="store_true", help="print the address without opening a browser"
+    )
+    parser.add_argument(
+        "--token", metavar="TEXT", help="the access token in the URL (default: a new random one)"
+    )
+    parser.add_argument(
+        "--max-sessions",
+        type=positive_int,
+        default=40,
+        metavar="N",
+        help="browsers served at once (default 40)",
+    )
+    parser.add_argument(
+        "--idle-minutes",
+        type=non_negative_int,
+        default=30,
+        metavar="M",
+        help="close a session after M minutes without use (default 30)",
+    )
 
 
 def _port(text: str) -> int:

@@ -18,6 +18,11 @@ const NAMES = { sigmoid: "sigmoid", tanh: "tanh", relu: "ReLU", leaky_relu: "lea
   zeros: "zeros", sgd: "SGD", momentum: "momentum", adam: "Adam", stochastic: "stochastic (1)",
   "mini-batch": "mini-batch of n", batch: "full batch" };
 
+const ICONS = {
+  play: '<svg viewBox="0 0 24 24" aria-hidden="true"><path d="M7 4l13 8-13 8z"/></svg>',
+  pause: '<svg viewBox="0 0 24 24" aria-hidden="true"><path d="M6 4h4v16H6zM14 4h4v16h-4z"/></svg>',
+};
+
 let ws = null;
 let session = null;     // {id, choices, limits}
 let settings = null;    // the server's settings, as values
@@ -325,7 +330,10 @@ function showStatus(f) {
   $("cost-test").textContent = `test cost ${fmt(f.test_cost)}`;
   const play = $("play");
   play.setAttribute("aria-label", f.playing ? "Pause" : "Play");
-  play.textContent = f.playing ? "⏸" : "▶";
+  if (play.dataset.playing !== String(f.playing)) {
+    play.dataset.playing = String(f.playing);
+    play.innerHTML = f.playing ? ICONS.pause : ICONS.play;
+  }
   play.classList.toggle("playing", f.playing);
   if (f.diverged) showMessage(`${f.diverged}. Press Reset to start again.`);
 }

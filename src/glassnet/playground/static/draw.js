@@ -99,7 +99,7 @@ const Draw = (() => {
         [x, y] = toCanvas(box, ctx.canvas, row[0], row[1]);
       }
       ctx.beginPath();
-      ctx.arc(x, y, test ? 3.5 : 3, 0, 2 * Math.PI);
+      ctx.arc(x, y, 3.5, 0, 2 * Math.PI);
       ctx.fillStyle = pointColour(data, row[row.length - 1]);
       ctx.fill();
       ctx.lineWidth = test ? 1.5 : 0.8;
