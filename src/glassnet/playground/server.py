@@ -36,6 +36,7 @@ from glassnet.playground.state import Settings
 
 STATIC = Path(__file__).parent / "static"
 PAGE_FILES = {"app.js", "draw.js", "style.css"}  # served from static/ beside index.html
+REAPER = web.AppKey("reaper", asyncio.Task)  # the task that closes idle sessions
 
 
 @dataclass
@@ -224,7 +225,7 @@ class Playground:
     # ------------------------------------------------------------ housekeeping
 
     async def _start_reaper(self, app) -> None:
-        app["reaper"] = asyncio.create_task(self._reap())
+        app[REAPER] = asyncio.create_task(self._reap())
 
     async def _reap(self) -> None:
         """Close sessions idle for longer than idle_seconds."""
@@ -243,7 +244,7 @@ class Playground:
                         await ws.close()
 
     async def _cleanup(self, app) -> None:
-        app["reaper"].cancel()
+        app[REAPER].cancel()
         for channel in list(self.channels.values()):
             await channel.ws.close()
         self.training.shutdown(wait=False, cancel_futures=True)
