@@ -101,7 +101,7 @@ def test_editing_a_weight_changes_the_output_surface(server, open_page):
     page.fill("#edit-value", "6")
     page.get_by_role("button", name="Set", exact=True).click()
     page.wait_for_function("document.querySelector('#inspector .equation')?.textContent"
-                           ".startsWith('W⁽1⁾[1,1] = 6')")  # fmt: skip
+                           ".startsWith('W⁽¹⁾[1,1] = 6')")  # fmt: skip
     page.wait_for_function(f"document.getElementById('surface').toDataURL() != {before!r}")
 
 
@@ -124,7 +124,7 @@ def test_a_worked_example_shows_glassnet_explains_numbers(server, open_page):
     page.wait_for_function("document.getElementById('updates').textContent == 'updates 1'")
     click_connection(page, "weight from input 1 to layer 1 unit 1")
     page.wait_for_function("document.querySelector('#inspector .equation')?.textContent"
-                           " == 'W⁽1⁾[1,1] = 3.04838'")  # fmt: skip
+                           " == 'W⁽¹⁾[1,1] = 3.04838'")  # fmt: skip
     assert "W after = W − 1·∇    2×3  ⎡ 3.04838  4  -1.95162 ⎤" in explain
 
 

@@ -3,6 +3,7 @@ limit, idle sessions closed, frames streamed while playing, the message size bou
 
 import asyncio
 import json
+from concurrent.futures import ThreadPoolExecutor
 
 import aiohttp
 from aiohttp.test_utils import TestClient, TestServer
@@ -11,14 +12,16 @@ from glassnet.playground.server import Options, Playground, encode
 
 
 def run(scenario, **options):
-    """scenario(client) against a fresh server with these Options."""
+    """scenario(client) against a fresh server with these Options, on an event loop of its own
+    thread (the browser tests' Playwright keeps one running in this one)."""
 
     async def main():
         server = TestServer(Playground(Options(token="tok-12345678", **options)).app())
         async with TestClient(server) as client:
             return await scenario(client)
 
-    return asyncio.run(main())
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, main()).result()
 
 
 async def hello(client, settings=None, weights=None):

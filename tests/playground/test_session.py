@@ -213,7 +213,7 @@ def test_a_weights_numbers_are_the_sample_and_batch_gradients():
     assert info["batch_grad"] == pytest.approx(float(session.dense[0].dW[0, 1]))
     assert info["update"] == pytest.approx(-0.1 * info["batch_grad"])
     bias = glassbox.weight_info(session, 1, 2, 2)
-    assert bias["bias"] and bias["name"] == "b⁽1⁾[3]"
+    assert bias["bias"] and bias["name"] == "b⁽¹⁾[3]"
 
 
 def test_typing_a_weight_changes_the_output():
@@ -271,3 +271,14 @@ def test_the_downloads_are_a_model_file_and_a_report(tmp_path):
     page = export.report_html(session)
     assert "Decision boundary" in page and "data:image/png;base64" in page
     assert "Not drawn" not in page
+
+
+def test_a_weighted_sum_writes_each_sign_once():
+    assert glassbox.weighted_sum([0.5, -0.25], [1.0, -2.0], -0.1) == "0.5·1 − 0.25·(-2) − 0.1"
+    assert glassbox.weighted_sum([], [], 0.3) == "0.3"
+
+
+def test_a_worked_example_says_what_it_trains_with():
+    note = protocol.state(Session(Settings(example="xor-2-2-1")))["example"]
+    assert note.startswith("xor-2-2-1: cost half_squared_error, η = 1, one sample x = (1, 0)")
+    assert protocol.state(Session())["example"] is None

@@ -14,7 +14,7 @@ import numpy as np
 from glassnet.nn import losses
 from glassnet.nn.layers import Dense
 from glassnet.teach import render, trace
-from glassnet.teach.notation import num
+from glassnet.teach.notation import SUP, num
 
 SYMBOLS = {"Sigmoid": "σ", "Tanh": "tanh", "ReLU": "ReLU", "LeakyReLU": "LReLU",
            "Identity": "id", "Softmax": "softmax"}  # fmt: skip
@@ -56,12 +56,11 @@ def unit_info(session, layer: int, unit: int, split: str = "train", index: int |
     kind = activation_after(work, position)
     act_out = float(work.layers[position + 1].y[0, unit]) if kind != "Identity" else z
     delta = float(dense.db[unit])  # one sample: ∂L/∂b = δ
-    prev = "x" if layer == 1 else f"a⁽{layer - 1}⁾"
-    terms = " + ".join(f"{num(wi)}·{num(ai)}" for wi, ai in zip(w, a_in, strict=True))
+    prev = "x" if layer == 1 else f"a{sup(layer - 1)}"
     f = SYMBOLS.get(kind, kind)
     lines = [
         f"unit {unit + 1} of layer {layer}, sample {split} #{index} (target {num(target)})",
-        f"z = Σ wᵢ{prev}ᵢ + b = {terms} + {num(b)} = {num(z)}",
+        f"z = Σ wᵢ{prev}ᵢ + b = {weighted_sum(w, a_in, b)} = {num(z)}",
         f"a = {f}(z) = {f}({num(z)}) = {num(act_out)}",
         f"δ = ∂L/∂z = {num(delta)}   (L = {num(cost)}, cost {session.loss})",
     ]
@@ -69,7 +68,26 @@ def unit_info(session, layer: int, unit: int, split: str = "train", index: int |
         "layer": layer, "unit": unit, "split": split, "index": index,
         "inputs": a_in.tolist(), "weights": w.tolist(), "bias": b, "z": z, "a": act_out,
         "activation": kind, "delta": delta, "cost": cost, "lines": lines,
+        "bias_name": f"b{sup(layer)}[{unit + 1}]",
     }  # fmt: skip
+
+
+def sup(n: int) -> str:
+    """⁽ⁿ⁾: a layer's number as the documents write it (W⁽¹⁾, a⁽²⁾)."""
+    return f"({n})".translate(SUP)
+
+
+def weighted_sum(w, a, b) -> str:
+    """w₁·a₁ + w₂·a₂ − … + b with the numbers, signs written once: 0.5·1 − 0.25·(−2) + 0.1."""
+    text = ""
+    for k, (wk, ak) in enumerate(zip(w, a, strict=True)):
+        factor = num(ak) if ak >= 0 else f"({num(ak)})"
+        if k == 0:
+            text = f"{num(wk)}·{factor}"
+        else:
+            text += f" {'−' if wk < 0 else '+'} {num(abs(wk))}·{factor}"
+    sign = "−" if b < 0 else "+"
+    return f"{text} {sign} {num(abs(b))}" if text else num(b)
 
 
 def weight_info(session, layer: int, row: int, col: int):
@@ -90,7 +108,7 @@ def weight_info(session, layer: int, row: int, col: int):
     batch = getattr(dense, "db" if bias else "dW", None) if session.updates else None
     batch_grad = None if batch is None else float(batch[row] if bias else batch[row, col])
     update = float(session.last_update(layer)[row, col]) if session.updates else None
-    name = f"b⁽{layer}⁾[{row + 1}]" if bias else f"W⁽{layer}⁾[{row + 1},{col + 1}]"
+    name = f"b{sup(layer)}[{row + 1}]" if bias else f"W{sup(layer)}[{row + 1},{col + 1}]"
     lines = [
         f"{name} = {num(value)}",
         f"∂L/∂w for sample {split} #{index} = {num(sample_grad)}",

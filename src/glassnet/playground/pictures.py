@@ -33,7 +33,7 @@ def extent(session) -> list[float]:
         return session.data.extent
     X = session.data.all_X()
     lo, hi = X.min(axis=0), X.max(axis=0)
-    pad = 0.15 * np.maximum(hi - lo, 1e-6)
+    pad = 0.15 * np.maximum(hi - lo, 1.0)  # 1.0: one sample (a worked example) still has a plane
     lo, hi = lo - pad, hi + pad
     box = [float(lo[0]), float(hi[0])] + ([float(lo[1]), float(hi[1])] if X.shape[1] > 1 else [])
     session.data.extent = box

@@ -70,9 +70,19 @@ def hello(session) -> list[dict]:
 
 
 def state(session) -> dict:
-    """The settings as the URL's query parameters, and as values."""
+    """The settings as the URL's query parameters, and as values; for a worked example, what
+    it trains with instead of the controls' values."""
+    example = None
+    if session.example is not None:
+        from glassnet.teach.notation import num
+
+        x, y = session.sample("train", 0)
+        example = (f"{session.settings.example}: cost {session.loss}, η = "
+                   f"{num(session.trainer.base_lr)}, one sample x = "
+                   f"({', '.join(num(v) for v in x)}) with target {num(y)}. Step makes the "
+                   "document's update; change any setting to leave the example.")  # fmt: skip
     return {"type": "state", "query": session.settings.to_query(),
-            "settings": session.settings.to_dict()}  # fmt: skip
+            "settings": session.settings.to_dict(), "example": example}  # fmt: skip
 
 
 def handle(session, message) -> list[dict]:

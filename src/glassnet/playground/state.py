@@ -68,7 +68,7 @@ class Settings:
     batch: int = 10  # n of mini-batch gradient descent
     l2: float = 0.0  # L2 weight decay λ
     seed: int = 0  # the weights' seed
-    speed: int = 1  # updates per frame
+    speed: int = 5  # updates per frame
     example: str = ""  # a worked example's name: its network, sample and data replace the rest
     hide: tuple[str, ...] = ()  # panels a lesson's URL hides
 

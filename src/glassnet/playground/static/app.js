@@ -52,7 +52,7 @@ function send(message) {
 
 const HANDLERS = {
   session(m) { session = m; fillChoices(m.choices); setDownloads(); },
-  state(m) { settings = m.settings; showSettings(); writeURL(m.query); },
+  state(m) { settings = m.settings; showSettings(m.example); writeURL(m.query); },
   data(m) { data = m; selection = null; scheduleDraw(); },
   frame(m) { frame = m; scheduleDraw(); },
   unit(m) { showInspector(m.lines, m); clickAnswered(); },
@@ -95,8 +95,11 @@ function fillChoices(c) {
   for (const [name, text] of Object.entries(c.examples)) option($("example"), name, `${name}: ${text}`);
 }
 
-function showSettings() {
+function showSettings(example) {
   const s = settings;
+  document.body.classList.toggle("example-mode", Boolean(example));
+  $("example-note").textContent = example ||
+    "Load one, press Step once, and compare the trace with your hand derivation.";
   $("data").value = s.data;
   for (const id of ["classes", "noise", "train", "points", "act", "cost", "init", "opt", "batch", "seed"]) {
     $(id).value = s[id];
@@ -262,7 +265,7 @@ function clickSurface(event) {
 function pointPosition(row) {
   const c = $("surface"), box = data.extent;
   if (box.length === 2) {
-    const [lo, hi] = Draw.yRange(data);
+    const [lo, hi] = curveRange.last || Draw.yRange(data);
     return [(row[0] - box[0]) / (box[1] - box[0]) * c.width, c.height - (row[1] - lo) / (hi - lo || 1) * c.height];
   }
   return [(row[0] - box[0]) / (box[1] - box[0]) * c.width, (box[3] - row[1]) / (box[3] - box[2]) * c.height];
@@ -293,7 +296,7 @@ function showInspector(lines, m) {
   }
   const isUnit = m.unit !== undefined;
   $("edit").hidden = false;
-  $("edit-name").textContent = isUnit ? `b⁽${m.layer}⁾[${m.unit + 1}]` : m.name;
+  $("edit-name").textContent = isUnit ? m.bias_name : m.name;
   $("edit-value").value = isUnit ? m.bias : m.value;
 }
 
@@ -342,17 +345,28 @@ function drawSurface() {
   const ctx = $("surface").getContext("2d");
   const out = frame.output, g = data.grid;
   ctx.clearRect(0, 0, ctx.canvas.width, ctx.canvas.height);
-  if (out.kind === "binary" || out.kind === "value") Draw.surfaceFromBytes(ctx, g, out.surface);
+  if (out.kind === "binary" || out.kind === "value") Draw.surfaceFromBytes(ctx, g, out.surface, true);
   else if (out.kind === "classes") Draw.classSurface(ctx, g, out.classes, out.confidence);
   else {
     ctx.fillStyle = "#f6f7f8";
     ctx.fillRect(0, 0, ctx.canvas.width, ctx.canvas.height);
-    const [lo, hi] = data.task === "regression" ? Draw.yRange(data) : [-0.1, 1.1];
+    const [lo, hi] = curveRange(out.values);
     Draw.curve(ctx, out.values, lo, hi, "#0b3d66", 2.5);
   }
   const selected = frame.selected;
-  Draw.dots(ctx, data, data.train, false, selected);
-  if ($("show-test").checked) Draw.dots(ctx, data, data.test, true, -1);
+  const yrange = out.kind === "curve" ? curveRange.last : null;
+  Draw.dots(ctx, data, data.train, false, selected, yrange);
+  if ($("show-test").checked) Draw.dots(ctx, data, data.test, true, -1, yrange);
+}
+
+// The vertical range of a 1-D picture: the targets and the curve, with a margin.
+function curveRange(values) {
+  if (data.task !== "regression") return [-0.1, 1.1];
+  const [lo, hi] = Draw.yRange(data);
+  const low = Math.min(lo, ...values), high = Math.max(hi, ...values);
+  const pad = 0.05 * (high - low || 1);
+  curveRange.last = [low - pad, high + pad];
+  return curveRange.last;
 }
 
 function drawFeatures() {

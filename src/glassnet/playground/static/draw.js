@@ -48,15 +48,17 @@ const Draw = (() => {
     ctx.drawImage(offscreen, 0, 0, ctx.canvas.width, ctx.canvas.height);
   }
 
-  function surfaceFromBytes(ctx, g, b64) {
+  // soft: the output's surface is lighter than a unit's, so the points on it stand out
+  function surfaceFromBytes(ctx, g, b64, soft) {
     const v = bytes(b64);
-    paintGrid(ctx, g, (i) => diverging(v[i] / 127.5 - 1));
+    const k = soft ? 0.6 : 1;
+    paintGrid(ctx, g, (i) => diverging(k * (v[i] / 127.5 - 1)));
   }
 
   function classSurface(ctx, g, classesB64, confidenceB64) {
     const c = bytes(classesB64);
     const conf = bytes(confidenceB64);
-    paintGrid(ctx, g, (i) => mix(MID, hexRgb(CLASS[c[i] % CLASS.length]), 0.25 + 0.6 * (conf[i] / 255)));
+    paintGrid(ctx, g, (i) => mix(MID, hexRgb(CLASS[c[i] % CLASS.length]), 0.15 + 0.45 * (conf[i] / 255)));
   }
 
   // A curve y(x) over the line (1-D inputs): values in their own range or [lo, hi].
@@ -87,12 +89,12 @@ const Draw = (() => {
     return CLASS[label % CLASS.length];
   }
 
-  function dots(ctx, data, rows, test, selected) {
+  function dots(ctx, data, rows, test, selected, yrange) {
     const box = data.extent;
     rows.forEach((row, i) => {
       let x, y;
       if (box.length === 2) {  // 1-D: x along, target up
-        const [lo, hi] = yRange(data);
+        const [lo, hi] = yrange || yRange(data);
         x = (row[0] - box[0]) / (box[1] - box[0]) * ctx.canvas.width;
         y = ctx.canvas.height - (row[1] - lo) / (hi - lo || 1) * ctx.canvas.height;
       } else {
@@ -102,7 +104,7 @@ const Draw = (() => {
       ctx.arc(x, y, 3.5, 0, 2 * Math.PI);
       ctx.fillStyle = pointColour(data, row[row.length - 1]);
       ctx.fill();
-      ctx.lineWidth = test ? 1.5 : 0.8;
+      ctx.lineWidth = test ? 1.5 : 1;
       ctx.strokeStyle = test ? "#222" : "#fff";
       ctx.stroke();
       if (selected === i) {
@@ -159,7 +161,7 @@ const Draw = (() => {
     const pts = f.train.map((p, i) => [p, data.train[i]]).concat(
       f.test.map((p, i) => [p, data.test[i]]));
     const project = f.dims === 2 ? (p) => [p[0], p[1]] : (p) => {
-      const a = 0.7, b = 0.45;  // a fixed view: turned by a about the vertical, tilted by b
+      const a = 0.9, b = 0.5;  // a fixed view: turned by a about the vertical, tilted by b
       const x = p[0] * Math.cos(a) - p[1] * Math.sin(a);
       const z = p[0] * Math.sin(a) + p[1] * Math.cos(a);
       return [x, p[2] * Math.cos(b) - z * Math.sin(b)];
@@ -198,16 +200,19 @@ const Draw = (() => {
         ctx.lineTo(...px(ends[1]));
       }
     } else if (Math.abs(c[2]) > 1e-12) {  // the plane h₃ = −(d + c₁h₁ + c₂h₂)/c₃ as a mesh
+      const all = f.train.concat(f.test);
       const span = [0, 0.25, 0.5, 0.75, 1];
+      const range = (k) => [Math.min(...all.map((p) => p[k])), Math.max(...all.map((p) => p[k]))];
+      const [r1, r2] = [range(0), range(1)];
       const at = (s, t) => {
-        const h1 = -1 + 2 * s, h2 = -1 + 2 * t;
+        const h1 = r1[0] + s * (r1[1] - r1[0]), h2 = r2[0] + t * (r2[1] - r2[0]);
         return px(project([h1, h2, -(d + c[0] * h1 + c[1] * h2) / c[2]]));
       };
       for (const s of span) {
         span.forEach((t, k) => { const p = at(s, t); if (k === 0) ctx.moveTo(...p); else ctx.lineTo(...p); });
         span.forEach((t, k) => { const p = at(t, s); if (k === 0) ctx.moveTo(...p); else ctx.lineTo(...p); });
       }
-      ctx.strokeStyle = "rgba(0,0,0,0.35)";
+      ctx.strokeStyle = "rgba(0,0,0,0.3)";
     }
     ctx.stroke();
   }
