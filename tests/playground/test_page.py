@@ -268,3 +268,14 @@ def test_wrong_flags_and_a_port_in_use(glassnet, server):
     assert busy.returncode == 1
     assert busy.stderr.startswith("error: cannot listen on 127.0.0.1:") and "--port" in busy.stderr
     assert "Traceback" not in busy.stderr
+
+
+def test_a_diverging_run_stops_with_glassnets_advice(server, open_page):
+    p, page = open_page(server.page_url(data="regression-2d", cost="squared_error", act="relu",
+                                        lr="10", hidden="16,16", gd="batch"))  # fmt: skip
+    page.get_by_role("button", name="Play").click()
+    page.wait_for_selector("#message:not([hidden])")
+    text = page.text_content("#message-text")
+    assert text.startswith("training diverged at epoch") and "Lower the learning rate" in text
+    page.wait_for_function("document.getElementById('play').getAttribute('aria-label') == 'Play'")
+    assert p.errors == []
