@@ -55,6 +55,7 @@ def measure(url: str, seconds: float, clicks: int, speed: int, shots: Path | Non
         time.sleep(seconds)
         end = page.evaluate("performance.now()")
         draws = page.evaluate(f"window.glassnetStats.drawTimes.filter(t => t >= {start})")
+        draw_ms = sorted(page.evaluate("window.glassnetStats.drawMs"))
         for k in range(clicks):
             layer, unit = 1 + k % 3, k % (8 if k % 3 < 2 else 1)
             page.get_by_role("button", name=f"layer {layer} unit {unit + 1}", exact=True).click()
@@ -73,6 +74,7 @@ def measure(url: str, seconds: float, clicks: int, speed: int, shots: Path | Non
     ms = sorted(latencies)
     return {
         "frames_per_s": len(draws) / ((end - start) / 1000),
+        "draw_ms": {"median": statistics.median(draw_ms), "max": draw_ms[-1]},
         "click_to_numbers_ms": {"n": len(ms), "median": statistics.median(ms),
                                 "p95": ms[int(0.95 * (len(ms) - 1))], "max": ms[-1]},
     }  # fmt: skip

@@ -23,7 +23,7 @@ from glassnet.nn.layers import Dense
 from glassnet.playground.glassbox import activation_after
 from glassnet.train.evaluate import evaluate
 
-GRID = 40  # points along each axis of a surface
+GRID = 32  # points along each axis of a surface
 CURVE_POINTS = 300  # the most points a cost curve sends
 
 
@@ -198,13 +198,15 @@ def curves(history) -> dict:
     keep = np.unique(np.linspace(0, n - 1, min(n, CURVE_POINTS)).astype(int)) if n else []
     return {
         "epoch": [history.epoch[i] for i in keep],
-        "train": [_finite(history.train_loss[i]) for i in keep],
-        "test": [_finite(history.val_loss[i]) for i in keep],
+        "train": _finite([history.train_loss[i] for i in keep]),
+        "test": _finite([history.val_loss[i] for i in keep]),
     }
 
 
-def _finite(value):
-    return None if value is None or not np.isfinite(value) else round(float(value), 6)
+def _finite(values: list) -> list:
+    """Rounded numbers, with None for a missing or non-finite one."""
+    a = np.array([np.nan if v is None else v for v in values], dtype=float).round(6)
+    return [v if np.isfinite(v) else None for v in a.tolist()]
 
 
 def features(session) -> dict | None:

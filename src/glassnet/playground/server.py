@@ -3,9 +3,9 @@
     serve(host="127.0.0.1", port=0)        what `glassnet playground` runs, until Ctrl-C/SIGTERM
 
 Each WebSocket is one session (glassnet.playground.session) with its own network. A playing
-session trains in chunks on a small thread pool and sends a frame after each; the next frame
-waits until the page says it drew the last ("ack"), so a slow browser gets fewer frames, not a
-queue. The page's own requests (a unit's numbers, a weight) run on a second pool, so they do
+session trains in chunks on a small thread pool and sends a frame after each; a frame is sent
+only once the page says it drew the one before ("ack"), so a slow browser gets fewer frames,
+not a queue. The page's own requests (a unit's numbers, a weight) run on a second pool, so they do
 not wait behind other sessions' training.
 
 A classroom server (--host 0.0.0.0) is guarded as Jupyter's is: every request carries the
@@ -184,6 +184,7 @@ class Playground:
             if data.get("type") == "ack":
                 channel.drawn.set()
                 continue
+            session.yield_soon()  # a chunk being trained ends after its current update
             replies = await self._run(self.requests, session, protocol.handle, session, data)
             for reply in replies:
                 await _send(ws, reply)
@@ -191,26 +192,31 @@ class Playground:
                 channel.wake.set()
 
     async def _play(self, session: Session, channel: Channel) -> None:
-        """While the session plays: train a chunk, send a frame, wait for the page to draw it
-        (at most a second) and for the frame interval."""
+        """While the session plays: train a chunk and make its frame while the page draws the
+        last one; send it once the page says it drew the last (or a second passed), no more
+        often than the frame interval."""
         interval = 1.0 / self.options.fps
         ws = channel.ws
         while not ws.closed:
             if not session.playing:
+                channel.last_chunk = None
                 channel.wake.clear()
                 await channel.wake.wait()
                 continue
             started = time.monotonic()
-            frame = await self._run(self.training, session, _advance, session,
+            updates = channel.updates_due(session.settings.speed, self.options.fps, started)
+            frame = await self._run(self.training, session, _advance, session, updates,
                                     self.options.chunk_seconds)  # fmt: skip
             if frame is None:
                 continue
-            channel.drawn.clear()
-            await _send(ws, frame)
-            try:
+            try:  # the page draws the last frame while this one was computed
                 await asyncio.wait_for(channel.drawn.wait(), 1.0)
             except TimeoutError:
                 pass
+            if not session.playing:  # paused meanwhile: the pause's own frame is newer
+                continue
+            channel.drawn.clear()
+            await _send(ws, frame)
             await asyncio.sleep(max(0.0, interval - (time.monotonic() - started)))
 
     async def _run(self, pool, session: Session, fn, *args):
@@ -267,18 +273,28 @@ class Channel:
         self.wake = asyncio.Event()
         self.drawn = asyncio.Event()
         self.drawn.set()
+        self.last_chunk: float | None = None
+
+    def updates_due(self, speed: int, fps: float, now: float) -> int:
+        """The updates of this chunk: the speed is updates per frame at the full frame rate,
+        so when frames come slower (a busy server, a slow page) each chunk trains for the
+        frames that did not come (for at most half a second's worth), and a class's
+        networks keep learning at the speed chosen while their pictures arrive less often."""
+        elapsed = 1.0 / fps if self.last_chunk is None else min(now - self.last_chunk, 0.5)
+        self.last_chunk = now
+        return max(speed, round(speed * fps * elapsed))
 
 
 def _session(query: dict, weights: str | None) -> Session:
     return Session(Settings.from_query({k: str(v) for k, v in query.items()}), weights)
 
 
-def _advance(session: Session, seconds: float) -> dict | None:
-    """One chunk of training (the speed's number of updates, at most `seconds`) and its frame;
-    None when the session was paused meanwhile."""
+def _advance(session: Session, updates: int, seconds: float) -> dict | None:
+    """One chunk of training (`updates`, for at most `seconds`) and its frame; None when the
+    session was paused meanwhile."""
     if not session.playing:
         return None
-    session.train(session.settings.speed, seconds)
+    session.train(updates, seconds)
     return pictures.frame(session)
 
 

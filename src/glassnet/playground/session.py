@@ -68,8 +68,9 @@ class Session:
         self.example, self.trainer = example, trainer
         self.updates, self.diverged = 0, None
         self.selected_split, self.selected = "train", 0  # the sample the glass box shows
+        self._deadline = 0.0
         self._after = self.snapshot()
-        self._before = self._after
+        self._before = self.snapshot()
 
     def _data(self, settings: Settings) -> play_data.PlayData:
         if settings.data == "upload":
@@ -133,6 +134,11 @@ class Session:
             self.playing = False
         return self.updates - start
 
+    def yield_soon(self) -> None:
+        """End the chunk being trained after its current update (from another thread): the
+        page asked for something, and the session's lock should be free for it."""
+        self._deadline = 0.0
+
     def step(self) -> int:
         """One update (stochastic: one sample; mini-batch: n; batch: all of them)."""
         self.playing = False
@@ -143,7 +149,8 @@ class Session:
         when this chunk's budget or time is spent."""
         if isinstance(event, BatchEnd):
             self.updates += 1
-            self._before, self._after = self._after, self.snapshot()
+            self._before, self._after = self._after, self._before
+            self.snapshot(into=self._after)  # reuses the arrays: this runs after every update
             self._budget -= 1
             if self._budget <= 0 or time.perf_counter() > self._deadline:
                 self.trainer.request_stop()
@@ -156,9 +163,14 @@ class Session:
     def dense(self) -> list[Dense]:
         return [layer for layer in self.net.layers if isinstance(layer, Dense)]
 
-    def snapshot(self) -> list[np.ndarray]:
-        """[W | b] of every Dense layer, copied."""
-        return [np.hstack([d.W, d.b[:, None]]) for d in self.dense]
+    def snapshot(self, into: list[np.ndarray] | None = None) -> list[np.ndarray]:
+        """[W | b] of every Dense layer, copied (into the given arrays, when given)."""
+        if into is None:
+            return [np.hstack([d.W, d.b[:, None]]) for d in self.dense]
+        for Wb, d in zip(into, self.dense, strict=True):
+            Wb[:, :-1] = d.W
+            Wb[:, -1] = d.b
+        return into
 
     def last_update(self, layer: int) -> np.ndarray:
         """Δ[W | b] of Dense layer `layer` (1-based) in the last update."""
@@ -178,7 +190,7 @@ class Session:
             dense.b[row] = value  # in place: the Trainer's optimizer holds these arrays
         else:
             dense.W[row, col] = value
-        self._after = self.snapshot()
+        self.snapshot(into=self._after)
         self.diverged = None
 
     def _dense_layer(self, layer) -> Dense:
@@ -211,8 +223,8 @@ class Session:
         for p in params:
             p[...] = flat[offset : offset + p.size].reshape(p.shape)
             offset += p.size
-        self._after = self.snapshot()
-        self._before = self._after
+        self.snapshot(into=self._after)
+        self.snapshot(into=self._before)
 
     # ------------------------------------------------------------ facts for the page
 

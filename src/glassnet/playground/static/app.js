@@ -5,7 +5,7 @@
 const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
 const token = params.get("token") || "";
-const stats = { frames: 0, drawTimes: [], clicks: [], errors: [] };  // read by the tests
+const stats = { frames: 0, drawTimes: [], drawMs: [], clicks: [], errors: [] };  // read by tests
 window.glassnetStats = stats;
 
 const LRS = ["0.00001", "0.0001", "0.001", "0.003", "0.01", "0.03", "0.1", "0.3", "1", "3", "10"];
@@ -320,7 +320,11 @@ function draw() {
   showDiagnosis(frame);
   stats.frames += 1;
   stats.drawTimes.push(t0);
-  if (stats.drawTimes.length > 600) stats.drawTimes.splice(0, 300);
+  stats.drawMs.push(performance.now() - t0);
+  if (stats.drawTimes.length > 600) {
+    stats.drawTimes.splice(0, 300);
+    stats.drawMs.splice(0, 300);
+  }
   if (frame.playing) send({ type: "ack" });
 }
 
