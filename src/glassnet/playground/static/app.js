@@ -31,6 +31,7 @@ let frame = null;       // the latest frame
 let drawPending = false;
 let selection = null;   // {kind: "unit"|"weight", layer, unit|row, col}
 let pendingClick = null;
+let chosen = { split: "train", index: 0 };  // the data point the glass box shows
 
 // ---------------------------------------------------------------- the connection
 
@@ -53,11 +54,21 @@ function send(message) {
 const HANDLERS = {
   session(m) { session = m; fillChoices(m.choices); setDownloads(); },
   state(m) { settings = m.settings; showSettings(m.example); writeURL(m.query); },
-  data(m) { data = m; selection = null; scheduleDraw(); },
+  data(m) {
+    data = m;
+    selection = null;
+    chosen = { split: "train", index: 0 };
+    scheduleDraw();
+  },
   frame(m) { frame = m; scheduleDraw(); },
   unit(m) { showInspector(m.lines, m); clickAnswered(); },
   weight(m) { showInspector(m.lines, m); clickAnswered(); },
-  trace(m) { $("trace").textContent = m.text; scheduleDraw(); clickAnswered(); },
+  trace(m) {
+    $("trace").textContent = m.text;
+    chosen = { split: m.split, index: m.index };
+    scheduleDraw();
+    clickAnswered();
+  },
   weights(m) { showLink({ weights: m.text }); },
   error(m) { stats.errors.push(m.message); showMessage(m.message); clickAnswered(); },
 };
@@ -183,6 +194,7 @@ function wire() {
   $("reset").onclick = () => send({ type: "reset" });
   $("regenerate").onclick = () => send({ type: "regenerate" });
   $("message-close").onclick = () => { $("message").hidden = true; };
+  $("numbers-close").onclick = () => $("numbers").classList.remove("active");
   $("speed").oninput = () => send({ type: "speed", value: session.choices.speed[+$("speed").value] });
   for (const id of ["data", "classes", "noise", "train", "points", "act", "cost", "init", "opt",
                     "lr", "gd-form", "batch", "l2", "seed"]) {
@@ -294,6 +306,7 @@ function showInspector(lines, m) {
     p.textContent = line;
     box.appendChild(p);
   }
+  $("numbers").classList.add("active");
   const isUnit = m.unit !== undefined;
   $("edit").hidden = false;
   $("edit-name").textContent = isUnit ? m.bias_name : m.name;
@@ -357,10 +370,10 @@ function drawSurface() {
     const [lo, hi] = curveRange(out.values);
     Draw.curve(ctx, out.values, lo, hi, "#0b3d66", 2.5);
   }
-  const selected = frame.selected;
   const yrange = out.kind === "curve" ? curveRange.last : null;
-  Draw.dots(ctx, data, data.train, false, selected, yrange);
-  if ($("show-test").checked) Draw.dots(ctx, data, data.test, true, -1, yrange);
+  const ring = (split) => (chosen.split === split ? chosen.index : -1);
+  Draw.dots(ctx, data, data.train, false, ring("train"), yrange);
+  if ($("show-test").checked) Draw.dots(ctx, data, data.test, true, ring("test"), yrange);
 }
 
 // The vertical range of a 1-D picture: the targets and the curve, with a margin.
