@@ -213,8 +213,8 @@ class Playground:
                 await asyncio.wait_for(channel.drawn.wait(), 1.0)
             except TimeoutError:
                 pass
-            if not session.playing:  # paused meanwhile: the pause's own frame is newer
-                continue
+            if frame["playing"] and not session.playing:  # paused meanwhile: the pause's
+                continue  # own frame is newer (a frame that stopped itself, diverged, is not)
             channel.drawn.clear()
             await _send(ws, frame)
             await asyncio.sleep(max(0.0, interval - (time.monotonic() - started)))
