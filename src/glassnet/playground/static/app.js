@@ -285,7 +285,18 @@ function pointPosition(row) {
 
 // ---------------------------------------------------------------- the glass box
 
+// Resting the pointer on a unit for a moment shows its numbers, as a click does.
+const hover = {
+  timer: null,
+  start(layer, unit) {
+    this.stop();
+    this.timer = setTimeout(() => inspectUnit(layer, unit), 300);
+  },
+  stop() { clearTimeout(this.timer); },
+};
+
 function inspectUnit(layer, unit) {
+  hover.stop();
   selection = { kind: "unit", layer, unit };
   pendingClick = performance.now();
   send({ type: "unit", layer, unit });
@@ -495,6 +506,8 @@ const Net = (() => {
           el.type = "button";
           el.setAttribute("aria-label", `layer ${l} unit ${i + 1}`);
           el.addEventListener("click", () => inspectUnit(l, i));
+          el.addEventListener("mouseenter", () => hover.start(l, i));
+          el.addEventListener("mouseleave", () => hover.stop());
           const b = document.createElement("span");
           b.className = "bias";
           b.setAttribute("role", "button");
