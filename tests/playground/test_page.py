@@ -264,6 +264,8 @@ def test_sigterm_stops_the_server_cleanly(start_server):
 def test_wrong_flags_and_a_port_in_use(glassnet, server):
     result = glassnet("playground", "--port", "99999")
     assert result.returncode == 2 and "must be a port number 0 to 65535" in result.stderr
+    short = glassnet("playground", "--token", "abc")
+    assert short.returncode == 2 and "at least 8 printable ASCII characters" in short.stderr
     busy = glassnet("playground", "--no-browser", "--port", server.port, timeout=60)
     assert busy.returncode == 1
     assert busy.stderr.startswith("error: cannot listen on 127.0.0.1:") and "--port" in busy.stderr
@@ -279,3 +281,15 @@ def test_a_diverging_run_stops_with_glassnets_advice(server, open_page):
     assert text.startswith("training diverged at epoch") and "Lower the learning rate" in text
     page.wait_for_function("document.getElementById('play').getAttribute('aria-label') == 'Play'")
     assert p.errors == []
+
+
+def test_without_aiohttp_the_command_says_what_to_install():
+    code = ("import sys; sys.modules['aiohttp'] = None\n"
+            "from glassnet.cli.main import main\n"
+            "sys.exit(main(['playground', '--no-browser']))")  # fmt: skip
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 1
+    assert result.stderr == (
+        "error: the playground needs aiohttp (aiohttp is missing): "
+        "pip install 'glassnet[playground]'\n"
+    )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import argparse
 
-from glassnet.cli.commands._common import non_negative_int, positive_int
+from glassnet.cli.commands._common import positive_int
 from glassnet.cli.status import ExitStatus
 
 HELP = "a browser page where a network trains live and every number is one click away"
@@ -28,7 +28,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--no-browser", action="store_true", help="print the address without opening a browser"
     )
     parser.add_argument(
-        "--token", metavar="TEXT", help="the access token in the URL (default: a new random one)"
+        "--token",
+        type=_token,
+        metavar="TEXT",
+        help="the access token in the URL (default: a new random one)",
     )
     parser.add_argument(
         "--max-sessions",
@@ -39,7 +42,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--idle-minutes",
-        type=non_negative_int,
+        type=positive_int,
         default=30,
         metavar="M",
         help="close a session after M minutes without use (default 30)",
@@ -56,10 +59,16 @@ def _port(text: str) -> int:
     return value
 
 
+def _token(text: str) -> str:
+    if len(text) < 8 or not text.isascii() or not text.isprintable() or " " in text:
+        raise argparse.ArgumentTypeError("must be at least 8 printable ASCII characters")
+    return text
+
+
 def run(args) -> ExitStatus:
     import asyncio
 
-    from glassnet.errors import GlassnetError, ValidationError
+    from glassnet.errors import GlassnetError
 
     try:
         from glassnet.playground.server import Options, new_token, serve
@@ -68,11 +77,9 @@ def run(args) -> ExitStatus:
             f"the playground needs aiohttp ({exc.name} is missing): "
             "pip install 'glassnet[playground]'"
         ) from None
-    if args.token is not None and (len(args.token) < 8 or not args.token.isascii()):
-        raise ValidationError("--token must be at least 8 ASCII characters")
     token = args.token or new_token()
     options = Options(token=token, max_sessions=args.max_sessions,
-                      idle_seconds=max(1, args.idle_minutes) * 60)  # fmt: skip
+                      idle_seconds=args.idle_minutes * 60)  # fmt: skip
 
     def ready(port: int) -> None:
         announce(args.host, port, token, args.no_browser)
