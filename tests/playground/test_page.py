@@ -262,9 +262,9 @@ def test_sigterm_stops_the_server_cleanly(start_server):
 
 
 def test_wrong_flags_and_a_port_in_use(glassnet, server):
-    result = glassnet("playground", "--port", "99999")
+    result = glassnet("playground", "--no-browser", "--port", "99999", timeout=60)
     assert result.returncode == 2 and "must be a port number 0 to 65535" in result.stderr
-    short = glassnet("playground", "--token", "abc")
+    short = glassnet("playground", "--no-browser", "--token", "abc", timeout=60)
     assert short.returncode == 2 and "at least 8 printable ASCII characters" in short.stderr
     busy = glassnet("playground", "--no-browser", "--port", server.port, timeout=60)
     assert busy.returncode == 1
