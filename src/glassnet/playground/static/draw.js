@@ -128,7 +128,12 @@ const Draw = (() => {
     const w = ctx.canvas.width, h = ctx.canvas.height;
     ctx.clearRect(0, 0, w, h);
     const all = c.train.concat(c.test).filter((v) => v !== null);
-    if (c.epoch.length < 1 || all.length === 0) return;
+    if (c.epoch.length < 1 || all.length === 0) {
+      ctx.fillStyle = "#888";
+      ctx.font = "12px system-ui, sans-serif";
+      ctx.fillText("the cost of every epoch appears here as it trains", 8, h / 2);
+      return;
+    }
     const top = Math.max(...all) * 1.05 || 1;
     const last = c.epoch[c.epoch.length - 1], first = c.epoch[0];
     const line = (values, colour, dash) => {
