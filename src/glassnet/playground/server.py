@@ -47,7 +47,9 @@ class Options:
     max_sessions: int = 40
     idle_seconds: float = 30 * 60  # a session without a message for this long is closed
     fps: float = 30.0  # the most frames a playing session is sent per second
-    chunk_seconds: float = 0.02  # the longest a training chunk runs before a frame
+    chunk_seconds: float = 0.025  # the longest a training chunk runs before a frame, shared
+    # out among the sessions playing at once (no less than 4 ms each): short chunks keep a
+    # busy server's event loop answering clicks and acknowledgements
 
 
 class Playground:
@@ -206,7 +208,7 @@ class Playground:
             started = time.monotonic()
             updates = channel.updates_due(session.settings.speed, self.options.fps, started)
             frame = await self._run(self.training, session, _advance, session, updates,
-                                    self.options.chunk_seconds)  # fmt: skip
+                                    self.chunk_seconds())  # fmt: skip
             if frame is None:
                 continue
             try:  # the page draws the last frame while this one was computed
@@ -218,6 +220,11 @@ class Playground:
             channel.drawn.clear()
             await _send(ws, frame)
             await asyncio.sleep(max(0.0, interval - (time.monotonic() - started)))
+
+    def chunk_seconds(self) -> float:
+        """The time one chunk may train: chunk_seconds shared by the sessions playing."""
+        playing = sum(1 for session in self.sessions.values() if session.playing)
+        return max(0.004, self.options.chunk_seconds / max(1, playing))
 
     async def _run(self, pool, session: Session, fn, *args):
         """fn(*args) on a pool thread, holding the session's lock."""
