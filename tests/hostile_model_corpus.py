@@ -7,7 +7,7 @@ format keeps, so the file reaches the schema checks: it tests what a writer with
 attacker who recomputes hashes) could produce. A "raw" change edits bytes and recomputes
 nothing, as a flipped bit on disk does.
 
-    python tests/hostile_model_corpus.py        prints each case's outcome (the issue's before/after)
+    python tests/hostile_model_corpus.py   prints each case's outcome (the issue's before/after)
 
 tests/models/test_hostile_model_files.py runs the same corpus as regression tests.
 """

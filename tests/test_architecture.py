@@ -24,7 +24,9 @@ ALLOWED = {
     "runs": {"lab", "train", "models", "datasets", "nn"},  # lab: the divergence advice
     "sweep": {"runs", "parallel", "train", "models", "datasets", "nn"},
     "viz": {"runs", "sweep", "lab", "teach", "train", "models", "datasets", "nn"},
+    "playground": {"viz", "runs", "lab", "teach", "train", "models", "datasets", "nn"},
     "cli": {
+        "playground",
         "viz",
         "runs",
         "sweep",

@@ -19,6 +19,7 @@ from glassnet.cli.commands import (
     gradcheck,
     info,
     lr_range,
+    playground,
     plot,
     predict,
     replay,
@@ -45,6 +46,7 @@ COMMANDS = {
     "lr-range": lr_range,
     "report": report,
     "sweep": sweep,
+    "playground": playground,
 }
 
 
