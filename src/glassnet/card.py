@@ -11,6 +11,8 @@
     net.card.training        how it was trained (loss, optimizer, epochs, batch size, …)
     net.card.data            the data it was trained on (name, path, SHA-256, provenance)
     net.card.run             the settings of the `glassnet train` / `gn.run` that made it
+    net.card.columns         a table's column encoder (one-hot categories, imputed values):
+                             glassnet.columns.TableEncoder, None for arrays and images
 
 `encode` turns original labels and units into what the network is trained on, `decode` turns
 the network's class ids and values back into them. A card is saved with the model (the JSON
@@ -24,6 +26,7 @@ from dataclasses import asdict, dataclass, field, fields
 
 import numpy as np
 
+from glassnet.columns import TableEncoder
 from glassnet.errors import ValidationError
 
 TASKS = ("multiclass", "binary", "regression")
@@ -91,6 +94,7 @@ class ModelCard:
     data: dict = field(default_factory=dict)
     run: dict = field(default_factory=dict)
     outputs: dict = field(default_factory=dict)  # where an interrupted run was to write
+    columns: TableEncoder | None = None  # the table's encoders (issue 12; _check_columns)
 
     # ------------------------------------------------------------ labels and units
 
@@ -131,6 +135,7 @@ class ModelCard:
                 "std": list(self.target_scale.std),
             }
         data["image_shape"] = None if self.image_shape is None else list(self.image_shape)
+        data["columns"] = None if self.columns is None else self.columns.to_dict()
         return data
 
     @classmethod
@@ -170,6 +175,19 @@ class ModelCard:
                 self.target_scale = TargetScale(tuple(map(float, mean)), tuple(map(float, std)))
             except (KeyError, TypeError, ValueError):
                 need("target_scale", False, "an object with numbers mean and std")
+        self._check_columns()
+
+    def _check_columns(self) -> None:
+        """The tabular fields (issue 12): `columns` read into a TableEncoder, every field
+        checked, and its inputs the card's feature names."""
+        if self.columns is None or isinstance(self.columns, TableEncoder):
+            return
+        self.columns = TableEncoder.from_dict(self.columns)
+        names = self.feature_names
+        if names is not None and names != self.columns.feature_names:
+            raise ValidationError(
+                "model card field columns does not match feature_names: the file is damaged"
+            )
 
 
 def label_key(label) -> str:

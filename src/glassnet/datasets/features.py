@@ -82,6 +82,9 @@ def read_feature_csv(path, net, target=None) -> tuple[np.ndarray, list | None]:
         raise DataError(f"{path} is not a text file in UTF-8; save it as UTF-8 CSV") from None
     names = net.card.feature_names or []
     target = target if target is not None else net.card.target
+    y = [row[header.index(target)].strip() for row in rows] if target in header else None
+    if net.card.columns is not None:  # the model's own encoders: one-hot, imputed cells
+        return net.card.columns.transform(header, rows, str(path), numbers), y
     if names and all(n in header for n in names):
         columns = [header.index(n) for n in names]
     else:
@@ -97,10 +100,6 @@ def read_feature_csv(path, net, target=None) -> tuple[np.ndarray, list | None]:
                     f"{path}: row {numbers[r]}, column {header[c]!r} holds {cell!r}, not a "
                     "number; fill or fix that value"
                 ) from None
-    y = None
-    if target in header:
-        t = header.index(target)
-        y = [row[t].strip() for row in rows]
     return X, y
 
 
