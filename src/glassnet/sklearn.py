@@ -61,13 +61,15 @@ class _Glassnet(BaseEstimator):
         return int(check_random_state(self.random_state).randint(0, 2**31 - 1))
 
     def _fit(self, X, y, sample_weight, **changes):
-        X, y = validate_data(self, X, y, dtype=(np.float64, np.float32), y_numeric=False)
+        X, y = validate_data(self, X, y, dtype=(np.float64, np.float32),
+                             y_numeric=isinstance(self, RegressorMixin))  # fmt: skip
         dataset = self._dataset(X, y)
         try:
             result = run(self._config(**changes), dataset=dataset, sample_weight=sample_weight)
         except GlassnetError as error:
             raise ValueError(str(error)) from None
         self.network_, self.history_ = result.network, result.history
+        self._network64 = self.network_.copy(dtype="float64")
         self.n_iter_ = result.summary.get("refit", {}).get("epochs", len(result.history))
         return self
 
@@ -91,6 +93,7 @@ class _Glassnet(BaseEstimator):
             trainer.optimizer.load_state_arrays(*state)
         trainer.run()
         self._optimizer_state = (trainer.optimizer.state_arrays(), trainer.optimizer.t)
+        self._network64 = self.network_.copy(dtype="float64")
         self.n_iter_ += 1
         return self
 
@@ -106,8 +109,12 @@ class _Glassnet(BaseEstimator):
 
     def _input(self, X) -> np.ndarray:
         check_is_fitted(self, "network_")
-        X = validate_data(self, X, dtype=(np.float64, np.float32), reset=False)
-        return X.astype(self.network_.dtype)
+        return validate_data(self, X, dtype=np.float64, reset=False)
+
+    def _predictor(self):
+        """The network in float64, for predictions: float32 matrix products round differently
+        for different batch sizes, and a row's prediction must not depend on its batch."""
+        return self._network64
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -130,7 +137,22 @@ class GlassnetClassifier(ClassifierMixin, _Glassnet):
         self.dtype, self.class_weight, self.random_state = dtype, class_weight, random_state
 
     def _config(self, **changes) -> RunConfig:
-        return super()._config(class_weight=self.class_weight, **changes)
+        balanced = self.class_weight if self.class_weight == "balanced" else None
+        return super()._config(class_weight=balanced, **changes)
+
+    def fit(self, X, y, sample_weight=None):
+        """Train the recipe on (X, y): early stopping on a validation split, then the refit.
+        class_weight may also be a dict {label: weight}, multiplying sample_weight."""
+        if isinstance(self.class_weight, dict):
+            labels = np.asarray(y).reshape(-1)
+            weights = np.array([self.class_weight.get(label, 1.0) for label in labels.tolist()])
+            given = np.ones(len(weights)) if sample_weight is None else np.asarray(sample_weight)
+            sample_weight = weights * given
+        elif self.class_weight not in (None, "balanced"):
+            raise ValueError(
+                f"class_weight must be None, 'balanced' or a dict, got {self.class_weight!r}"
+            )
+        return self._fit(X, y, sample_weight)
 
     def _dataset(self, X, y) -> Dataset:
         check_classification_targets(y)
@@ -160,12 +182,14 @@ class GlassnetClassifier(ClassifierMixin, _Glassnet):
 
     def predict_proba(self, X) -> np.ndarray:
         """P(class k | x) for each class in classes_ (N, K)."""
-        return self.network_.predict_proba(self._input(X)).astype(np.float64)
+        X = self._input(X)
+        return self._predictor().predict_proba(X)
 
     def decision_function(self, X) -> np.ndarray:
         """The logits: z (N,) of the positive class for two classes, else z (N, K)."""
-        net = self.network_
-        out = net.forward(self._input(X))
+        X = self._input(X)
+        net = self._predictor()
+        out = net.forward(X)
         if isinstance(net.layers[-1], (Sigmoid, Softmax)):
             out = net.layers[-1].x
         out = out.astype(np.float64)
@@ -173,7 +197,8 @@ class GlassnetClassifier(ClassifierMixin, _Glassnet):
 
     def predict(self, X) -> np.ndarray:
         """The most probable class of each row, as a label of classes_."""
-        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+        proba = self.predict_proba(X)
+        return self.classes_[np.argmax(proba, axis=1)]
 
 
 class GlassnetRegressor(RegressorMixin, _Glassnet):
@@ -202,7 +227,8 @@ class GlassnetRegressor(RegressorMixin, _Glassnet):
 
     def predict(self, X) -> np.ndarray:
         """ŷ (N,) in the target's units."""
-        return self.network_.predict(self._input(X))[:, 0].astype(np.float64)
+        X = self._input(X)
+        return self._predictor().predict(X)[:, 0]
 
 
 def expected_failed_checks(estimator) -> dict[str, str]:

@@ -246,9 +246,14 @@ class Network:
         softmax + cross-entropy) and so works on that activation's input."""
         return loss.fuses_with is not None and isinstance(self.layers[-1], loss.fuses_with)
 
-    def cost(self, loss, y_hat, target) -> float:
+    def cost(self, loss, y_hat, target, weights=None) -> float:
         """The cost of the output ŷ of the last forward pass, for prepared targets (computed on
-        the logits when the loss fuses with the final activation)."""
+        the logits when the loss fuses with the final activation); with sample weights w,
+        (1/N) Σₙ wₙ ℓₙ."""
+        if weights is not None:
+            if self._fuses(loss):
+                return float(np.mean(weights * loss.sample_costs_logits(self.layers[-1].x, target)))
+            return float(np.mean(weights * loss.sample_costs(y_hat, target)))
         if self._fuses(loss):
             return loss.value_and_grad_logits(self.layers[-1].x, target)[0]
         return loss.value(y_hat, target)

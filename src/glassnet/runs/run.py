@@ -185,14 +185,14 @@ def _trainer(net, config: RunConfig, prepared, callbacks, stop, weights=None) ->
     """The Trainer for a resolved config (also when resuming: the same arguments)."""
     validation = None
     if prepared.X_val is not None:
-        validation = (prepared.X_val, prepared.y_val)
+        validation = (prepared.X_val, prepared.y_val, prepared.weights("validation", weights))
     return Trainer(
         net, prepared.X_train, prepared.y_train, loss=net.card.run["loss"],
         optimizer=_optimizer(config), epochs=config.epochs, batch_size=config.batch_size,
         validation_data=validation, early_stopping=config.early_stopping,
         patience=config.patience, smoothing=config.smoothing or 1, schedule=config.schedule,
         callbacks=list(callbacks), stop=stop,
-        sample_weight=None if weights is None else weights[prepared.rows["train"]],
+        sample_weight=prepared.weights("train", weights),
     )  # fmt: skip
 
 

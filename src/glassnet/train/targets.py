@@ -100,7 +100,7 @@ def sample_weights(sample_weight, n: int) -> np.ndarray | None:
     if not np.all(np.isfinite(w)) or np.any(w < 0):
         raise ValidationError("sample_weight must hold finite numbers ≥ 0")
     if not np.any(w > 0):
-        raise ValidationError("sample_weight is 0 for every sample; give some positive weights")
+        raise ValidationError("every sample weight is zero; give some positive weights")
     if np.all(w == w[0]):
         return None
     return w / w.mean()

@@ -138,9 +138,11 @@ class Trainer:
         if validation_data is not None and fraction:
             raise ValidationError("give validation_data or validation_fraction, not both")
         if validation_data is not None:
-            X_val, y_val = validation_data
+            X_val, y_val, *w_val = validation_data  # (X, y) or (X, y, sample weights)
             X_val = self.net.check_input(X_val, "validation X")
             val_targets = prepare_targets(self.net, self.loss, y_val, "validation y")
+            if w_val and w_val[0] is not None:
+                val_targets.weights = sample_weights(w_val[0], len(X_val))
             self.history.validation = {"source": "given", "n": len(X_val)}
             return X, targets, (X_val, val_targets)
         if not fraction:
@@ -431,7 +433,8 @@ def fit(net: Network, X, y, **kwargs) -> History:
     optimizer:           Optimizer or name (default SGD(lr=0.1))
     epochs:              passes over the training data (default 10)
     batch_size:          1 (stochastic), n (mini-batch) or "full" (batch) (default 32)
-    validation_data:     (X_val, y_val), or validation_fraction: a seeded, stratified split
+    validation_data:     (X_val, y_val) or (X_val, y_val, w_val), or validation_fraction: a
+                         seeded, stratified split (its cost weighted as the training cost)
     early_stopping:      stop when the validation cost (the training cost without validation)
                          has not improved by min_delta for `patience` epochs, and restore the
                          best weights; smoothing=k monitors the mean of the last k epochs
