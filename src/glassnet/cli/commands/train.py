@@ -290,15 +290,16 @@ def print_metrics(summary: dict, console) -> None:
     refit = summary.get("refit")
     if split is not None and summary.get("dataset") not in ("xor", "xor-clusters"):
         metrics = summary[f"{split}_metrics"]
-        console.print(f"{split} ({summary[f'n_{split}']} rows the model was not trained on): "
+        unseen = "held out from the early-stopped run" if refit else "not trained on"
+        console.print(f"{split} ({summary[f'n_{split}']} rows {unseen}): "
                       + metrics_line(metrics), markup=False)  # fmt: skip
         if len(metrics.get("per_class", [])) <= 12:
             print_per_class(metrics, console)
     if refit:
         console.print(
             f"saved model: refit on all {refit['rows']} rows for {refit['epochs']} epochs (the "
-            f"best epoch of the early-stopped run); the held-out figures above are the "
-            f"early-stopped run's, on its {refit['estimate_from']} split", markup=False
+            f"early-stopped run's best epoch); the table and the {refit['estimate_from']} "
+            "figures above are the early-stopped network's", markup=False
         )  # fmt: skip
 
 
