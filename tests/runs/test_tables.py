@@ -98,5 +98,7 @@ def test_the_summary_says_where_the_estimate_comes_from_and_what_was_refit(tmp_p
     refit = run.summary["refit"]
     assert refit["rows"] == 300 and refit["estimate_from"] == "test"
     assert refit["epochs"] == run.history.best_epoch
+    assert run.network.card.training["refit"]["rows"] == 300
+    assert run.network.card.training["epochs"] == refit["epochs"]  # the saved network's run
     metrics = run.summary["test_metrics"]
     assert {"accuracy", "balanced_accuracy", "roc_auc", "per_class"} <= set(metrics)

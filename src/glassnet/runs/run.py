@@ -158,6 +158,8 @@ def refit(config: RunConfig, prepared, trainer: Trainer, weights, summary: dict)
     again.run()
     estimate = "test" if prepared.X_test is not None and len(prepared.X_test) else "validation"
     summary["refit"] = {"rows": len(X), "epochs": epochs, "estimate_from": estimate}
+    net.card.training["refit"] = {"rows": len(X), "epochs": epochs,
+                                  "early_stopped_run": trainer.config()}  # fmt: skip
     summary["final_train_loss"] = again.history.train_loss[-1]
     return net
 
