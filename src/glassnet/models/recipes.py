@@ -121,8 +121,9 @@ def choose(dataset_name: str, n_samples: int, is_file: bool = False) -> Recipe:
 def tabular(n_samples: int) -> Recipe:
     """The recipe for a user's table: a network and batch that grow with the number of rows.
 
-    Under 1,000 rows: one hidden layer of 32, batch 16; under 20,000: 64-32, batch 32; more:
-    128-64, batch 64. Measured choices (benchmarks/tabular.py, README "Tabular data"):
+    Under 1,000 rows: one hidden layer of 32; under 20,000: 64-32; more: 128-64 and batch 64
+    (else batch 32: on breast cancer it beat batch 16, 98.0 % against 97.6 %, 10 seeds).
+    Measured choices (benchmarks/tabular.py, README "Tables"):
     * Glorot-uniform weights, W ~ U(±√(6 / (n_in + n_out))): He's larger draws suit hundreds
       of pixel inputs, not a handful of standardised columns;
     * AdamW (η = 0.001 for large tables, 0.003 for small ones) with decoupled weight decay
@@ -136,10 +137,10 @@ def tabular(n_samples: int) -> Recipe:
     """
     base = RECIPES["tabular"]
     if n_samples < TINY:  # too few rows to hold some out: a fixed number of epochs, no refit
-        return replace(base, hidden=(32,), batch_size=16, lr=0.003, validation=0.0,
+        return replace(base, hidden=(32,), lr=0.003, validation=0.0,
                        early_stopping=False, refit=False, epochs=200)  # fmt: skip
     if n_samples < 1000:
-        return replace(base, hidden=(32,), batch_size=16, lr=0.003)
+        return replace(base, hidden=(32,), lr=0.003)
     if n_samples < 20000:
         return base
     return replace(base, hidden=(128, 64), batch_size=64, epochs=100, patience=10)
