@@ -81,3 +81,11 @@ def test_train_prints_the_metrics_and_the_refit(glassnet, tmp_path):
     summary = json.loads(glassnet("train", data, "--target", "kind", "--json").stdout)
     assert summary["test_metrics"]["roc_auc"] > 0.95
     assert summary["validation_metrics"]["balanced_accuracy"] > 0.9
+
+
+def test_train_prints_regression_metrics(glassnet, tmp_path):
+    x = numbers(200)
+    data = table(tmp_path / "r.csv", ["x", "price"], [[v, round(3 * v + 10, 3)] for v in x])
+    result = glassnet("train", data, "--target", "price")
+    assert result.returncode == 0, result.stderr
+    assert "RMSE" in result.stdout and "R²" in result.stdout and "refit on all 200" in result.stdout

@@ -293,7 +293,7 @@ def print_metrics(summary: dict, console) -> None:
         unseen = "held out from the early-stopped run" if refit else "not trained on"
         console.print(f"{split} ({summary[f'n_{split}']} rows {unseen}): "
                       + metrics_line(metrics), markup=False)  # fmt: skip
-        if len(metrics.get("per_class", [])) <= 12:
+        if 0 < len(metrics.get("per_class", [])) <= 12:
             print_per_class(metrics, console)
     if refit:
         console.print(
