@@ -34,7 +34,7 @@ except ImportError as error:  # pragma: no cover - the message is the point
 from glassnet.datasets import Dataset
 from glassnet.nn.layers import Sigmoid, Softmax
 from glassnet.runs.config import RunConfig
-from glassnet.runs.run import run
+from glassnet.runs.run import optimizer_for, run
 from glassnet.train.trainer import Trainer
 
 RECIPE_PARAMS = ("hidden", "activation", "optimizer", "lr", "weight_decay", "batch_size",
@@ -70,6 +70,7 @@ class _Glassnet(BaseEstimator):
             raise ValueError(str(error)) from None
         self.network_, self.history_ = result.network, result.history
         self._network64 = self.network_.copy(dtype="float64")
+        self._optimizer_state = None  # a new network: partial_fit starts a fresh optimizer
         self.n_iter_ = result.summary.get("refit", {}).get("epochs", len(result.history))
         return self
 
@@ -101,11 +102,11 @@ class _Glassnet(BaseEstimator):
         """Nothing to do before a regressor's first partial_fit."""
 
     def _optimizer(self):
-        from glassnet.runs.run import _optimizer
-
-        config = self._config()
-        return _optimizer(config.replace(optimizer=config.optimizer or "adamw",
-                                         lr=config.lr or 0.001))  # fmt: skip
+        """The optimizer the fitted network was trained with, fresh (partial_fit restores its
+        moments from the last call)."""
+        saved = self.network_.card.run
+        return optimizer_for(self._config(optimizer=saved["optimizer"], lr=saved["lr"],
+                                          weight_decay=saved["weight_decay"]))  # fmt: skip
 
     def _input(self, X) -> np.ndarray:
         check_is_fitted(self, "network_")
@@ -152,11 +153,12 @@ class GlassnetClassifier(ClassifierMixin, _Glassnet):
             raise ValueError(
                 f"class_weight must be None, 'balanced' or a dict, got {self.class_weight!r}"
             )
+        self._partial_classes = False  # the classes are y's own
         return self._fit(X, y, sample_weight)
 
     def _dataset(self, X, y) -> Dataset:
         check_classification_targets(y)
-        if not hasattr(self, "classes_") or not getattr(self, "_partial_classes", False):
+        if not getattr(self, "_partial_classes", False):  # else partial_fit's `classes`
             self.classes_ = np.unique(y)
         if len(self.classes_) < 2:
             raise ValueError(

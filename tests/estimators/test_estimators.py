@@ -85,6 +85,10 @@ def test_partial_fit_trains_one_more_epoch_each_call():
     for _ in range(30):
         model.partial_fit(X, y)
     assert model.n_iter_ == 31 and model.score(X, y) > first
+    model.partial_fit(X[y < 2], y[y < 2])  # a batch may lack a class: classes_ stays
+    assert model.classes_.tolist() == [0, 1, 2]
+    model.fit(X[y < 2], y[y < 2])  # fit starts over, with y's own classes
+    assert model.classes_.tolist() == [0, 1]
 
 
 def test_random_state_makes_fits_repeatable_and_seeds_differ():

@@ -152,7 +152,7 @@ def refit(config: RunConfig, prepared, trainer: Trainer, weights, summary: dict)
     net = build(config, prepared, X, y)
     row_weights = None if weights is None else weights[rows]
     again = Trainer(
-        net, X, y, loss=net.card.run["loss"], optimizer=_optimizer(config), epochs=epochs,
+        net, X, y, loss=net.card.run["loss"], optimizer=optimizer_for(config), epochs=epochs,
         batch_size=config.batch_size, schedule=config.schedule, sample_weight=row_weights,
     )  # fmt: skip
     again.run()
@@ -174,7 +174,8 @@ def _data_card(config: RunConfig, prepared: run_data.Prepared) -> dict:
     }
 
 
-def _optimizer(config: RunConfig):
+def optimizer_for(config: RunConfig):
+    """A fresh optimizer of a resolved config (momentum and weight decay where it has them)."""
     kwargs = {}
     if config.optimizer in ("sgd", "momentum", "nesterov") and config.momentum:
         kwargs["momentum"] = config.momentum
@@ -190,7 +191,7 @@ def _trainer(net, config: RunConfig, prepared, callbacks, stop, weights=None) ->
         validation = (prepared.X_val, prepared.y_val, prepared.weights("validation", weights))
     return Trainer(
         net, prepared.X_train, prepared.y_train, loss=net.card.run["loss"],
-        optimizer=_optimizer(config), epochs=config.epochs, batch_size=config.batch_size,
+        optimizer=optimizer_for(config), epochs=config.epochs, batch_size=config.batch_size,
         validation_data=validation, early_stopping=config.early_stopping,
         patience=config.patience, smoothing=config.smoothing or 1, schedule=config.schedule,
         callbacks=list(callbacks), stop=stop,
