@@ -11,6 +11,8 @@
     net.card.training        how it was trained (loss, optimizer, epochs, batch size, …)
     net.card.data            the data it was trained on (name, path, SHA-256, provenance)
     net.card.run             the settings of the `glassnet train` / `gn.run` that made it
+    net.card.columns         a table's column encoder (one-hot categories, imputed values):
+                             glassnet.columns.TableEncoder, None for arrays and images
 
 `encode` turns original labels and units into what the network is trained on, `decode` turns
 the network's class ids and values back into them. A card is saved with the model (the JSON
@@ -26,6 +28,7 @@ from typing import Any
 
 import numpy as np
 
+from glassnet.columns import TableEncoder
 from glassnet.errors import ValidationError
 
 TASKS = ("multiclass", "binary", "regression")
@@ -93,6 +96,7 @@ class ModelCard:
     data: dict = field(default_factory=dict)
     run: dict = field(default_factory=dict)
     outputs: dict = field(default_factory=dict)  # where an interrupted run was to write
+    columns: TableEncoder | None = None  # the table's encoders (issue 12; _check_columns)
 
     # ------------------------------------------------------------ labels and units
 
@@ -133,6 +137,7 @@ class ModelCard:
                 "std": list(self.target_scale.std),
             }
         data["image_shape"] = None if self.image_shape is None else list(self.image_shape)
+        data["columns"] = None if self.columns is None else self.columns.to_dict()
         return data
 
     @classmethod
@@ -157,6 +162,8 @@ class ModelCard:
             values["target_scale"] = TargetScale(tuple(map(float, mean)), tuple(map(float, std)))
         if "image_shape" in values:
             values["image_shape"] = tuple(values["image_shape"])
+        if "columns" in values:
+            values["columns"] = _table_encoder(values["columns"], values.get("feature_names"))
         return cls(**values)
 
     def check_against(self, n_in: int, n_out: int) -> None:
@@ -213,6 +220,17 @@ def _scale(value) -> bool:
     return _numbers(mean) and _numbers(std, positive=True) and len(mean) == len(std)
 
 
+def _table_encoder(data, feature_names) -> TableEncoder:
+    """The table's encoders (glassnet.columns), every field checked; its inputs must be the
+    card's feature names."""
+    encoder = data if isinstance(data, TableEncoder) else TableEncoder.from_dict(data)
+    if feature_names is not None and feature_names != encoder.feature_names:
+        raise ValidationError(
+            "model card field columns does not match feature_names: the file is damaged"
+        )
+    return encoder
+
+
 def _optional_path(value) -> bool:
     return isinstance(value, dict) and all(v is None or isinstance(v, str) for v in value.values())
 
@@ -232,6 +250,8 @@ FIELD_RULES: dict[str, tuple[str, Callable[[Any], bool]]] = {
     "data": ("an object", lambda v: isinstance(v, dict)),
     "run": ("an object", lambda v: isinstance(v, dict)),
     "outputs": ("an object of paths or nulls", _optional_path),
+    "columns": ("an object (a table's encoders, glassnet.columns)",
+                lambda v: isinstance(v, (dict, TableEncoder))),
 }  # fmt: skip
 
 

@@ -79,16 +79,15 @@ def read_feature_csv(path, net, target=None) -> tuple[np.ndarray, list | None]:
     header, rows, numbers = read_rows(path)
     names = net.card.feature_names or []
     target = target if target is not None else net.card.target
+    y = [row[header.index(target)].strip() for row in rows] if target in header else None
+    if net.card.columns is not None:  # the model's own encoders: one-hot, imputed cells
+        return net.card.columns.transform(header, rows, str(path), numbers), y
     if names and all(n in header for n in names):
         columns = [header.index(n) for n in names]
     else:
         columns = [i for i, h in enumerate(header) if h != target]
     cells = [tuple(row[c] for row in rows) for c in columns]
     X = numeric_columns(cells, [header[c] for c in columns], numbers, path, "float64")
-    y = None
-    if target in header:
-        t = header.index(target)
-        y = [row[t].strip() for row in rows]
     return X, y
 
 

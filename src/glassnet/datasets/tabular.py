@@ -403,11 +403,11 @@ def _cell_problem(cell):
     """Why a feature cell cannot be used (a phrase ending with the fix), or None if it can."""
     if cell.lower() in MISSING_MARKERS:
         what = "is empty" if cell == "" else f"is {cell!r}, a missing value"
-        return f"{what}: fill or drop missing values before training"
+        return f"{what}: fill or drop missing values before training, or train with --impute"
     if not _is_number(cell):
         return (
-            f"holds text ({cell!r}), not a number: features must be numbers; encode this "
-            "column as numbers (e.g. one column per category) or drop it"
+            f"holds text ({cell!r}), not a number: one-hot encode the column with "
+            "--categorical COLUMN (glassnet train), or drop it"
         )
     if not np.isfinite(float(cell)):
         return f"is {cell!r}, not a finite number: replace it before training"

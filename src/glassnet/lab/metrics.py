@@ -1,12 +1,8 @@
-"""Counting a classifier's answers (NumPy only)."""
+"""Counting a classifier's answers: the metrics live in glassnet.train.metrics (a run's summary
+reports them too); the experiments use them from here."""
 
 from __future__ import annotations
 
-import numpy as np
+from glassnet.train.metrics import classification, confusion_matrix, per_class, regression, roc_auc
 
-
-def confusion_matrix(y_true, y_pred, k: int) -> np.ndarray:
-    """counts[i, j] = how many samples of true class i were predicted as class j."""
-    counts = np.zeros((k, k), dtype=np.int64)
-    np.add.at(counts, (np.asarray(y_true).astype(int), np.asarray(y_pred).astype(int)), 1)
-    return counts
+__all__ = ["classification", "confusion_matrix", "per_class", "regression", "roc_auc"]

@@ -20,8 +20,10 @@ from glassnet.nn.network import Network
 OUTPUTS = ("none", "sigmoid", "softmax")  # what follows the last Dense layer
 
 
-def hidden_layers(n_in: int, hidden, activation: str = "relu", dropout: float = 0.0) -> list:
-    """Dense(n_in, h₁), act, [Dropout], Dense(h₁, h₂), act, … for the hidden widths."""
+def hidden_layers(n_in: int, hidden, activation: str = "relu", dropout: float = 0.0,
+                  init: str = "auto") -> list:  # fmt: skip
+    """Dense(n_in, h₁), act, [Dropout], Dense(h₁, h₂), act, … for the hidden widths (`init`
+    draws every W: see glassnet.nn.layers.Dense)."""
     if activation not in ACTIVATIONS:
         raise ValidationError(
             f"unknown activation {activation!r}; valid activations: {', '.join(ACTIVATIONS)}"
@@ -29,7 +31,7 @@ def hidden_layers(n_in: int, hidden, activation: str = "relu", dropout: float = 
     layers: list[Layer] = []
     width = n_in
     for h in hidden:
-        layers += [Dense(width, int(h)), ACTIVATIONS[activation]()]
+        layers += [Dense(width, int(h), init), ACTIVATIONS[activation]()]
         if dropout:
             layers.append(Dropout(dropout))
         width = int(h)
@@ -37,12 +39,14 @@ def hidden_layers(n_in: int, hidden, activation: str = "relu", dropout: float = 
 
 
 def mlp(sizes, activation: str = "relu", *, output: str = "none", scale=None,
-        dropout: float = 0.0, seed: int | None = 0, dtype="float32") -> Network:  # fmt: skip
+        dropout: float = 0.0, seed: int | None = 0, dtype="float32",
+        init: str = "auto") -> Network:  # fmt: skip
     """A multilayer perceptron Dense(sizes[0]→sizes[1]), act, …, Dense(→sizes[-1]), output.
 
     output is "none" (logits or values), "sigmoid" (one probability) or "softmax" (class
     probabilities). scale=(mean, std) puts Standardize(mean, std) first, e.g. (0, 255) for raw
-    pixels; dropout adds Dropout(p) after each hidden activation.
+    pixels; dropout adds Dropout(p) after each hidden activation; init names the initialiser
+    of every Dense layer ("auto": He before ReLU, Glorot otherwise).
     """
     sizes = [int(s) for s in sizes]
     if len(sizes) < 2 or any(s < 1 for s in sizes):
@@ -50,8 +54,8 @@ def mlp(sizes, activation: str = "relu", *, output: str = "none", scale=None,
     if output not in OUTPUTS:
         raise ValidationError(f"unknown output {output!r}; valid outputs: {', '.join(OUTPUTS)}")
     layers: list[Layer] = [] if scale is None else [Standardize(*scale)]
-    layers += hidden_layers(sizes[0], sizes[1:-1], activation, dropout)
-    layers.append(Dense(sizes[-2], sizes[-1]))
+    layers += hidden_layers(sizes[0], sizes[1:-1], activation, dropout, init)
+    layers.append(Dense(sizes[-2], sizes[-1], init))
     if output == "sigmoid":
         layers.append(Sigmoid())
     elif output == "softmax":
@@ -92,12 +96,12 @@ def head(task: str, n_classes: int | None, n_targets: int = 1,
 def for_task(n_in: int, hidden, activation: str = "relu", *, task: str,
              n_classes: int | None = None, n_targets: int = 1, loss: str | None = None,
              scale=None, dropout: float = 0.0, seed: int | None = 0,
-             dtype="float32") -> tuple[Network, str]:  # fmt: skip
+             dtype="float32", init: str = "auto") -> tuple[Network, str]:  # fmt: skip
     """(network, loss name) for data of a task: hidden layers, then `head`'s outputs."""
     n_out, output, loss = head(task, n_classes, n_targets, loss)
     sizes = [n_in, *hidden, n_out]
     net = mlp(sizes, activation, output=output, scale=scale, dropout=dropout, seed=seed,
-              dtype=dtype)  # fmt: skip
+              dtype=dtype, init=init)  # fmt: skip
     return net, loss
 
 

@@ -10,7 +10,9 @@ command line picks one from the data (`choose`), and every flag overrides one fi
                    documents' 2-3-1, --hidden 3, stalls on some seeds: `make xor-seeds`)
     xor-clusters   2-3-1 ReLU + sigmoid (the documents' network), Adam 0.05, mini-batch 32
     2d             2-32-32-K ReLU for circles, moons, spirals, blobs, Adam 0.01, batch 32
-    tabular        sized from the number of rows, Adam 0.001, validation 0.1, early stopping
+    tabular        a user's table (and the scikit-learn estimators): sized from the number of
+                   rows, Glorot init, AdamW λ = 0.1, early stopping on a smoothed validation
+                   cost, then a refit on every row (see `tabular`)
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from glassnet.nn.optimizers import Optimizer
 
 MNIST_FAMILY = ("mnist", "fashion-mnist", "kmnist", "emnist-digits", "emnist-letters")
 TWO_D = ("circles", "moons", "spirals", "blobs")
+TINY = 30  # a table with fewer rows trains on all of them for a fixed number of epochs
 
 
 @dataclass(frozen=True)
@@ -43,6 +46,9 @@ class Recipe:
     weight_decay: float = 0.0
     dropout: float = 0.0  # after each hidden activation; 0 for none
     loss: str | None = None  # the cost; None: the one the task calls for (builders.head)
+    init: str = "auto"  # initialiser of every Dense layer (glassnet.nn.layers.Dense)
+    smoothing: int = 1  # early stopping watches the mean cost of the last `smoothing` epochs
+    refit: bool = False  # after early stopping, train afresh on every row for the best epochs
 
     def to_dict(self) -> dict:
         data = asdict(self)
@@ -86,8 +92,9 @@ RECIPES = {
         "2d", (32, 32), lr=0.01, batch_size=32, epochs=300,
     ),
     "tabular": Recipe(
-        "tabular", (64, 32), lr=0.001, batch_size=32, epochs=300, validation=0.1,
-        early_stopping=True, patience=20,
+        "tabular", (64, 32), optimizer="adamw", lr=0.001, weight_decay=0.1, batch_size=32,
+        epochs=300, validation=0.1, early_stopping=True, patience=20, init="glorot",
+        smoothing=5, refit=True,
     ),
 }  # fmt: skip
 
@@ -114,13 +121,26 @@ def choose(dataset_name: str, n_samples: int, is_file: bool = False) -> Recipe:
 def tabular(n_samples: int) -> Recipe:
     """The recipe for a user's table: a network and batch that grow with the number of rows.
 
-    Under 1,000 rows: one hidden layer of 32, batch 16; under 20,000: 64-32, batch 32; more:
-    128-64, batch 64. Adam (η = 0.001 for large tables, 0.003 for small ones), 10 % held out
-    for validation, early stopping after 20 epochs without improvement, best weights restored.
+    Under 1,000 rows: one hidden layer of 32; under 20,000: 64-32; more: 128-64 and batch 64
+    (else batch 32: on breast cancer it beat batch 16, 98.0 % against 97.6 %, 10 seeds).
+    Measured choices (benchmarks/tabular.py, README "Tables"):
+    * Glorot-uniform weights, W ~ U(±√(6 / (n_in + n_out))): He's larger draws suit hundreds
+      of pixel inputs, not a handful of standardised columns;
+    * AdamW (η = 0.001 for large tables, 0.003 for small ones) with decoupled weight decay
+      λ = 0.1, θ ← θ − ηλθ each step: the regulariser a small table needs;
+    * 10 % of the rows (stratified) for validation; early stopping when the mean validation
+      cost of the last 5 epochs has not improved for 20 epochs, best weights restored;
+    * under TINY rows nothing is held out: 200 epochs on every row;
+    * then the refit: a fresh network (same seed) trained on every row, validation rows
+      included, for the best epoch count. That network is the model; the validation (and
+      test) figures reported are those of the early-stopped one, which never saw them.
     """
     base = RECIPES["tabular"]
+    if n_samples < TINY:  # too few rows to hold some out: a fixed number of epochs, no refit
+        return replace(base, hidden=(32,), lr=0.003, validation=0.0,
+                       early_stopping=False, refit=False, epochs=200)  # fmt: skip
     if n_samples < 1000:
-        return replace(base, hidden=(32,), batch_size=16, lr=0.003)
+        return replace(base, hidden=(32,), lr=0.003)
     if n_samples < 20000:
         return base
     return replace(base, hidden=(128, 64), batch_size=64, epochs=100, patience=10)

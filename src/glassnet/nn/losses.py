@@ -38,6 +38,14 @@ class Loss:
         """The cost and ∂L/∂z on the input z of the final `fuses_with` activation."""
         raise NotImplementedError
 
+    def sample_costs(self, y_hat: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """ℓ(ŷₙ, yₙ) for each sample (N,): `value` is their mean."""
+        raise NotImplementedError
+
+    def sample_costs_logits(self, z: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """ℓₙ computed on the input z of the final `fuses_with` activation."""
+        raise NotImplementedError
+
     def __repr__(self) -> str:
         return f"losses.get({self.name!r})"
 
@@ -54,6 +62,10 @@ class SquaredError(Loss):
 
     def grad(self, y_hat, y):
         return (2.0 * self.factor / len(y_hat)) * (y_hat - y)
+
+    def sample_costs(self, y_hat, y):
+        d = y_hat - y
+        return self.factor * np.sum(d * d, axis=1)
 
 
 class HalfSquaredError(SquaredError):
@@ -75,6 +87,10 @@ class MSE(Loss):
     def grad(self, y_hat, y):
         return (2.0 / y_hat.size) * (y_hat - y)
 
+    def sample_costs(self, y_hat, y):
+        d = y_hat - y
+        return np.mean(d * d, axis=1)
+
 
 class BinaryCrossEntropy(Loss):
     """−[y log ŷ + (1 − y) log(1 − ŷ)] per output, summed over outputs, on probabilities ŷ.
@@ -91,9 +107,14 @@ class BinaryCrossEntropy(Loss):
         return np.clip(y_hat, eps, 1 - eps)
 
     def value(self, y_hat, y):
+        return float(np.sum(self.sample_costs(y_hat, y)) / len(y_hat))
+
+    def sample_costs(self, y_hat, y):
         p = self._clip(y_hat)
-        cost = -(y * np.log(p) + (1 - y) * np.log1p(-p))
-        return float(np.sum(cost) / len(y_hat))
+        return np.sum(-(y * np.log(p) + (1 - y) * np.log1p(-p)), axis=1)
+
+    def sample_costs_logits(self, z, y):
+        return np.sum(np.maximum(z, 0) - z * y + np.log1p(np.exp(-np.abs(z))), axis=1)
 
     def grad(self, y_hat, y):
         p = self._clip(y_hat)
@@ -122,6 +143,13 @@ class CrossEntropy(Loss):
 
     def grad(self, y_hat, y):
         return self.value_and_grad_logits(y_hat, y)[1]
+
+    def sample_costs(self, y_hat, y):
+        return self.sample_costs_logits(y_hat, y)
+
+    def sample_costs_logits(self, z, y):
+        shifted = z - z.max(axis=1, keepdims=True)
+        return np.log(np.exp(shifted).sum(axis=1)) - shifted[np.arange(len(z)), y]
 
     def value_and_grad_logits(self, z, y):
         n = len(z)

@@ -214,22 +214,30 @@ class Network:
     def first_trainable(self) -> int:
         return next(i for i, layer in enumerate(self.layers) if layer.params)
 
-    def loss_and_backward(self, loss, X, target, training=True) -> tuple[float, np.ndarray]:
+    def loss_and_backward(
+        self, loss, X, target, training=True, weights=None
+    ) -> tuple[float, np.ndarray]:
         """One forward and backward pass for prepared targets; returns (cost, ŷ).
 
         If the loss fuses with the final activation (softmax + cross-entropy, sigmoid + binary
         cross-entropy) the cost and δ = ŷ − y are computed on that activation's input.
+        With sample weights w (N,) the cost is L = (1/N) Σₙ wₙ ℓₙ, so row n of δ is scaled by wₙ.
         """
         y_hat = self.forward_checked(X, training)
         if self._fuses(loss):
-            cost, grad = loss.value_and_grad_logits(self.layers[-1].x, target)
-            start = len(self.layers) - 2
+            out, start = self.layers[-1].x, len(self.layers) - 2
+            cost, grad = loss.value_and_grad_logits(out, target)
         elif loss.fuses_with is Softmax:  # cross_entropy on a network that outputs logits
-            cost, grad = loss.value_and_grad_logits(y_hat, target)
-            start = len(self.layers) - 1
+            out, start = y_hat, len(self.layers) - 1
+            cost, grad = loss.value_and_grad_logits(out, target)
         else:
-            cost, grad = loss.value(y_hat, target), loss.grad(y_hat, target)
-            start = len(self.layers) - 1
+            out, start = y_hat, len(self.layers) - 1
+            cost, grad = loss.value(out, target), loss.grad(out, target)
+        if weights is not None:
+            costs = loss.sample_costs_logits(out, target) if out is not y_hat else None
+            costs = loss.sample_costs(out, target) if costs is None else costs
+            cost = float(np.mean(weights * costs))
+            grad = grad * weights.astype(grad.dtype)[:, None]
         self.backward(grad, start=start, stop=self.first_trainable, input_grad=False)
         return cost, y_hat
 
@@ -238,9 +246,14 @@ class Network:
         softmax + cross-entropy) and so works on that activation's input."""
         return loss.fuses_with is not None and isinstance(self.layers[-1], loss.fuses_with)
 
-    def cost(self, loss, y_hat, target) -> float:
+    def cost(self, loss, y_hat, target, weights=None) -> float:
         """The cost of the output ŷ of the last forward pass, for prepared targets (computed on
-        the logits when the loss fuses with the final activation)."""
+        the logits when the loss fuses with the final activation); with sample weights w,
+        (1/N) Σₙ wₙ ℓₙ."""
+        if weights is not None:
+            if self._fuses(loss):
+                return float(np.mean(weights * loss.sample_costs_logits(self.layers[-1].x, target)))
+            return float(np.mean(weights * loss.sample_costs(y_hat, target)))
         if self._fuses(loss):
             return loss.value_and_grad_logits(self.layers[-1].x, target)[0]
         return loss.value(y_hat, target)

@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass, fields, replace
 
 from glassnet.errors import ValidationError
 from glassnet.models.recipes import RECIPES
-from glassnet.nn.layers import ACTIVATIONS
+from glassnet.nn.layers import ACTIVATIONS, INITIALISERS
 from glassnet.nn.losses import NAMES as LOSSES
 from glassnet.nn.optimizers import OPTIMIZERS, SCHEDULES
 
@@ -25,8 +25,11 @@ DTYPES = ("float32", "float64")
 HYPERPARAMETERS = (
     "recipe", "hidden", "activation", "loss", "optimizer", "lr", "momentum", "weight_decay",
     "schedule", "batch_size", "epochs", "early_stopping", "patience", "validation", "dropout",
-    "seed", "train_size", "test_fraction", "dtype",
+    "seed", "train_size", "test_fraction", "dtype", "init", "smoothing", "refit",
 )  # fmt: skip
+TASKS = ("auto", "classification", "regression")
+IMPUTE = ("mean", "median", "most-frequent")
+CLASS_WEIGHTS = ("balanced",)
 
 
 @dataclass
@@ -54,6 +57,13 @@ class RunConfig:
     train_size: int | None = None  # train on a seeded random subset of this many samples
     test_fraction: float | None = None  # share of a file's rows held out as its test split
     dtype: str | None = None  # float32 (default) or float64
+    init: str | None = None  # initialiser of the Dense layers: auto, he, glorot, uniform, …
+    smoothing: int | None = None  # early stopping watches the mean cost of this many epochs
+    refit: bool | None = None  # after early stopping, train afresh on every row
+    task: str | None = None  # auto (None), classification or regression (a file's target)
+    categorical: list[str] | None = None  # a CSV's text columns to one-hot encode
+    impute: str | None = None  # fill missing cells: mean, median, most-frequent
+    class_weight: str | None = None  # "balanced": weigh each class by N / (K · N_class)
     data_dir: str | None = None  # folder of downloaded data sets
     out: str | None = None  # save the trained model to this file
     run_dir: str | None = None  # write history, manifest, summary and the model here
@@ -92,6 +102,17 @@ class RunConfig:
         _one_of("optimizer", self.optimizer, OPTIMIZERS)
         _one_of("schedule", self.schedule, SCHEDULES)
         _one_of("dtype", self.dtype, DTYPES)
+        _one_of("init", self.init, INITIALISERS)
+        _one_of("task", self.task, TASKS)
+        _one_of("impute", self.impute, IMPUTE)
+        _one_of("class_weight", self.class_weight, CLASS_WEIGHTS)
+        if self.categorical is not None:
+            names = self.categorical
+            if isinstance(names, str) or not all(isinstance(n, str) and n for n in names):
+                raise ValidationError(
+                    f"categorical must be a list of column names, got {self.categorical!r}"
+                )
+            self.categorical = list(names)
         if self.hidden is not None:
             hidden = list(self.hidden) if isinstance(self.hidden, (list, tuple)) else None
             if hidden is None or not all(_is_int(h) and h >= 1 for h in hidden):
@@ -99,7 +120,7 @@ class RunConfig:
                     f"hidden sizes must be positive integers, e.g. [256, 128], got {self.hidden!r}"
                 )
             self.hidden = [int(h) for h in hidden]
-        for name in ("epochs", "patience", "train_size", "checkpoint_every"):
+        for name in ("epochs", "patience", "train_size", "checkpoint_every", "smoothing"):
             positive = "a positive integer"
             _number(name, getattr(self, name), lambda v: _is_int(v) and v >= 1, positive)
         _number("seed", self.seed, lambda v: _is_int(v) and v >= 0, "an integer ≥ 0")

@@ -8,15 +8,16 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 from glassnet import datasets
-from glassnet.datasets.features import open_dataset
+from glassnet.datasets.features import is_builtin, open_dataset
 from glassnet.errors import ValidationError
 from glassnet.models import recipes
+from glassnet.runs import tables
 from glassnet.runs.config import RunConfig
 
 STREAMS = {"train_size": 2, "validation": 3}  # default_rng([seed, stream]) per split
@@ -35,6 +36,21 @@ class Prepared:
     X_test: np.ndarray | None = None
     y_test: np.ndarray | None = None
     digest: str = ""  # SHA-256 of the data, to notice a changed file on resume or replay
+    rows: dict = field(default_factory=dict)  # split name → its rows' indices in the dataset
+
+    def weights(self, name: str, sample_weight) -> np.ndarray | None:
+        """The sample weights (one per row of the dataset) of the split `name`."""
+        if sample_weight is None:
+            return None
+        return np.asarray(sample_weight, dtype=np.float64)[self.rows[name]]
+
+    def all_rows(self):
+        """(X, y, indices) of every row the run was given, for the refit."""
+        own_test = self.dataset.X_test is not None  # a set's own test split stays out
+        parts = [part for part in self.splits() if not (own_test and part[0] == "test")]
+        X = np.concatenate([X for _, X, _ in parts])
+        y = np.concatenate([y for _, _, y in parts])
+        return X, y, np.concatenate([self.rows[name] for name, _, _ in parts])
 
     def splits(self):
         """(name, X, y) of each split that has rows."""
@@ -46,9 +62,17 @@ class Prepared:
 
 
 def load(config: RunConfig, download_progress=None) -> tuple[datasets.Dataset, bool]:
-    """(dataset, is_file) for the run's data (generated sets with data seed 0)."""
-    return open_dataset(config.data, data_dir=config.data_dir, target=config.target,
-                        progress=download_progress)  # fmt: skip
+    """(dataset, is_file) for the run's data (generated sets with data seed 0; a file read
+    with the run's task, column encoding and target checks: glassnet.runs.tables)."""
+    if is_builtin(config.data):
+        if config.categorical or config.impute or config.task not in (None, "auto"):
+            raise ValidationError(
+                f"--task, --categorical and --impute apply to your own files; {config.data} is "
+                "a built-in data set"
+            )
+        return open_dataset(config.data, data_dir=config.data_dir, target=config.target,
+                            progress=download_progress)  # fmt: skip
+    return tables.read_file(config), True
 
 
 def resolve(config: RunConfig, dataset: datasets.Dataset, is_file: bool) -> RunConfig:
@@ -80,10 +104,13 @@ def split(dataset: datasets.Dataset, is_file: bool, config: RunConfig) -> Prepar
     X, y = dataset.X_train, dataset.y_train
     X_test, y_test = dataset.X_test, dataset.y_test
     classify = dataset.task != "regression"
+    rows = np.arange(len(X))
+    test_rows = np.arange(0 if X_test is None else len(X_test)) + len(X)  # a set's own test
     if X_test is None and config.test_fraction and len(X) >= 10:
         # a fixed split (data seed 0), so runs with different seeds share one test set
         train, test = datasets.train_test_split(X, y, config.test_fraction, 0, classify)
         X, y, X_test, y_test = X[train], y[train], X[test], y[test]
+        rows, test_rows = rows[train], rows[test]
     if config.train_size:
         n = config.train_size
         if n > len(X):
@@ -93,13 +120,15 @@ def split(dataset: datasets.Dataset, is_file: bool, config: RunConfig) -> Prepar
             )
         rng = np.random.default_rng([seed, STREAMS["train_size"]])
         subset = np.sort(rng.choice(len(X), n, replace=False))
-        X, y = X[subset], y[subset]
+        X, y, rows = X[subset], y[subset], rows[subset]
     prepared = Prepared(dataset, is_file, X, y, X_test=X_test, y_test=y_test)
+    prepared.rows = {"train": rows, "test": test_rows}
     if config.validation:
         rng = np.random.default_rng([seed, STREAMS["validation"]])
         train, val = datasets.train_test_split(X, y, config.validation, rng, classify)
         prepared.X_train, prepared.y_train = X[train], y[train]
         prepared.X_val, prepared.y_val = X[val], y[val]
+        prepared.rows.update(train=rows[train], validation=rows[val])
     prepared.digest = digest(dataset)
     return prepared
 

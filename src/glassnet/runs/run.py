@@ -28,10 +28,11 @@ from glassnet.models.files import load_checkpoint
 from glassnet.nn import optimizers
 from glassnet.nn.network import Network
 from glassnet.runs import data as run_data
-from glassnet.runs import record
+from glassnet.runs import record, tables
 from glassnet.runs.config import RunConfig
 from glassnet.runs.guard import DivergenceGuard, PeriodicCheckpoint
 from glassnet.runs.rescue import save_or_rescue
+from glassnet.train import metrics as metrics_of
 from glassnet.train.evaluate import evaluate
 from glassnet.train.history import History
 from glassnet.train.trainer import Trainer
@@ -67,9 +68,11 @@ class Run:
 
 
 def run(config: RunConfig | None = None, callbacks=(), *, stop: threading.Event | None = None,
-        download_progress=None, **fields) -> Run:  # fmt: skip
+        download_progress=None, dataset=None, sample_weight=None, **fields) -> Run:  # fmt: skip
     """Train as `glassnet train` does (see the module docstring). `fields` build a RunConfig
-    when none is given: gn.run(data="moons", epochs=50)."""
+    when none is given: gn.run(data="moons", epochs=50). `dataset` (a glassnet Dataset) is
+    trained on as a user's file would be, in place of `config.data` (which then only names
+    it); `sample_weight` gives a weight per row of the data (glassnet.train.trainer.fit)."""
     if config is None:
         config = RunConfig(**fields)
     elif fields:
@@ -80,12 +83,18 @@ def run(config: RunConfig | None = None, callbacks=(), *, stop: threading.Event 
     resume = None
     if config.resume:
         config, net, resume = _from_checkpoint(config)
-    dataset, is_file = run_data.load(config, download_progress)
+    in_memory = dataset is not None
+    if not in_memory:
+        dataset, is_file = run_data.load(config, download_progress)
+    else:
+        is_file = True  # arrays from the API: trained as a user's table
     if resume is None:
-        config = run_data.resolve(config, dataset, is_file)
+        resolved = run_data.resolve(config, dataset, is_file)
+        config = resolved.replace(data=config.data) if in_memory else resolved
+    weights = tables.row_weights(config, dataset, sample_weight)
     prepared = run_data.split(dataset, is_file, config)
     if resume is None:
-        net = build(config, prepared)
+        net = build(config, prepared, prepared.X_train, prepared.y_train)
     elif prepared.digest != net.card.data.get("sha256"):
         raise ValidationError(
             f"the data {config.data} changed since the checkpoint was written (SHA-256 differs); "
@@ -94,7 +103,7 @@ def run(config: RunConfig | None = None, callbacks=(), *, stop: threading.Event 
     checkpoint = record.checkpoint_path(config)
     periodic = PeriodicCheckpoint(config.checkpoint_every or 0, checkpoint, save_or_rescue)
     watchers = [DivergenceGuard(), *([periodic] if config.checkpoint_every else [])]
-    trainer = _trainer(net, config, prepared, [*callbacks, *watchers], stop)
+    trainer = _trainer(net, config, prepared, [*callbacks, *watchers], stop, weights)
     if resume is not None:
         _restore(trainer, config.resume, *resume)
     resumed = None if resume is None else {"epoch": resume[0]["epoch"], "batch": resume[0]["batch"]}
@@ -107,7 +116,10 @@ def run(config: RunConfig | None = None, callbacks=(), *, stop: threading.Event 
         path = save_or_rescue(net, checkpoint, trainer=trainer)
         stopped = {"epoch": trainer.epoch, "batch": trainer.batch, "checkpoint": str(path)}
         return Run(net, trainer.history, stopped, config, interrupted=True, checkpoint=path)
-    result = Run(net, trainer.history, summarize(net, trainer, prepared, config), config)
+    summary = summarize(net, trainer, prepared, config)
+    if config.refit and config.early_stopping and prepared.X_val is not None:
+        net = refit(config, prepared, trainer, weights, summary)
+    result = Run(net, trainer.history, summary, config)
     result.summary["wall_seconds"] = round(time.perf_counter() - started, 3)
     _write_outputs(result, prepared)
     resumed_here = config.resume and Path(config.resume).resolve() == checkpoint.resolve()
@@ -116,27 +128,50 @@ def run(config: RunConfig | None = None, callbacks=(), *, stop: threading.Event 
     return result
 
 
-def build(config: RunConfig, prepared: run_data.Prepared) -> Network:
-    """The network for a resolved config and its data, with its model card."""
+def build(config: RunConfig, prepared: run_data.Prepared, X, y) -> Network:
+    """The network for a resolved config, with its model card; the input scaling and the
+    target scale are those of the rows (X, y) it will be trained on."""
     dataset = prepared.dataset
-    n_targets = 1 if prepared.y_train.ndim == 1 else prepared.y_train.shape[1]
+    n_targets = 1 if y.ndim == 1 else y.shape[1]
     net, loss = builders.for_task(
-        int(prepared.X_train[0].size), config.hidden, config.activation, task=dataset.task,
+        int(X[0].size), config.hidden, config.activation, task=dataset.task,
         n_classes=dataset.n_classes, n_targets=n_targets, loss=config.loss,
-        scale=builders.input_scaling(prepared.X_train, dataset, prepared.is_file),
-        dropout=config.dropout, seed=config.seed, dtype=config.dtype,
+        scale=builders.input_scaling(X, dataset, prepared.is_file),
+        dropout=config.dropout, seed=config.seed, dtype=config.dtype, init=config.init or "auto",
     )  # fmt: skip
     net.card = ModelCard(
         task=dataset.task,
         classes=dataset.classes,
-        target_scale=TargetScale.fit(prepared.y_train) if dataset.task == "regression" else None,
+        target_scale=TargetScale.fit(y) if dataset.task == "regression" else None,
         feature_names=dataset.feature_names,
         target=(dataset.provenance or {}).get("target", config.target),
         image_shape=tuple(dataset.image_shape) if dataset.image_shape else None,
         data=_data_card(config, prepared),
         run={**config.to_dict(), "loss": loss},
         outputs={"out": config.out, "run_dir": config.run_dir},
+        columns=getattr(dataset, "columns", None),
     )
+    return net
+
+
+def refit(config: RunConfig, prepared, trainer: Trainer, weights, summary: dict) -> Network:
+    """The recipe's last step: a fresh network (same seed) trained on every row the run was
+    given, validation (and a file's test split) included, for the early-stopped run's best
+    number of epochs. The summary keeps the early-stopped network's held-out figures."""
+    X, y, rows = prepared.all_rows()
+    epochs = max(trainer.history.best_epoch or len(trainer.history), 1)
+    net = build(config, prepared, X, y)
+    row_weights = None if weights is None else weights[rows]
+    again = Trainer(
+        net, X, y, loss=net.card.run["loss"], optimizer=optimizer_for(config), epochs=epochs,
+        batch_size=config.batch_size, schedule=config.schedule, sample_weight=row_weights,
+    )  # fmt: skip
+    again.run()
+    estimate = "test" if prepared.X_test is not None and len(prepared.X_test) else "validation"
+    summary["refit"] = {"rows": len(X), "epochs": epochs, "estimate_from": estimate}
+    net.card.training["refit"] = {"rows": len(X), "epochs": epochs,
+                                  "early_stopped_run": trainer.config()}  # fmt: skip
+    summary["final_train_loss"] = again.history.train_loss[-1]
     return net
 
 
@@ -150,22 +185,28 @@ def _data_card(config: RunConfig, prepared: run_data.Prepared) -> dict:
     }
 
 
-def _trainer(net, config: RunConfig, prepared, callbacks, stop) -> Trainer:
-    """The Trainer for a resolved config (also when resuming: the same arguments)."""
+def optimizer_for(config: RunConfig):
+    """A fresh optimizer of a resolved config (momentum and weight decay where it has them)."""
     kwargs = {}
     if config.optimizer in ("sgd", "momentum", "nesterov") and config.momentum:
         kwargs["momentum"] = config.momentum
     if config.weight_decay:
         kwargs["weight_decay"] = config.weight_decay
-    optimizer = optimizers.get(config.optimizer, lr=config.lr, **kwargs)
+    return optimizers.get(config.optimizer, lr=config.lr, **kwargs)
+
+
+def _trainer(net, config: RunConfig, prepared, callbacks, stop, weights=None) -> Trainer:
+    """The Trainer for a resolved config (also when resuming: the same arguments)."""
     validation = None
     if prepared.X_val is not None:
-        validation = (prepared.X_val, prepared.y_val)
+        validation = (prepared.X_val, prepared.y_val, prepared.weights("validation", weights))
     return Trainer(
-        net, prepared.X_train, prepared.y_train, loss=net.card.run["loss"], optimizer=optimizer,
-        epochs=config.epochs, batch_size=config.batch_size, validation_data=validation,
-        early_stopping=config.early_stopping, patience=config.patience,
-        schedule=config.schedule, callbacks=list(callbacks), stop=stop,
+        net, prepared.X_train, prepared.y_train, loss=net.card.run["loss"],
+        optimizer=optimizer_for(config), epochs=config.epochs, batch_size=config.batch_size,
+        validation_data=validation, early_stopping=config.early_stopping,
+        patience=config.patience, smoothing=config.smoothing or 1, schedule=config.schedule,
+        callbacks=list(callbacks), stop=stop,
+        sample_weight=prepared.weights("train", weights),
     )  # fmt: skip
 
 
@@ -222,6 +263,7 @@ def summarize(net: Network, trainer: Trainer, prepared, config: RunConfig) -> di
         summary[f"{name}_accuracy"] = scores["accuracy"]
         summary[f"{name}_loss"] = scores["loss"]
         summary[f"n_{name}"] = scores["n"]
+        summary[f"{name}_metrics"] = metrics(net, X, y)
     history = trainer.history
     summary.update(
         epochs=len(history),
@@ -235,6 +277,17 @@ def summarize(net: Network, trainer: Trainer, prepared, config: RunConfig) -> di
         architecture=repr(net),
     )
     return summary
+
+
+def metrics(net: Network, X, y) -> dict:
+    """glassnet.lab.metrics of the network on (X, y): classifiers' accuracy, balanced
+    accuracy, per-class precision/recall/F1, confusion matrix (ROC-AUC for two classes);
+    regression's RMSE, MAE and R² in the target's units."""
+    if net.task == "regression":
+        return metrics_of.regression(y, net.predict(X))
+    proba = net.predict_proba(X)
+    classes = net.card.classes or list(range(proba.shape[1]))
+    return metrics_of.classification(y, proba.argmax(axis=1), proba.shape[1], proba, classes)
 
 
 def _write_outputs(result: Run, prepared) -> None:

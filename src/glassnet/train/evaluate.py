@@ -20,12 +20,14 @@ def evaluate(net: Network, X, y, loss=None) -> dict:
 
 
 def evaluate_prepared(net: Network, loss: _losses.Loss, X: np.ndarray, targets: Targets) -> dict:
-    """`evaluate` for checked inputs and prepared targets, in chunks of EVAL_CHUNK rows."""
+    """`evaluate` for checked inputs and prepared targets, in chunks of EVAL_CHUNK rows (the
+    cost weighted when the targets carry sample weights)."""
     total, correct = 0.0, 0
     for start in range(0, len(X), EVAL_CHUNK):
         rows = slice(start, start + EVAL_CHUNK)
         y_hat = net.forward_checked(X[rows])
-        total += net.cost(loss, y_hat, targets.values[rows]) * len(y_hat)
+        weights = None if targets.weights is None else targets.weights[rows]
+        total += net.cost(loss, y_hat, targets.values[rows], weights) * len(y_hat)
         if targets.labels is not None:
             correct += count_correct(y_hat, targets.labels[rows])
     n = len(X)

@@ -70,9 +70,11 @@ class ReferenceStep:
         self.count = count and targets.labels is not None
 
     def __call__(self, idx: np.ndarray, last: bool = False) -> StepResult:
+        weights = self.targets.weights
         cost, y_hat = self.net.loss_and_backward(
-            self.loss, self.X[idx], self.targets.values[idx], training=True
-        )
+            self.loss, self.X[idx], self.targets.values[idx], training=True,
+            weights=None if weights is None else weights[idx],
+        )  # fmt: skip
         if not np.isfinite(cost):
             return StepResult(cost, 0)  # nothing updated: the trainer reports the divergence
         self.optimizer.step()

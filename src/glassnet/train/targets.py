@@ -24,10 +24,12 @@ class Targets:
 
     values: np.ndarray
     labels: np.ndarray | None
+    weights: np.ndarray | None = None  # sample weights wₙ (mean 1), None: all equal
 
     def take(self, idx: np.ndarray) -> Targets:
         labels = None if self.labels is None else self.labels[idx]
-        return Targets(self.values[idx], labels)
+        weights = None if self.weights is None else self.weights[idx]
+        return Targets(self.values[idx], labels, weights)
 
     @property
     def task(self) -> str:
@@ -85,6 +87,23 @@ def prepare_targets(net: Network, loss: _losses.Loss, y, name: str = "y") -> Tar
         raise ValidationError(f"{name} must hold finite numbers")
     values = values.astype(net.dtype)
     return Targets(values, _labels_from_values(values))
+
+
+def sample_weights(sample_weight, n: int) -> np.ndarray | None:
+    """Sample weights checked and scaled to mean 1 (so η and λ keep their meaning), or None
+    when they are all equal: then every sample counts the same, as without weights."""
+    if sample_weight is None:
+        return None
+    w = np.asarray(sample_weight, dtype=np.float64).reshape(-1)
+    if len(w) != n:
+        raise ValidationError(f"sample_weight must have one weight per sample ({n}), got {len(w)}")
+    if not np.all(np.isfinite(w)) or np.any(w < 0):
+        raise ValidationError("sample_weight must hold finite numbers ≥ 0")
+    if not np.any(w > 0):
+        raise ValidationError("every sample weight is zero; give some positive weights")
+    if np.all(w == w[0]):
+        return None
+    return w / w.mean()
 
 
 def _as_labels(y: np.ndarray, name: str, k: int) -> np.ndarray:

@@ -27,7 +27,13 @@ from glassnet.nn.network import Network, default_loss
 from glassnet.train.evaluate import evaluate_prepared
 from glassnet.train.history import BatchEnd, EpochEnd, Event, History, RunEnd
 from glassnet.train.step import STEP_COMPILERS, ReferenceStep, Step
-from glassnet.train.targets import prepare_targets, stratified_indices, task_for
+from glassnet.train.targets import (
+    Targets,
+    prepare_targets,
+    sample_weights,
+    stratified_indices,
+    task_for,
+)
 
 
 def batch_size_for(batch_size, n: int) -> int:
@@ -68,11 +74,13 @@ class Trainer:
         early_stopping: bool = False,
         patience: int = 10,
         min_delta: float = 0.0,
+        smoothing: int = 1,
         schedule=None,
         callback=None,
         callbacks=(),
         train_metrics: str = "running",
         stop: threading.Event | None = None,
+        sample_weight=None,
     ):
         if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 1:
             raise ValidationError(f"epochs must be a positive integer, got {epochs!r}")
@@ -82,12 +90,15 @@ class Trainer:
             )
         if isinstance(patience, bool) or not isinstance(patience, int) or patience < 1:
             raise ValidationError(f"patience must be a positive integer, got {patience!r}")
+        if isinstance(smoothing, bool) or not isinstance(smoothing, int) or smoothing < 1:
+            raise ValidationError(f"smoothing must be a positive integer, got {smoothing!r}")
         self.net = net
         self.loss = _losses.get(loss or default_loss(net, y))
         self.optimizer = _optimizers.get(optimizer if optimizer is not None else "sgd")
         self.epochs = int(epochs)
         self.shuffle = shuffle
         self.early_stopping, self.patience, self.min_delta = early_stopping, patience, min_delta
+        self.smoothing = smoothing
         self.callbacks = [*([callback] if callback is not None else []), *callbacks]
         self.train_metrics = train_metrics
         X = net.check_input(X)
@@ -99,6 +110,7 @@ class Trainer:
             )
         if len(X) == 0:
             raise ValidationError("X is empty; training needs at least one sample")
+        X, targets = _weighted(X, targets, sample_weights(sample_weight, len(X)))
         self.history = History()
         self.X, self.targets, self.val = self._split(
             X, targets, validation_data, validation_fraction
@@ -126,9 +138,11 @@ class Trainer:
         if validation_data is not None and fraction:
             raise ValidationError("give validation_data or validation_fraction, not both")
         if validation_data is not None:
-            X_val, y_val = validation_data
+            X_val, y_val, *w_val = validation_data  # (X, y) or (X, y, sample weights)
             X_val = self.net.check_input(X_val, "validation X")
             val_targets = prepare_targets(self.net, self.loss, y_val, "validation y")
+            if w_val and w_val[0] is not None:
+                val_targets.weights = sample_weights(w_val[0], len(X_val))
             self.history.validation = {"source": "given", "n": len(X_val)}
             return X, targets, (X_val, val_targets)
         if not fraction:
@@ -167,6 +181,8 @@ class Trainer:
             "early_stopping": self.early_stopping,
             "patience": self.patience,
             "min_delta": self.min_delta,
+            "smoothing": self.smoothing,
+            "sample_weights": self.targets.weights is not None,
             "train_metrics": self.train_metrics,
             "seed": self.net.seed,
             "dtype": self.net.dtype.name,
@@ -180,7 +196,8 @@ class Trainer:
         reference step. A watched run's steps leave ∂L/∂θ in the layers after every batch."""
         running = self.train_metrics == "running"
         self._watched = self.watched
-        for compiler in STEP_COMPILERS:
+        weighted = self.targets.weights is not None  # the compiled steps weigh every row alike
+        for compiler in STEP_COMPILERS if not weighted else ():
             step = compiler(
                 self.net,
                 self.loss,
@@ -303,7 +320,7 @@ class Trainer:
         h.updates.append(updates)
         h.samples_seen.append((h.samples_seen[-1] if h.samples_seen else 0) + len(self.X))
         h.seconds.append(round(self._seconds, 6))
-        self._track_best(val["loss"] if val else train_loss)
+        self._track_best(self._smoothed(h.val_loss if val else h.train_loss))
         self._emit(EpochEnd, train_loss)
 
     def _emit(self, kind: type[Event], cost: float) -> None:
@@ -325,6 +342,12 @@ class Trainer:
             callback(event)
 
     # ------------------------------------------------------------ early stopping
+
+    def _smoothed(self, series: list) -> float:
+        """The monitored cost: the mean of its last `smoothing` epochs (1: the cost itself), so
+        that the noise of a small validation set does not pick the best epoch."""
+        recent = series[-self.smoothing :]
+        return float(sum(recent) / len(recent))
 
     def _track_best(self, monitored: float) -> None:
         if self._best is None or monitored < self._best[0] - self.min_delta:
@@ -380,6 +403,18 @@ class Trainer:
             self._best = (info["best"][0], info["best"][1], best_arrays)
 
 
+def _weighted(X: np.ndarray, targets: Targets, weights: np.ndarray | None):
+    """(X, targets) with the sample weights attached; rows of weight 0 are left out, which is
+    exactly what a weight of 0 means (and keeps the batches of the other rows unchanged)."""
+    if weights is None:
+        return X, targets
+    keep = np.flatnonzero(weights > 0)
+    X, targets = X[keep], targets.take(keep)
+    kept = weights[keep]
+    targets.weights = None if np.all(kept == kept[0]) else kept / kept.mean()
+    return X, targets
+
+
 def _jsonable(value):
     """NumPy scalars inside nested containers as plain Python numbers."""
     if isinstance(value, dict):
@@ -398,10 +433,13 @@ def fit(net: Network, X, y, **kwargs) -> History:
     optimizer:           Optimizer or name (default SGD(lr=0.1))
     epochs:              passes over the training data (default 10)
     batch_size:          1 (stochastic), n (mini-batch) or "full" (batch) (default 32)
-    validation_data:     (X_val, y_val), or validation_fraction: a seeded, stratified split
+    validation_data:     (X_val, y_val) or (X_val, y_val, w_val), or validation_fraction: a
+                         seeded, stratified split (its cost weighted as the training cost)
     early_stopping:      stop when the validation cost (the training cost without validation)
                          has not improved by min_delta for `patience` epochs, and restore the
-                         best weights
+                         best weights; smoothing=k monitors the mean of the last k epochs
+    sample_weight:       a weight wₙ ≥ 0 per sample: the cost is (1/N) Σₙ wₙ ℓₙ with the
+                         weights scaled to mean 1 (0 leaves the sample out)
     schedule:            "constant", "step", "cosine" or a Schedule
     callback:            called with an event (glassnet.train.history: BatchEnd after every
                          batch, with ∂L/∂θ of that batch in every dW and db; EpochEnd; RunEnd)

@@ -8,7 +8,10 @@ from glassnet.cli.commands import _common as C
 from glassnet.cli.status import ExitStatus
 from glassnet.datasets import features
 
-HELP = "measure a saved model on data: accuracy, cost, per-class precision/recall, confusion"
+HELP = (
+    "measure a saved model on data: accuracy, balanced accuracy, per-class precision/recall/"
+    "F1, ROC-AUC, confusion; RMSE/MAE/R² for regression"
+)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -46,50 +49,36 @@ def evaluate(net, X, y) -> dict:
         return _regression(net, X, y, loss, core_evaluate)
     scores = core_evaluate(net, X, y, loss=loss)
     report = {"accuracy": scores["accuracy"], "loss": scores["loss"], "n": scores["n"]}
-    report.update(confusion(net, _class_ids(net, X), y))
+    proba = net.predict_proba(X)
+    report.update(confusion(net, proba.argmax(axis=1), y, proba))
     return report
 
 
-def _class_ids(net, X):
-    """The predicted class ids (not labels): argmax of the probabilities."""
-    return net.predict_proba(X).argmax(axis=1)
+def _r2(value) -> str:
+    return "– (the target is constant)" if value is None else f"{value:.4f}"
 
 
 def _regression(net, X, y, loss, core_evaluate) -> dict:
     import numpy as np
 
+    from glassnet.train.metrics import regression
+
     y = np.asarray(y, dtype=np.float64).reshape(len(X), -1)
     scores = core_evaluate(net, X, y, loss=loss)  # the card scales y as in training
-    y_hat = net.predict(X).astype(np.float64)  # in the target's units
-    error = y_hat - y
-    variance = float(np.var(y)) or 1.0
-    return {
-        "accuracy": None,
-        "loss": scores["loss"],
-        "n": scores["n"],
-        "rmse": float(np.sqrt(np.mean(error**2))),
-        "mae": float(np.mean(np.abs(error))),
-        "r2": 1.0 - float(np.mean(error**2)) / variance,
-    }
+    report = {"accuracy": None, "loss": scores["loss"], "n": scores["n"]}
+    report.update(regression(y, net.predict(X)))  # in the target's units (R² None: y constant)
+    return report
 
 
-def confusion(net, predicted, y) -> dict:
-    """Confusion matrix (rows: true class, columns: predicted) and per-class scores."""
-    from glassnet.lab.metrics import confusion_matrix
+def confusion(net, predicted, y, proba=None) -> dict:
+    """Confusion matrix (rows: true class, columns: predicted), per-class precision, recall,
+    F1 and support, balanced accuracy, and ROC-AUC for two classes (glassnet.lab.metrics)."""
+    from glassnet.train.metrics import classification
 
     classes = net.card.classes or list(range(max(net.n_out, 2)))
-    matrix = confusion_matrix(y, predicted, len(classes))
-    per_class = []
-    for i, label in enumerate(classes):
-        true_positive = int(matrix[i, i])
-        predicted_i, actual_i = int(matrix[:, i].sum()), int(matrix[i].sum())
-        per_class.append({
-            "class": label,
-            "precision": true_positive / predicted_i if predicted_i else None,
-            "recall": true_positive / actual_i if actual_i else None,
-            "support": actual_i,
-        })  # fmt: skip
-    return {"classes": classes, "per_class": per_class, "confusion_matrix": matrix.tolist()}
+    report = classification(y, predicted, len(classes), proba, classes)
+    del report["accuracy"]  # the core evaluation's
+    return report
 
 
 def print_report(report: dict) -> None:
@@ -99,15 +88,18 @@ def print_report(report: dict) -> None:
     console.print(f"{report['model']} on {report['data']} ({report['n']} samples)", markup=False)
     if report["accuracy"] is None:
         console.print(f"cost {report['loss']:.6g}   RMSE {report['rmse']:.6g}   "
-                      f"MAE {report['mae']:.6g}   R² {report['r2']:.4f}")  # fmt: skip
+                      f"MAE {report['mae']:.6g}   R² {_r2(report['r2'])}")  # fmt: skip
         return
-    console.print(f"accuracy {C.fmt_pct(report['accuracy'])}   cost {report['loss']:.4f}")
+    auc = report.get("roc_auc")
+    console.print(f"accuracy {C.fmt_pct(report['accuracy'])}   balanced accuracy "
+                  f"{C.fmt_pct(report['balanced_accuracy'])}   cost {report['loss']:.4f}"
+                  + ("" if auc is None else f"   ROC-AUC {auc:.4f}"))  # fmt: skip
     table = Table(title="per class")
-    for name in ("class", "precision", "recall", "support"):
+    for name in ("class", "precision", "recall", "F1", "support"):
         table.add_column(name, justify="left" if name == "class" else "right")
     for row in report["per_class"]:
         table.add_row(str(row["class"]), C.fmt_pct(row["precision"]), C.fmt_pct(row["recall"]),
-                      str(row["support"]))  # fmt: skip
+                      C.fmt_pct(row["f1"]), str(row["support"]))  # fmt: skip
     console.print(table)
     if len(report["classes"]) <= 30:
         console.print(confusion_table(report))

@@ -12,10 +12,10 @@ from dataclasses import fields
 from glassnet.cli.commands import _common as C
 from glassnet.cli.status import ExitStatus
 from glassnet.models.recipes import RECIPES
-from glassnet.nn.layers import ACTIVATIONS
+from glassnet.nn.layers import ACTIVATIONS, INITIALISERS
 from glassnet.nn.losses import NAMES as LOSSES
 from glassnet.nn.optimizers import OPTIMIZERS, SCHEDULES
-from glassnet.runs.config import DTYPES, RunConfig
+from glassnet.runs.config import CLASS_WEIGHTS, DTYPES, IMPUTE, TASKS, RunConfig
 
 HELP = "train a network on a built-in data set or your own CSV/.npy/.npz file"
 
@@ -29,13 +29,18 @@ recipes (--recipe; chosen from the data when not given, every flag overrides one
   xor-clusters  2-3-1 ReLU + sigmoid (the default job, no DATA), Adam 0.05, batch 32
   2d            2-32-32-K ReLU for circles, moons, spirals, blobs, Adam 0.01, batch 32,
                 300 epochs
-  tabular       your files: hidden sizes and batch from the number of rows, Adam,
-                10 % validation, early stopping; 20 % of the rows held out as a test split
+  tabular       your files: hidden sizes and batch from the number of rows, Glorot init,
+                AdamW λ 0.1, 10 % validation, early stopping on the mean validation cost of
+                5 epochs, then a refit on every row for the best number of epochs; 20 % of
+                the rows held out from the early-stopped run to measure it (--test-fraction 0:
+                none, the figure is then the validation split's)
 
 examples:
   glassnet train                                   # 2-3-1 network on Gaussian-cluster XOR
   glassnet train mnist --out mnist.glassnet        # the digit classifier
   glassnet train my.csv --target label --out m.glassnet
+  glassnet train shop.csv --target bought --categorical city,plan --impute median \
+                 --class-weight balanced
   glassnet train mnist --train-size 1000 --epochs 50 --run-dir runs/overfit
   glassnet train --resume model.glassnet.checkpoint   # after Ctrl-C, SIGTERM or SIGHUP
   glassnet train mnist --run-dir runs/long --checkpoint-every 1   # kill -9 loses ≤ 1 epoch
@@ -110,6 +115,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="share of a file's rows held out as its test split (default 0.2)",
     )
     parser.add_argument("--dtype", choices=list(DTYPES))
+    add_table_arguments(parser)
     C.add_data_dir(parser)
     parser.add_argument("--out", metavar="MODEL", help="save the trained model to this file")
     parser.add_argument(
@@ -132,6 +138,36 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--json", action="store_true", help="print one JSON object with the results on stdout"
     )
     parser.add_argument("--quiet", "-q", action="store_true", help="no progress output")
+
+
+def add_table_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of a user's table (glassnet.runs.tables) and the tabular recipe's fields."""
+    parser.add_argument("--task", choices=list(TASKS),
+                        help="what the target is (default auto: text or ≤ 20 whole numbers are "
+                        "classes); integer ratings can be regression")  # fmt: skip
+    parser.add_argument("--categorical", type=column_names, metavar="COL,COL",
+                        help="text columns of a CSV to one-hot encode")  # fmt: skip
+    parser.add_argument("--impute", choices=list(IMPUTE),
+                        help="fill missing cells of a CSV (from the training rows)")  # fmt: skip
+    parser.add_argument("--class-weight", choices=list(CLASS_WEIGHTS),
+                        help="balanced: weigh each class by N / (K · N_class)")  # fmt: skip
+    parser.add_argument("--init", choices=list(INITIALISERS), help="weight initialiser")
+    parser.add_argument(
+        "--smoothing",
+        type=C.positive_int,
+        metavar="K",
+        help="early stopping watches the mean cost of the last K epochs",
+    )
+    parser.add_argument("--refit", action=argparse.BooleanOptionalAction, default=None,
+                        help="after early stopping, train afresh on every row")  # fmt: skip
+
+
+def column_names(text: str) -> list[str]:
+    """argparse type: comma-separated column names."""
+    names = [name.strip() for name in text.split(",")]
+    if not all(names):
+        raise argparse.ArgumentTypeError(f"must be column names separated by commas, got {text!r}")
+    return names
 
 
 # ---------------------------------------------------------------- running
@@ -270,6 +306,7 @@ def _print_summary(result) -> None:
             cost = C.fmt_cost(summary[f"{split}_loss"])
             table.add_row(split, str(summary[f"n_{split}"]), accuracy, cost)
     console.print(table)
+    print_metrics(summary, console)
     stopped = ""
     if summary["stopped_early"]:
         stopped = f" (stopped early; best weights from epoch {summary['best_epoch']})"
@@ -286,6 +323,49 @@ def _print_summary(result) -> None:
         console.print(f"model saved to {summary['model']}")
     else:
         console.print("model not saved: add --out MODEL (or --run-dir DIR) to keep it")
+
+
+def print_metrics(summary: dict, console) -> None:
+    """The held-out split's metrics (test, else validation), and what the saved model is."""
+    split = next((s for s in ("test", "validation") if f"{s}_metrics" in summary), None)
+    refit = summary.get("refit")
+    if split is not None and summary.get("dataset") not in ("xor", "xor-clusters"):
+        metrics = summary[f"{split}_metrics"]
+        unseen = "held out from the early-stopped run" if refit else "not trained on"
+        console.print(f"{split} ({summary[f'n_{split}']} rows {unseen}): "
+                      + metrics_line(metrics), markup=False)  # fmt: skip
+        if 0 < len(metrics.get("per_class", [])) <= 12:
+            print_per_class(metrics, console)
+    if refit:
+        console.print(
+            f"saved model: refit on all {refit['rows']} rows for {refit['epochs']} epochs (the "
+            f"early-stopped run's best epoch); the table and the {refit['estimate_from']} "
+            "figures above are the early-stopped network's", markup=False
+        )  # fmt: skip
+
+
+def metrics_line(metrics: dict) -> str:
+    """One line: accuracy, balanced accuracy, ROC-AUC; or RMSE, MAE, R²."""
+    if "rmse" in metrics:
+        r2 = "–" if metrics["r2"] is None else f"{metrics['r2']:.4f}"
+        return f"RMSE {metrics['rmse']:.6g}   MAE {metrics['mae']:.6g}   R² {r2}"
+    parts = [f"accuracy {C.fmt_pct(metrics['accuracy'])}",
+             f"balanced accuracy {C.fmt_pct(metrics['balanced_accuracy'])}"]  # fmt: skip
+    if metrics.get("roc_auc") is not None:
+        parts.append(f"ROC-AUC {metrics['roc_auc']:.4f}")
+    return "   ".join(parts)
+
+
+def print_per_class(metrics: dict, console) -> None:
+    from rich.table import Table
+
+    table = Table(title="per class")
+    for name in ("class", "precision", "recall", "F1", "support"):
+        table.add_column(name, justify="left" if name == "class" else "right")
+    for row in metrics["per_class"]:
+        table.add_row(str(row["class"]), C.fmt_pct(row["precision"]), C.fmt_pct(row["recall"]),
+                      C.fmt_pct(row["f1"]), str(row["support"]))  # fmt: skip
+    console.print(table)
 
 
 def print_outputs(result, console) -> None:
