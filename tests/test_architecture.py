@@ -21,9 +21,11 @@ ALLOWED = {
     "teach": {"train", "models", "datasets", "nn"},
     "lab": {"train", "models", "datasets", "nn"},
     "runs": {"train", "models", "datasets", "nn"},
+    "interop": {"models", "nn"},
     "viz": {"runs", "lab", "teach", "train", "models", "datasets", "nn"},
-    "cli": {"viz", "runs", "lab", "teach", "train", "models", "datasets", "nn", "glassnet"},
-    "glassnet": {"nn", "train", "fast", "teach", "runs", "models"},
+    "cli": {"viz", "runs", "lab", "teach", "train", "models", "datasets", "nn", "glassnet",
+            "interop"},
+    "glassnet": {"nn", "train", "fast", "teach", "runs", "models", "interop"},
     "__main__": {"cli"},
 }
 # The one place the mathematics reaches up: Network.fit/evaluate/save delegate to the

@@ -16,7 +16,9 @@ from glassnet.cli.commands import (
     datasets,
     evaluate,
     explain,
+    export,
     gradcheck,
+    import_,
     info,
     lr_range,
     plot,
@@ -43,6 +45,8 @@ COMMANDS = {
     "seeds": seeds,
     "lr-range": lr_range,
     "report": report,
+    "export": export,
+    "import": import_,
 }
 
 
