@@ -21,11 +21,13 @@ EXTRAS = {
     "safetensors": "torch",
     "sklearn": "sklearn",
 }
-SUPPORTED = (
-    "Dense layers (Gemm, or MatMul + Add; Linear) with the activations ReLU, LeakyReLU, "
-    "Sigmoid, Tanh, Softmax and Identity, Dropout, and input scaling before the first layer "
-    "(Sub/Div, Mul, Cast, Flatten)"
-)
+# What each importer reads, in the names of the format it reads.
+SUPPORTED = {
+    "onnx": "Gemm, or MatMul + Add; Relu, LeakyRelu, Sigmoid, Tanh, Softmax, Identity, Dropout; "
+    "and input scaling before the first Gemm/MatMul (Cast, Flatten, Sub, Div, Mul, Add)",
+    "torch": "Linear; ReLU, LeakyReLU, Sigmoid, Tanh, Softmax(dim=1), Identity, Dropout; "
+    "and Flatten or glassnet's Standardize before the first Linear",
+}
 
 
 def need(module: str, what: str):
@@ -40,12 +42,13 @@ def need(module: str, what: str):
         ) from None
 
 
-def cannot_represent(where: str, what: str, why: str = "") -> ValidationError:
-    """The error for a piece of a foreign model that glassnet has no layer for."""
+def cannot_represent(where: str, kind: str, why: str = "") -> ValidationError:
+    """The error for a piece of a foreign model (`where`: its node or module) that glassnet
+    has no layer for; `kind` is "onnx" or "torch", for the list of what it can read."""
     reason = f" ({why})" if why else ""
     return ValidationError(
-        f"{where} is {what}{reason}, which glassnet cannot represent; glassnet imports "
-        f"feed-forward chains of {SUPPORTED}"
+        f"{where} cannot be represented in glassnet{reason}; glassnet imports chains of "
+        f"{SUPPORTED[kind]}"
     )
 
 
@@ -64,13 +67,13 @@ def float_dtype(arrays) -> str:
 def build(layers: list[Layer], card: ModelCard, dtype: str) -> Network:
     """The Network of the imported layers, with its card (seed 0: no weights are drawn)."""
     if not any(isinstance(layer, Dense) for layer in layers):
-        raise ValidationError(f"the model has no dense layer; glassnet imports {SUPPORTED}")
+        raise ValidationError("the model has no dense layer; glassnet imports MLPs")
     first_dense = next(i for i, layer in enumerate(layers) if isinstance(layer, Dense))
     for i, layer in enumerate(layers):
         if isinstance(layer, Standardize) and i > first_dense:
             raise ValidationError(
-                f"input scaling after the first dense layer (layer {i}) cannot be represented; "
-                f"glassnet imports {SUPPORTED}"
+                f"input scaling after the first dense layer (layer {i}) cannot be represented "
+                "in glassnet; scale the input before the first layer"
             )
     net = Network(layers, seed=0, dtype=dtype)
     net.card = card

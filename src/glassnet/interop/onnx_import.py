@@ -125,13 +125,16 @@ class _Graph:
             computed = self.data_inputs(node)
             if len(computed) != 1:
                 why = "it combines computed tensors: a skip connection or a branch"
-                raise cannot_represent(self.describe(node), f"a {node.op_type}", why)
+                raise self.unsupported(node, why)
             chain.append(node)
             tensor = computed[0]
         return chain[::-1]
 
     def describe(self, node) -> str:
         return f"{self.where}: node {node.name or node.output[0]!r} ({node.op_type})"
+
+    def unsupported(self, node, why: str = ""):
+        return cannot_represent(self.describe(node), "onnx", why)
 
     def constant(self, node, position: int, default=None):
         name = node.input[position] if position < len(node.input) else ""
@@ -184,12 +187,14 @@ class _Reader:
         elif op == "Cast":
             self.cast(node)
         else:
-            raise cannot_represent(self.graph.describe(node), f"a {op}", self.hint(op))
+            raise self.graph.unsupported(node, self.hint(op))
         return 0
 
     def hint(self, op: str) -> str:
         if op in ("Sub", "Div", "Mul", "Add", "Flatten"):
-            return "input scaling is read only before the first dense layer"
+            return "input scaling is read only before the first Gemm or MatMul"
+        if op.startswith("Conv"):
+            return "a convolution"
         return ""
 
     # ------------------------------------------------------------ input scaling
@@ -201,9 +206,7 @@ class _Reader:
             return self.cast(node)
         if op == "Flatten":
             if graph.attribute(node, "axis", 1) != 1:
-                raise cannot_represent(
-                    graph.describe(node), "a Flatten that keeps more than the batch axis"
-                )
+                raise graph.unsupported(node, "it keeps more than the batch axis")
             return None
         c = self.operand(node)
         if op == "Sub":
@@ -221,14 +224,11 @@ class _Reader:
         graph = self.graph
         position = next(k for k, name in enumerate(node.input) if name in graph.constants)
         if position == 0 and node.op_type in ("Sub", "Div"):
-            raise cannot_represent(graph.describe(node), f"a constant {node.op_type} the input")
+            raise graph.unsupported(node, f"a constant {node.op_type} the input")
         c = np.asarray(graph.constants[node.input[position]])
         if c.ndim > 1 and c.shape[:-1] != (1,) * (c.ndim - 1):
-            raise cannot_represent(
-                graph.describe(node),
-                f"a {node.op_type} by a {c.shape} constant",
-                "scaling must be one number or one per feature",
-            )
+            why = f"a {c.shape} constant: scaling takes one number or one per feature"
+            raise graph.unsupported(node, why)
         return c.reshape(-1) if c.ndim else c
 
     def flush_scaling(self) -> None:
@@ -241,14 +241,14 @@ class _Reader:
         to = self.graph.attribute(node, "to", None)
         onnx = self.graph.onnx
         if to not in (onnx.TensorProto.FLOAT, onnx.TensorProto.DOUBLE, onnx.TensorProto.FLOAT16):
-            raise cannot_represent(self.graph.describe(node), "a Cast to a non-float type")
+            raise self.graph.unsupported(node, "a cast to a non-float type")
 
     # ------------------------------------------------------------ dense layers
 
     def gemm(self, node) -> None:
         graph = self.graph
         if graph.attribute(node, "transA", 0):
-            raise cannot_represent(graph.describe(node), "a Gemm with transA = 1")
+            raise graph.unsupported(node, "transA = 1")
         B = self.weights(node, 1)
         W = B if graph.attribute(node, "transB", 0) else B.T
         alpha = graph.attribute(node, "alpha", 1.0)
@@ -278,9 +278,7 @@ class _Reader:
             B = self.graph.constants.get(node.input[position])
             if B is not None and B.ndim == 2:
                 return np.asarray(B)
-        raise cannot_represent(
-            self.graph.describe(node), f"a {node.op_type} whose weights are not one constant matrix"
-        )
+        raise self.graph.unsupported(node, "its weights are not one constant matrix")
 
     def add_dense(self, W: np.ndarray, b) -> None:
         self.flush_scaling()
@@ -289,9 +287,6 @@ class _Reader:
     def softmax(self, node) -> None:
         axis = self.graph.attribute(node, "axis", -1)
         if axis not in (1, -1):
-            raise cannot_represent(
-                self.graph.describe(node),
-                f"a Softmax over axis {axis}",
-                "glassnet's Softmax runs over the features",
-            )
+            why = f"over axis {axis}; glassnet's Softmax runs over the features"
+            raise self.graph.unsupported(node, why)
         self.out.append(Softmax())

@@ -82,11 +82,8 @@ def _layer(torch, name: str, child, seen_linear: bool):
         return LeakyReLU(child.negative_slope)
     if isinstance(child, nn.Softmax):
         if child.dim not in (1, -1):
-            raise cannot_represent(
-                where,
-                f"a Softmax over dim {child.dim}",
-                "glassnet's Softmax runs over the features",
-            )
+            why = f"over dim {child.dim}; glassnet's Softmax runs over the features"
+            raise cannot_represent(where, "torch", why)
         return Softmax()
     if isinstance(child, nn.Dropout):
         return Dropout(child.p)
@@ -94,11 +91,11 @@ def _layer(torch, name: str, child, seen_linear: bool):
         return None
     if kind == "Standardize" and hasattr(child, "mean") and hasattr(child, "std"):
         if seen_linear:
-            raise cannot_represent(where, "input scaling after a Linear layer")
+            raise cannot_represent(where, "torch", "input scaling after a Linear layer")
         return Standardize(_array(child.mean), _array(child.std))
     if kind in SIMPLE and type(child).__module__.startswith("torch.nn"):
         return SIMPLE[kind]()
-    raise cannot_represent(where, f"a {kind}", _hint(kind))
+    raise cannot_represent(where, "torch", _hint(kind))
 
 
 def _hint(kind: str) -> str:
