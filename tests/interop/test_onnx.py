@@ -7,11 +7,11 @@ import onnx
 import onnxruntime as ort
 import pytest
 import torch
-from conftest import TOLERANCE, classifier, inputs, same_weights
 from onnx import TensorProto, helper, numpy_helper
 
 import glassnet as gn
 from glassnet.errors import ModelFileError, ValidationError
+from interop_helpers import TOLERANCE, classifier, inputs, same_weights
 
 
 def session(path) -> ort.InferenceSession:
@@ -110,7 +110,8 @@ def foreign(nodes, initializers, n_in, n_out, name="foreign.onnx", tmp_path=None
 
 def test_matmul_add_and_sub_div_scaling_import_with_the_same_outputs(tmp_path):
     rng = np.random.default_rng(5)
-    weights = {"mean": rng.normal(size=4), "std": rng.uniform(1, 3, 4), "B1": rng.normal(size=(4, 6)),
+    weights = {"mean": rng.normal(size=4), "std": rng.uniform(1, 3, 4),
+               "B1": rng.normal(size=(4, 6)),
                "c1": rng.normal(size=6), "B2": rng.normal(size=(6, 3)), "c2": rng.normal(size=3),
                "B3": rng.normal(size=(3, 2)), "alpha": 0.5}  # fmt: skip
     nodes = [

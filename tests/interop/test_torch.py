@@ -6,10 +6,10 @@ import sys
 import numpy as np
 import pytest
 import torch
-from conftest import TOLERANCE, classifier, inputs, same_weights
 
 import glassnet as gn
 from glassnet.errors import ValidationError
+from interop_helpers import TOLERANCE, classifier, inputs, same_weights
 
 
 def run_torch(module, X: np.ndarray) -> np.ndarray:
@@ -56,8 +56,10 @@ def test_a_pytorch_built_stack_imports_with_the_same_outputs():
         nn.Linear(8, 5), nn.Identity(), nn.Softmax(dim=1),
     ).eval()  # fmt: skip
     net = gn.from_torch(module, classes=list("abcde"))
-    assert repr(net) == ("Network(Dense(12→16), LeakyReLU(0.05), Dropout(0.1), Dense(16→8), "
-                         "Sigmoid(), Dense(8→8), Tanh(), Dense(8→5), Identity(), Softmax())")  # fmt: skip
+    assert repr(net) == (
+        "Network(Dense(12→16), LeakyReLU(0.05), Dropout(0.1), Dense(16→8), "
+        "Sigmoid(), Dense(8→8), Tanh(), Dense(8→5), Identity(), Softmax())"
+    )
     X = np.random.default_rng(0).normal(size=(1000, 3, 4)).astype(np.float32)
     expected = run_torch(module, X)
     assert np.abs(net.forward(X.reshape(1000, -1)) - expected).max() <= TOLERANCE

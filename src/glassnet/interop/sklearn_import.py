@@ -77,6 +77,11 @@ def _standardize(scaler) -> Standardize:
 
 def _mlp_layers(mlp) -> list:
     n_layers = len(mlp.coefs_)
+    if mlp.out_activation_ not in OUTPUTS:
+        raise ValidationError(
+            f"the output activation {mlp.out_activation_!r} (loss={mlp.loss!r}) has no glassnet "
+            f"layer; glassnet imports the outputs {', '.join(OUTPUTS)}"
+        )
     if mlp.out_activation_ == "logistic" and mlp.coefs_[-1].shape[1] > 1:
         raise ValidationError(
             "this MLPClassifier is multilabel (several sigmoid outputs), which glassnet's "
