@@ -77,6 +77,8 @@ def build(layers: list[Layer], card: ModelCard, dtype: str) -> Network:
             )
     net = Network(layers, seed=0, dtype=dtype)
     net.card = card
+    if card.task is None and card.classes is not None:  # labelled outputs: a classifier
+        card.task = "binary" if net.n_out == 1 else "multiclass"
     return net
 
 

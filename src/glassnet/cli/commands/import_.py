@@ -42,6 +42,7 @@ def run(args) -> ExitStatus:
     from glassnet.errors import ValidationError
     from glassnet.interop import from_onnx
     from glassnet.models.files import save
+    from glassnet.nn.layers import Identity
 
     source = Path(args.file)
     if source.suffix.lower() in PICKLES:
@@ -65,6 +66,11 @@ def run(args) -> ExitStatus:
         C.print_json(report)
         return ExitStatus.SUCCESS
     print(f"{source} → {out}: {net!r}, task {net.task}")
+    if net.task == "regression" and not isinstance(net.layers[-1], Identity):
+        print(
+            "the graph ends in a linear layer, read as regression; for a classifier whose "
+            "outputs are logits, import it again with --classes A,B,…"
+        )
     print(
         f"next: glassnet info {out}; glassnet gradcheck {out}; glassnet explain {out} "
         f"--input … --target …"
@@ -76,7 +82,9 @@ def _set_classes(net, text: str) -> None:
     from glassnet.errors import ValidationError
 
     labels = [label.strip() for label in text.split(",")]
-    width = 2 if net.task == "binary" else net.n_out
+    width = 2 if net.n_out == 1 else net.n_out
     if len(labels) != width or "" in labels:
         raise ValidationError(f"--classes needs {width} labels separated by commas, got {text!r}")
     net.card.classes = [int(x) if x.lstrip("-").isdigit() else x for x in labels]
+    if net.task == "regression":  # a graph ending in a linear layer: its outputs are logits
+        net.task = "multiclass" if net.n_out > 1 else "binary"
