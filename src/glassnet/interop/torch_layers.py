@@ -18,4 +18,4 @@ class Standardize(nn.Module):
         self.register_buffer("std", torch.as_tensor(std))
 
     def forward(self, x):
-        return (x.to(self.mean.dtype) - self.mean) / self.std
+        return (x.to(self.mean.dtype) - self.mean) * (1 / self.std)  # × 1/std, as glassnet
