@@ -2,6 +2,7 @@
 PyTorch or scikit-learn: info, explain, gradcheck, evaluate, predict, plot."""
 
 import json
+import re
 import subprocess
 import sys
 import warnings
@@ -105,6 +106,15 @@ def test_export_writes_onnx_and_a_torch_folder_by_default_beside_the_model(glass
 def test_export_and_import_mistakes_are_one_line(glassnet, tmp_path):
     missing = glassnet("export", tmp_path / "none.glassnet")
     assert missing.returncode == 1 and missing.stderr.startswith("error: model file")
+    model = tmp_path / "m.glassnet"
+    gn.Network([gn.Dense(2, 1)], seed=0).save(model)
+    for options, message in (
+        (["--out", tmp_path / "no" / "m.onnx"], "folder .* does not exist"),
+        (["--opset", "16"], "opset must be 17 to"),
+        (["--format", "torch", "--out", model], "is a file; give a folder"),
+    ):
+        result = glassnet("export", model, *options)
+        assert result.returncode == 1 and re.match(f"error: .*{message}", result.stderr), options
     wrong = glassnet("export", tmp_path / "none.glassnet", "--format", "keras")
     assert wrong.returncode == 2 and "invalid choice: 'keras'" in wrong.stderr
     (tmp_path / "m.pt").write_bytes(b"\x80\x04pickle")

@@ -45,8 +45,13 @@ def to_onnx(net: Network, path=None, *, opset: int = OPSET, input_type: str | No
     that standardises its input, the network's dtype otherwise.
     """
     onnx = need("onnx", "ONNX export")
-    if opset < OPSET:
-        raise ValidationError(f"opset must be {OPSET} or later, got {opset}")
+    latest = onnx.defs.onnx_opset_version()
+    if not OPSET <= opset <= latest:
+        raise ValidationError(
+            f"opset must be {OPSET} to {latest} (this onnx's latest), got {opset}"
+        )
+    if path is not None and not Path(path).parent.is_dir():
+        raise ValidationError(f"cannot write {path}: folder {Path(path).parent} does not exist")
     graph = _Graph(onnx, net.dtype)
     input_type = input_type or _default_input_type(net)
     x = graph.input("input", input_type, net.n_in)

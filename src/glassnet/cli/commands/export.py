@@ -23,7 +23,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--format",
         choices=("onnx", "torch"),
         default=None,
-        help="onnx (default; also when --out ends in .onnx) or torch",
+        help="onnx (default) or torch",
     )
     parser.add_argument(
         "--out",
