@@ -196,3 +196,21 @@ def test_a_file_that_is_not_onnx_is_one_line(tmp_path):
         gn.from_onnx(path)
     with pytest.raises(ModelFileError, match="does not exist"):
         gn.from_onnx(tmp_path / "missing.onnx")
+
+
+def test_a_bias_of_the_wrong_size_and_a_broken_card_are_one_line(tmp_path):
+    nodes = [helper.make_node("Gemm", ["x", "W", "c"], ["y"], transB=1, name="fc")]
+    graph = helper.make_graph(
+        nodes, "g", [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["N", 3])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["N", 2])],
+        [numpy_helper.from_array(np.ones((2, 3), np.float32), "W"),
+         numpy_helper.from_array(np.ones(5, np.float32), "c")],
+    )  # fmt: skip
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    with pytest.raises(ValidationError, match=r"2 units has a bias of shape \(5,\)"):
+        gn.from_onnx(model)
+    exported = gn.to_onnx(classifier())
+    card = next(p for p in exported.metadata_props if p.key == "glassnet_card")
+    card.value = '{"classes": "not a list"'
+    with pytest.raises(ValidationError, match="glassnet_card metadata is not a card"):
+        gn.from_onnx(exported)

@@ -53,9 +53,18 @@ def cannot_represent(where: str, kind: str, why: str = "") -> ValidationError:
 
 
 def dense(W: np.ndarray, b: np.ndarray | None) -> Dense:
-    """A Dense layer holding W (n_out, n_in) and b (n_out,) exactly as given."""
+    """A Dense layer holding W (n_out, n_in) and b (n_out,) exactly as given (a bias of one
+    number, or of shape (1, n_out), is spread over the n_out units)."""
     n_out, n_in = W.shape
-    b = np.zeros(n_out, dtype=W.dtype) if b is None else np.reshape(b, (n_out,))
+    if b is None:
+        b = np.zeros(n_out, dtype=W.dtype)
+    try:
+        b = np.broadcast_to(b, (1, n_out)).reshape(n_out)
+    except ValueError:
+        raise ValidationError(
+            f"a dense layer of {n_out} units has a bias of shape {np.shape(b)}; it needs "
+            f"{n_out} numbers"
+        ) from None
     return Dense(n_in, n_out, W=W, b=b)
 
 
@@ -109,7 +118,10 @@ def card_from_metadata(metadata: dict[str, str], imported_from: str) -> ModelCar
     """The card a file's metadata describes: glassnet's own, else the plain keys that other
     exporters may write (classes and feature_names as JSON lists or comma-separated)."""
     if CARD_KEY in metadata:
-        card = ModelCard.from_dict(json.loads(metadata[CARD_KEY]))
+        try:
+            card = ModelCard.from_dict(json.loads(metadata[CARD_KEY]))
+        except ValueError as exc:  # bad JSON, or a card field of the wrong type
+            raise ValidationError(f"the model's {CARD_KEY} metadata is not a card: {exc}") from None
     else:
         card = ModelCard(
             classes=_list(metadata.get("classes")),

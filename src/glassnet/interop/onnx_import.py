@@ -117,6 +117,8 @@ class _Graph:
         chain, tensor = [], output
         while tensor != self.input.name:
             node = self.producer.get(tensor)
+            if len(chain) > len(self.producer):
+                raise ValidationError(f"{self.where}: the graph has a cycle; check the file")
             if node is None:
                 raise ValidationError(
                     f"{self.where}: the output does not depend on the input "
@@ -182,7 +184,7 @@ class _Reader:
         elif op == "Softmax":
             self.softmax(node)
         elif op == "Dropout":
-            ratio = self.graph.constant(node, 1, np.array(0.5))
+            ratio = self.graph.constant(node, 1, self.graph.attribute(node, "ratio", 0.5))
             self.out.append(Dropout(float(ratio)))
         elif op == "Cast":
             self.cast(node)
@@ -254,8 +256,7 @@ class _Reader:
         alpha = graph.attribute(node, "alpha", 1.0)
         beta = graph.attribute(node, "beta", 1.0)
         W = W if alpha == 1.0 else W * W.dtype.type(alpha)
-        C = graph.constant(node, 2)
-        b = None if C is None else np.broadcast_to(C, (1, W.shape[0])).reshape(-1)
+        b = graph.constant(node, 2)
         b = b if b is None or beta == 1.0 else b * b.dtype.type(beta)
         self.add_dense(W, b)
 
@@ -268,7 +269,7 @@ class _Reader:
             and self.graph.data_inputs(nxt) == [node.output[0]]
         ):
             c = self.graph.constants[next(x for x in nxt.input if x != node.output[0])]
-            self.add_dense(W, np.broadcast_to(c, (1, W.shape[0])).reshape(-1))
+            self.add_dense(W, c)
             return 1
         self.add_dense(W, None)
         return 0
