@@ -45,7 +45,7 @@ print(
 )
 
 # 3. PyTorch: a folder with model.safetensors and a readable model.py.
-gn.interop.save_torch(net, folder / "moons-torch")
+gn.save_torch(net, folder / "moons-torch")
 spec = importlib.util.spec_from_file_location("model", folder / "moons-torch" / "model.py")
 model = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(model)

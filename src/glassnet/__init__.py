@@ -58,6 +58,7 @@ _LAZY = {
     "to_torch": "glassnet.interop",
     "from_torch": "glassnet.interop",
     "from_sklearn": "glassnet.interop",
+    "save_torch": "glassnet.interop",
 }
 
 
@@ -114,6 +115,7 @@ __all__ = [
     "optimizers",
     "run",
     "save",
+    "save_torch",
     "to_onnx",
     "to_torch",
 ]

@@ -93,7 +93,7 @@ def test_what_glassnet_cannot_represent_is_named():
 
 def test_save_torch_writes_a_model_py_that_runs_without_glassnet(tmp_path):
     net = classifier()
-    folder = gn.interop.save_torch(net, tmp_path / "export")
+    folder = gn.save_torch(net, tmp_path / "export")
     assert sorted(p.name for p in folder.iterdir()) == ["model.py", "model.safetensors"]
     X = inputs(net)
     np.save(tmp_path / "X.npy", X)
