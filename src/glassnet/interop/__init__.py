@@ -2,6 +2,7 @@
 
     gn.to_onnx(net, "m.onnx")        a standard ONNX graph, input scaling included
     gn.to_torch(net)                 a torch.nn.Sequential with the same weights and outputs
+    gn.save_torch(net, "m-torch")    model.safetensors + model.py, which runs without glassnet
     gn.from_onnx("m.onnx")           an MLP graph (Gemm or MatMul + Add, Relu, …) as a Network
     gn.from_torch(module)            an nn.Sequential of Linear and activations as a Network
     gn.from_sklearn(estimator)       a fitted MLPClassifier or MLPRegressor as a Network
