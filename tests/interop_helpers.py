@@ -1,6 +1,8 @@
 """What the interop tests share (tests/interop): small networks of every supported layer, their
 inputs, and a bit-for-bit comparison of weights."""
 
+import warnings
+
 import numpy as np
 
 import glassnet as gn
@@ -69,3 +71,13 @@ def same_weights(a, b) -> bool:
             if ax[k].dtype != ay[k].dtype or not np.array_equal(ax[k], ay[k]):
                 return False
     return True
+
+
+def export_with_torch(module, example, path, **options) -> None:
+    """torch.onnx.export by its TorchScript exporter (the dynamo one needs onnxscript), whose
+    deprecation warning says nothing about glassnet."""
+    import torch
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        torch.onnx.export(module, example, str(path), dynamo=False, **options)

@@ -16,6 +16,7 @@ from sklearn.neural_network import MLPClassifier
 
 import glassnet as gn
 from glassnet.datasets.features import open_dataset
+from interop_helpers import export_with_torch
 
 
 def moons():
@@ -52,8 +53,8 @@ def from_torch(folder):
 
 def from_onnx_cli(folder, glassnet):
     """A torch.onnx.export graph, through `glassnet import` (naming the classes)."""
-    torch.onnx.export(trained_module(), (torch.zeros(1, 2),), str(folder / "t.onnx"),
-                      dynamo=False, input_names=["x"], dynamic_axes={"x": {0: "N"}})  # fmt: skip
+    export_with_torch(trained_module(), (torch.zeros(1, 2),), folder / "t.onnx",
+                      input_names=["x"], dynamic_axes={"x": {0: "N"}})  # fmt: skip
     plain = glassnet("import", folder / "t.onnx", "--out", folder / "m.glassnet")
     assert "read as regression; for a classifier" in plain.stdout, plain.stderr
     result = glassnet("import", folder / "t.onnx", "--out", folder / "m.glassnet", "--json",
@@ -130,7 +131,7 @@ def test_export_and_import_mistakes_are_one_line(glassnet, tmp_path):
 
 def test_an_unsupported_graph_is_one_line_naming_the_node(glassnet, tmp_path):
     conv = torch.nn.Sequential(torch.nn.Conv2d(1, 2, 3), torch.nn.Flatten(), torch.nn.Linear(8, 2))
-    torch.onnx.export(conv, (torch.zeros(1, 1, 4, 4),), str(tmp_path / "cnn.onnx"), dynamo=False)
+    export_with_torch(conv, (torch.zeros(1, 1, 4, 4),), tmp_path / "cnn.onnx")
     result = glassnet("import", tmp_path / "cnn.onnx")
     assert result.returncode == 1 and len(result.stderr.strip().splitlines()) == 1
     assert "(Conv) cannot be represented in glassnet (a convolution)" in result.stderr

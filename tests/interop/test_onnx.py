@@ -11,7 +11,7 @@ from onnx import TensorProto, helper, numpy_helper
 
 import glassnet as gn
 from glassnet.errors import ModelFileError, ValidationError
-from interop_helpers import TOLERANCE, classifier, inputs, same_weights
+from interop_helpers import TOLERANCE, classifier, export_with_torch, inputs, same_weights
 
 
 def session(path) -> ort.InferenceSession:
@@ -139,8 +139,8 @@ def test_a_pytorch_exported_graph_imports_with_the_same_outputs(tmp_path):
     module = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(12, 10), torch.nn.Tanh(),
                                  torch.nn.Linear(10, 4))  # fmt: skip
     path = tmp_path / "torch.onnx"
-    torch.onnx.export(module, (torch.zeros(1, 3, 4),), str(path), dynamo=False,
-                      input_names=["x"], dynamic_axes={"x": {0: "N"}})  # fmt: skip
+    export_with_torch(module, (torch.zeros(1, 3, 4),), path, input_names=["x"],
+                      dynamic_axes={"x": {0: "N"}})  # fmt: skip
     net = gn.from_onnx(path)
     X = np.random.default_rng(0).normal(size=(1000, 3, 4)).astype(np.float32)
     expected = session(path).run(None, {"x": X})[0]
