@@ -75,6 +75,17 @@ def test_round_trip_of_a_float64_network(tmp_path):
     assert same_weights(net, gn.from_onnx(tmp_path / "m.onnx"))
 
 
+def test_the_input_type_can_be_chosen(tmp_path):
+    net = classifier()
+    model = gn.to_onnx(net, input_type="float64")
+    assert model.graph.input[0].type.tensor_type.elem_type == TensorProto.DOUBLE
+    X = inputs(net).astype(np.float64)
+    out = ort.InferenceSession(model.SerializeToString()).run(["output"], {"input": X})[0]
+    assert np.abs(out - net.forward(X)).max() <= TOLERANCE
+    with pytest.raises(ValidationError, match="input_type must be one of uint8, float32"):
+        gn.to_onnx(net, input_type="int4")
+
+
 def test_image_models_take_raw_uint8_pixels(tmp_path):
     net = gn.Network([gn.Standardize(0, 255), gn.Dense(16, 5), gn.ReLU(), gn.Dense(5, 3)],
                      seed=0)  # fmt: skip

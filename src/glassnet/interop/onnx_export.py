@@ -34,6 +34,7 @@ from glassnet.nn.layers import (
 from glassnet.nn.network import Network
 
 OPSET = 17
+INPUT_TYPES = ("uint8", "float32", "float64")
 SIMPLE_OPS = {ReLU: "Relu", Sigmoid: "Sigmoid", Tanh: "Tanh", Identity: "Identity"}
 
 
@@ -52,8 +53,12 @@ def to_onnx(net: Network, path=None, *, opset: int = OPSET, input_type: str | No
         )
     if path is not None and not Path(path).parent.is_dir():
         raise ValidationError(f"cannot write {path}: folder {Path(path).parent} does not exist")
-    graph = _Graph(onnx, net.dtype)
     input_type = input_type or _default_input_type(net)
+    if input_type not in INPUT_TYPES:
+        raise ValidationError(
+            f"input_type must be one of {', '.join(INPUT_TYPES)}, got {input_type!r}"
+        )
+    graph = _Graph(onnx, net.dtype)
     x = graph.input("input", input_type, net.n_in)
     if input_type != net.dtype.name:
         x = graph.node("Cast", [x], to=graph.float_type, name="cast_input")
