@@ -24,9 +24,11 @@ ALLOWED = {
     "runs": {"lab", "train", "models", "datasets", "nn"},  # lab: the divergence advice
     "sweep": {"runs", "parallel", "train", "models", "datasets", "nn"},
     "viz": {"runs", "sweep", "lab", "teach", "train", "models", "datasets", "nn"},
+    "interop": {"models", "nn"},
     "sklearn": {"runs", "lab", "train", "models", "datasets", "nn"},
     "playground": {"viz", "runs", "lab", "teach", "train", "models", "datasets", "nn"},
     "cli": {
+        "interop",
         "playground",
         "viz",
         "runs",
@@ -40,7 +42,7 @@ ALLOWED = {
         "nn",
         "glassnet",
     },
-    "glassnet": {"nn", "train", "fast", "teach", "runs", "models"},
+    "glassnet": {"nn", "train", "fast", "teach", "runs", "models", "interop"},
     "__main__": {"cli"},
 }
 # The one place the mathematics reaches up: Network.fit/evaluate/save delegate to the

@@ -36,7 +36,8 @@ from glassnet.nn.layers import (
 from glassnet.nn.network import Network
 from glassnet.nn.optimizers import SGD, Adam, AdamW, Cosine, StepDecay
 
-# The training loop, runs, model files and the gradient check load on first use.
+# The training loop, runs, model files, the gradient check and the border crossings to ONNX,
+# PyTorch and scikit-learn (glassnet.interop) load on first use.
 _LAZY = {
     "BatchEnd": "glassnet.train.history",
     "EpochEnd": "glassnet.train.history",
@@ -52,6 +53,12 @@ _LAZY = {
     "RunConfig": "glassnet.runs.config",
     "load": "glassnet.models.files",
     "save": "glassnet.models.files",
+    "to_onnx": "glassnet.interop",
+    "from_onnx": "glassnet.interop",
+    "to_torch": "glassnet.interop",
+    "from_torch": "glassnet.interop",
+    "from_sklearn": "glassnet.interop",
+    "save_torch": "glassnet.interop",
 }
 
 
@@ -99,10 +106,16 @@ __all__ = [
     "ValidationError",
     "evaluate",
     "fit",
+    "from_onnx",
+    "from_sklearn",
+    "from_torch",
     "gradcheck",
     "load",
     "losses",
     "optimizers",
     "run",
     "save",
+    "save_torch",
+    "to_onnx",
+    "to_torch",
 ]

@@ -16,7 +16,9 @@ from glassnet.cli.commands import (
     datasets,
     evaluate,
     explain,
+    export,
     gradcheck,
+    import_,
     info,
     lr_range,
     playground,
@@ -47,6 +49,8 @@ COMMANDS = {
     "report": report,
     "sweep": sweep,
     "playground": playground,
+    "export": export,
+    "import": import_,
 }
 
 
