@@ -51,8 +51,10 @@ def test_unknown_example_exits_1_with_the_list(glassnet):
 
 
 def test_explain_needs_a_source(glassnet):
+    # a usage error (issue 17): exit 2, the subcommand's usage, then one error line
     result = glassnet("explain")
-    assert result.returncode == 1 and result.stderr.startswith("error:")
+    assert result.returncode == 2 and result.stderr.startswith("usage: glassnet explain")
+    assert result.stderr.strip().splitlines()[-1].startswith("error:")
 
 
 def test_explain_weights_json(glassnet, tmp_path):
@@ -90,7 +92,7 @@ def test_explain_a_model_file(glassnet, tmp_path):
     assert result.returncode == 0, result.stderr
     assert "One step of gradient descent" in result.stdout
     missing = glassnet("explain", str(path))
-    assert missing.returncode == 1 and "--input" in missing.stderr
+    assert missing.returncode == 2 and "--input" in missing.stderr  # a usage error
 
 
 def test_gradcheck_example_passes_and_prints_the_worst_error(glassnet):

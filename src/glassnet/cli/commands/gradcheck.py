@@ -46,14 +46,14 @@ def _positive_int(text: str) -> int:
 
 def run(args) -> ExitStatus:
     from glassnet import load
-    from glassnet.errors import ValidationError
+    from glassnet.errors import UsageError
     from glassnet.nn.network import default_loss
     from glassnet.teach.gradcheck import gradcheck
 
     if (args.model is None) == (args.example is None):
-        raise ValidationError("give a MODEL file or --example NAME (not both)")
+        raise UsageError("give a MODEL file or --example NAME (not both)")
     if args.eps is not None and not args.eps > 0:
-        raise ValidationError(f"--eps must be a positive number, got {args.eps}")
+        raise UsageError(f"--eps must be a positive number, got {args.eps}")
     if args.example is not None:
         net, X, y, loss, what = _example_data(args.example, args.samples)
     else:

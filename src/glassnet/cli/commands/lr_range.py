@@ -72,11 +72,11 @@ def run(args) -> ExitStatus:
 
     from glassnet.cli.commands import _common as C
     from glassnet.cli.commands.plot import check_output, load_data
-    from glassnet.errors import ValidationError
+    from glassnet.errors import UsageError
     from glassnet.lab import Problem, lr_range, suggested_lr
 
     if args.lr_min >= args.lr_max and args.steps > 1:
-        raise ValidationError(f"--min ({args.lr_min:g}) must be below --max ({args.lr_max:g})")
+        raise UsageError(f"--min ({args.lr_min:g}) must be below --max ({args.lr_max:g})")
     if args.out:
         from glassnet.viz.style import FORMATS
 

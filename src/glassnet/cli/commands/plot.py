@@ -40,6 +40,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     kinds = parser.add_subparsers(dest="kind", metavar="KIND", required=True)
     for kind, text in KINDS.items():
         sub = kinds.add_parser(kind, help=text, description=text)
+        sub.set_defaults(usage_parser=sub)
         sub.add_argument("--out", metavar="FILE", default=f"{kind}.png",
                          help=f"image to write, .png or .svg (default: {kind}.png)")  # fmt: skip
         sub.add_argument("--title", help="title of the figure (default: says what is shown)")
