@@ -11,6 +11,8 @@
     net.card.training        how it was trained (loss, optimizer, epochs, batch size, …)
     net.card.data            the data it was trained on (name, path, SHA-256, provenance)
     net.card.run             the settings of the `glassnet train` / `gn.run` that made it
+    net.card.learnt_from     which rows it learnt from: the data's SHA-256 and the split
+                             (glassnet.runs.rows; evaluate --split reads it)
 
 `encode` turns original labels and units into what the network is trained on, `decode` turns
 the network's class ids and values back into them. A card is saved with the model (the JSON
@@ -91,6 +93,7 @@ class ModelCard:
     data: dict = field(default_factory=dict)
     run: dict = field(default_factory=dict)
     outputs: dict = field(default_factory=dict)  # where an interrupted run was to write
+    learnt_from: dict = field(default_factory=dict)  # data SHA-256 and split (runs.rows)
 
     # ------------------------------------------------------------ labels and units
 
@@ -170,6 +173,28 @@ class ModelCard:
                 self.target_scale = TargetScale(tuple(map(float, mean)), tuple(map(float, std)))
             except (KeyError, TypeError, ValueError):
                 need("target_scale", False, "an object with numbers mean and std")
+        self._check_learnt_from()
+
+    def _check_learnt_from(self) -> None:
+        """learnt_from is {} or {"kind": "builtin"|"file", "sha256": str, …}; a file's record
+        also has "rows" (an integer) and "test_rows" (row numbers below it)."""
+        record = self.learnt_from
+        if not isinstance(record, dict):
+            raise ValidationError(f"model card field learnt_from must be an object, got {record!r}")
+        if not record:
+            return
+        if record.get("kind") not in ("file", "builtin") or not isinstance(
+            record.get("sha256"), str
+        ):
+            raise ValidationError("model card field learnt_from needs kind file|builtin and sha256")
+        if record["kind"] == "file":
+            rows, test = record.get("rows"), record.get("test_rows")
+            ok = isinstance(rows, int) and isinstance(test, list)
+            if not ok or not all(isinstance(i, int) and 0 <= i < rows for i in test):
+                raise ValidationError(
+                    "model card field learnt_from needs rows (an integer) and test_rows "
+                    "(row numbers below it)"
+                )
 
 
 def label_key(label) -> str:

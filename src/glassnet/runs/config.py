@@ -60,6 +60,7 @@ class RunConfig:
     resume: str | None = None  # continue an interrupted run from this checkpoint
     json: bool = False  # the command line prints one JSON object (gn.run prints nothing)
     quiet: bool = False  # the command line shows no progress (gn.run shows none anyway)
+    force: bool = False  # replace an earlier run in run_dir (refused without it)
 
     def __post_init__(self) -> None:
         self.check()

@@ -35,6 +35,8 @@ class Prepared:
     X_test: np.ndarray | None = None
     y_test: np.ndarray | None = None
     digest: str = ""  # SHA-256 of the data, to notice a changed file on resume or replay
+    n_rows: int = 0  # rows of a file before the test hold-out
+    test_rows: np.ndarray | None = None  # the held-out rows' numbers in the file
 
     def splits(self):
         """(name, X, y) of each split that has rows."""
@@ -80,10 +82,12 @@ def split(dataset: datasets.Dataset, is_file: bool, config: RunConfig) -> Prepar
     X, y = dataset.X_train, dataset.y_train
     X_test, y_test = dataset.X_test, dataset.y_test
     classify = dataset.task != "regression"
+    n_rows, test_rows = len(X), None
     if X_test is None and config.test_fraction and len(X) >= 10:
         # a fixed split (data seed 0), so runs with different seeds share one test set
         train, test = datasets.train_test_split(X, y, config.test_fraction, 0, classify)
         X, y, X_test, y_test = X[train], y[train], X[test], y[test]
+        test_rows = test
     if config.train_size:
         n = config.train_size
         if n > len(X):
@@ -94,7 +98,8 @@ def split(dataset: datasets.Dataset, is_file: bool, config: RunConfig) -> Prepar
         rng = np.random.default_rng([seed, STREAMS["train_size"]])
         subset = np.sort(rng.choice(len(X), n, replace=False))
         X, y = X[subset], y[subset]
-    prepared = Prepared(dataset, is_file, X, y, X_test=X_test, y_test=y_test)
+    prepared = Prepared(dataset, is_file, X, y, X_test=X_test, y_test=y_test, n_rows=n_rows,
+                        test_rows=test_rows)  # fmt: skip
     if config.validation:
         rng = np.random.default_rng([seed, STREAMS["validation"]])
         train, val = datasets.train_test_split(X, y, config.validation, rng, classify)

@@ -153,6 +153,14 @@ def check_outputs(config: RunConfig) -> None:
             )
         if Path(config.out).is_dir():
             raise ValidationError(f"--out {config.out} is a folder; give a file name")
+    if config.run_dir and not config.resume and not config.force:
+        folder = Path(config.run_dir)
+        earlier = [name for name in (*WRITTEN, *DERIVED) if (folder / name).exists()]
+        if earlier:
+            raise ValidationError(
+                f"--run-dir {folder} already holds a run ({', '.join(earlier[:3])}, …); add "
+                "--force to replace it, or choose another folder"
+            )
     if config.run_dir:
         try:
             Path(config.run_dir).mkdir(parents=True, exist_ok=True)

@@ -115,6 +115,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="write history.csv/json, manifest.json, summary.json, model.glassnet",
     )
     parser.add_argument(
+        "--force", action="store_true", help="replace an earlier run in --run-dir (else refused)"
+    )
+    parser.add_argument(
         "--resume", metavar="CHECKPOINT", help="continue an interrupted run from its checkpoint"
     )
     parser.add_argument(
@@ -133,6 +136,24 @@ def config_from_args(args) -> RunConfig:
     if args.hidden is not None:
         values["hidden"] = list(args.hidden)
     return RunConfig(**values)
+
+
+def refuse_inapplicable(args) -> None:
+    """Options that cannot apply are refused with the reason, not ignored."""
+    from glassnet.errors import UsageError
+
+    if args.force and not args.run_dir:
+        raise UsageError("--force replaces an earlier run in --run-dir: give --run-dir DIR")
+    if args.momentum is not None and args.optimizer not in ("sgd", "momentum", "nesterov"):
+        raise UsageError(
+            f"--momentum applies to --optimizer sgd, momentum or nesterov, not "
+            f"{args.optimizer or 'the recipe' + chr(39) + 's optimizer'}: add --optimizer momentum"
+        )
+    if args.target is not None and args.data is not None and C.is_builtin(args.data):
+        raise UsageError(
+            f"--target names the label column of your file; {args.data} is a built-in data set "
+            "with its own labels: drop --target"
+        )
 
 
 class StopOnSigint:
@@ -159,6 +180,7 @@ def run(args) -> ExitStatus:
     from glassnet.cli.progress import Progress
     from glassnet.runs.run import run as run_training
 
+    refuse_inapplicable(args)
     config = config_from_args(args)
     stream = sys.stderr if args.json else sys.stdout
     progress = Progress(stream, quiet=args.quiet)
