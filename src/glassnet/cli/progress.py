@@ -117,3 +117,21 @@ def epoch_stats(history, rmse=None) -> str:
 def epoch_line(history, epochs: int, rmse=None) -> str:
     seconds = history.seconds[-1]
     return f"epoch {history.epoch[-1]}/{epochs}  {epoch_stats(history, rmse)}  {seconds:.2f} s"
+
+
+class Steps:
+    """Progress of an experiment made of steps (seeds, learning rates, forms of descent) on
+    stderr: `steps(done, total, what)` after each. A line at most every second (and the last
+    one), so a run of a second or two says what it does and a long one how far it is."""
+
+    def __init__(self, command: str, quiet: bool = False):
+        self.command, self.quiet = command, quiet
+        self.started = self._last = time.perf_counter()
+
+    def __call__(self, done: int, total: int, what: str) -> None:
+        now = time.perf_counter()
+        if self.quiet or (0 < done < total and now - self._last < 1.0):
+            return
+        self._last = now
+        print(f"{self.command}: {done}/{total} {what}  ({now - self.started:.1f} s)",
+              file=sys.stderr, flush=True)  # fmt: skip

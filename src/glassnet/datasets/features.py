@@ -9,6 +9,7 @@ mismatch reported as one line that names it and the fix. `net` is any glassnet N
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -178,8 +179,16 @@ def unlabelled_data(net, paths, data_dir=None, progress=None):
                 f"image files need an image model (784 inputs, 28×28); this model takes "
                 f"{net.n_in} features: give a CSV or .npy file instead"
             )
-        X = np.stack([load_digit(p).reshape(-1) for p in paths])
-        return X, [str(p) for p in paths]
+        images, names = [], []
+        for p in paths:  # one unreadable image is skipped with a warning, not the whole batch
+            try:
+                images.append(load_digit(p).reshape(-1))
+                names.append(str(p))
+            except GlassnetError as exc:
+                print(f"warning: skipped {p}: {exc}", file=sys.stderr)
+        if not images:
+            raise DataError("none of the images could be read; see the warnings above")
+        return np.stack(images), names
     if len(paths) != 1:
         raise DataError("give one data file (or several image files) to predict on")
     data = paths[0]

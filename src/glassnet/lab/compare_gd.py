@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
-from glassnet.errors import DivergenceError
+from glassnet.errors import DivergenceError, ValidationError
 from glassnet.lab.problem import Problem
 from glassnet.models.recipes import Recipe
 from glassnet.nn.network import Network
@@ -48,16 +48,29 @@ def compare_gd(
     lr: float = 0.5,
     mini_batch: int = 32,
     seed: int = 0,
+    progress=None,
 ) -> list[GDRun]:
     """Stochastic (batch 1), mini-batch and full-batch gradient descent (plain SGD, learning
     rate `lr`) of the recipe's network from identical initial weights, the full-data cost after
-    each epoch. Only the recipe's architecture and cost are used."""
+    each epoch. Only the recipe's architecture and cost are used. progress(done, total, what),
+    when given, is called after each form."""
     n = len(problem.X)
-    forms = [("stochastic", 1), ("mini-batch", min(mini_batch, n)), ("full batch", n)]
+    if mini_batch > n:
+        raise ValidationError(
+            f"a mini-batch of {mini_batch} is larger than the {n} samples: give a batch size "
+            f"below {n} (full batch is run anyway)"
+        )
+    forms = [("stochastic", 1), ("mini-batch", mini_batch), ("full batch", n)]
     reference = problem.network(recipe, seed)
     loss = problem.loss(recipe)
-    return [_gd_run(problem, loss, reference.copy(), name, size, epochs, lr)
-            for name, size in forms]  # fmt: skip
+    runs = []
+    if progress is not None:
+        progress(0, len(forms), "forms of gradient descent: stochastic first (the slowest)")
+    for name, size in forms:
+        runs.append(_gd_run(problem, loss, reference.copy(), name, size, epochs, lr))
+        if progress is not None:
+            progress(len(runs), len(forms), f"forms of gradient descent ({name} done)")
+    return runs
 
 
 def _gd_run(problem: Problem, loss: str, net: Network, name: str, batch_size: int, epochs: int,

@@ -61,10 +61,12 @@ def lr_range(
     epochs: int = 5,
     batch_size: int | str = 32,
     seed: int = 0,
+    progress=None,
 ) -> list[LRTrial]:
     """Train `epochs` epochs of plain SGD at each learning rate (default 13 values log-spaced
     from 1e-4 to 100), every time from the same initial weights of the recipe's network, and
-    classify each. Only the recipe's architecture and cost are used."""
+    classify each. Only the recipe's architecture and cost are used. progress(done, total,
+    what), when given, is called after each learning rate."""
     lrs = np.logspace(-4, 2, 13) if lrs is None else np.asarray(lrs, dtype=float)
     if lrs.ndim != 1 or len(lrs) == 0 or np.any(lrs <= 0) or not np.all(np.isfinite(lrs)):
         raise ValidationError("learning rates must be a non-empty list of positive numbers")
@@ -72,12 +74,16 @@ def lr_range(
     loss = problem.loss(recipe)
     initial, _ = problem.cost(reference, loss)
     trials = []
+    if progress is not None:
+        progress(0, len(lrs), "learning rates: training")
     for lr in lrs:
         costs = _epoch_costs(problem, loss, reference.copy(), float(lr), epochs,
                              batch_size)  # fmt: skip
         verdict, reason = classify_lr(initial, costs)
         final = costs[-1] if costs else math.inf
         trials.append(LRTrial(float(lr), initial, costs, final, verdict, reason))
+        if progress is not None:
+            progress(len(trials), len(lrs), f"learning rates (η = {lr:.3g}: {verdict})")
     return trials
 
 

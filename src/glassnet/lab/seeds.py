@@ -59,8 +59,10 @@ class SeedsResult:
         }
 
 
-def run_seeds(problem: Problem, recipe: Recipe, n: int = 20, first_seed: int = 0) -> SeedsResult:
-    """Train the recipe from seeds first_seed … first_seed + n − 1; classify each failure."""
+def run_seeds(problem: Problem, recipe: Recipe, n: int = 20, first_seed: int = 0,
+              progress=None) -> SeedsResult:  # fmt: skip
+    """Train the recipe from seeds first_seed … first_seed + n − 1; classify each failure.
+    progress(done, total, what), when given, is called after each seed."""
     if isinstance(n, bool) or not isinstance(n, int) or n < 1:
         raise ValidationError(f"n must be a positive integer, got {n!r}")
     labels = np.asarray(problem.y)
@@ -70,8 +72,12 @@ def run_seeds(problem: Problem, recipe: Recipe, n: int = 20, first_seed: int = 0
             "right, which has no meaning for regression targets"
         )
     result = SeedsResult(problem.describe(recipe))
+    if progress is not None:
+        progress(0, n, "seeds: training")
     for seed in range(first_seed, first_seed + n):
         result.outcomes.append(_one_seed(problem, recipe, seed))
+        if progress is not None:
+            progress(seed - first_seed + 1, n, f"seeds ({result.solved} solved)")
     return result
 
 

@@ -112,6 +112,12 @@ def print_json(obj) -> None:
     sys.stdout.flush()
 
 
+def warn(message: str | None) -> None:
+    """One `warning:` line on stderr (nothing for None)."""
+    if message:
+        print(f"warning: {message}", file=sys.stderr, flush=True)
+
+
 def fmt_pct(value) -> str:
     return "–" if value is None else f"{100 * value:.2f} %"
 

@@ -45,6 +45,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         sub.add_argument("--out", metavar="FILE", default=f"{kind}.png",
                          help=f"image to write, .png or .svg (default: {kind}.png)")  # fmt: skip
         sub.add_argument("--title", help="title of the figure (default: says what is shown)")
+        sub.add_argument("--json", action="store_true", help="print what was written as JSON")
+        sub.add_argument("--quiet", "-q", action="store_true", help="print nothing on success")
         if kind == "curves":
             sub.add_argument("run_dir", metavar="RUN_DIR", help="folder written by train --run-dir")
         if kind in ("boundary", "weights", "confusion"):
@@ -112,13 +114,25 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args) -> ExitStatus:
+    import contextlib
+    import io
+
     from glassnet.viz.style import FORMATS, save
 
     out = Path(args.out)
     check_output(out, FORMATS)
-    figure = globals()[f"_{args.kind}"](args)
+    said = io.StringIO()  # what a kind prints (rows scored, a GIF) goes into the JSON
+    with contextlib.redirect_stdout(said) if args.json or args.quiet else contextlib.nullcontext():
+        figure = globals()[f"_{args.kind}"](args)
     save(figure, out)
-    print(f"wrote {out}")
+    if args.json:
+        from glassnet.cli.commands._common import print_json
+
+        print_json(
+            {"kind": args.kind, "wrote": str(out), "notes": said.getvalue().split("\n")[:-1]}
+        )
+    elif not args.quiet:
+        print(f"wrote {out}")
     return ExitStatus.SUCCESS
 
 
