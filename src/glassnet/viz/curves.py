@@ -69,7 +69,12 @@ def _mark_best_epoch(ax, history: dict, key: str, has_val: bool) -> None:
     best = history.get("best_epoch")
     if best is None:
         return
-    label = f"best epoch ({best})" if has_val else f"lowest training cost (epoch {best})"
+    # the lowest cost's epoch; the saved model is that epoch's only after early stopping
+    label = (
+        f"lowest validation cost (epoch {best})"
+        if has_val
+        else f"lowest training cost (epoch {best})"
+    )
     ax.axvline(best, color=BEST_COLOR, lw=1, ls=":")
     marked = history.get(f"val_{key}") if has_val else history.get(f"train_{key}")
     marked = marked or []

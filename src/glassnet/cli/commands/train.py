@@ -35,7 +35,8 @@ examples:
   glassnet train                                   # 2-3-1 network on Gaussian-cluster XOR
   glassnet train mnist --out mnist.glassnet        # the digit classifier
   glassnet train my.csv --target label --out m.glassnet
-  glassnet train mnist --train-size 1000 --epochs 50 --run-dir runs/overfit
+  glassnet train mnist --train-size 1000 --validation 0.2 --epochs 50 --run-dir runs/overfit
+  glassnet plot curves runs/overfit   # overfitting: validation cost parts from training cost
   glassnet train --resume model.glassnet.checkpoint   # after Ctrl-C
 """
 
