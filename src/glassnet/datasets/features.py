@@ -85,6 +85,15 @@ def read_feature_csv(path, net, target=None) -> tuple[np.ndarray, list | None]:
     target = target if target is not None else net.card.target
     if names and all(n in header for n in names):
         columns = [header.index(n) for n in names]
+    elif names and len([h for h in header if h != target]) == len(names):
+        # as many columns as the model reads, under other names: never silently by position
+        missing = [n for n in names if n not in header]
+        shown = ", ".join(map(str, missing[:8])) + ("…" if len(missing) > 8 else "")
+        raise DataError(
+            f"{path} has no column{'s' if len(missing) > 1 else ''} {shown} that the model reads "
+            f"(its header: {', '.join(header[:8])}{'…' if len(header) > 8 else ''}); name the "
+            "columns as in the training file"
+        )
     else:
         columns = [i for i, h in enumerate(header) if h != target]
     X = np.empty((len(rows), len(columns)), dtype=np.float64)

@@ -271,14 +271,26 @@ def _print_summary(result) -> None:
 
 
 def print_outputs(result, console) -> None:
-    """For a handful of samples (the four XOR points): each input, its target and ŷ."""
+    """For a handful of samples (the four XOR points): each input, its target and ŷ (the
+    probabilities for a classifier whose network ends in logits, not the logits)."""
+    import numpy as np
+
     from glassnet.runs import data
 
+    net = result.network
     prepared = data.split(*data.load(result.config), result.config)
-    y_hat = result.network.forward(prepared.X_train)
-    console.print("x → target, ŷ:", markup=False)
+    from glassnet.nn.layers import Sigmoid, Softmax
+
+    X = prepared.X_train
+    if net.task == "regression":
+        y_hat, name = net.predict(X).reshape(len(X), -1), "ŷ (in the target's units)"
+    elif isinstance(net.layers[-1], (Sigmoid, Softmax)):
+        y_hat, name = net.forward(X), "ŷ"
+    else:  # the network ends in logits z; the cost applies the softmax
+        y_hat, name = net.predict_proba(X), "softmax(z) (the network outputs logits z)"
+    console.print(f"x → target, {name}:", markup=False)
     for x, target, out in zip(prepared.X_train, prepared.y_train, y_hat, strict=True):
-        shown = ", ".join(f"{v:.4f}" for v in out)
+        shown = ", ".join(f"{v:.4f}" for v in np.round(out, 4) + 0.0)  # + 0.0: no −0.0000
         console.print(f"  {list(map(float, x))} → {target}, [{shown}]", markup=False)
 
 
@@ -286,7 +298,11 @@ def print_weights(net, console) -> None:
     """Each Dense layer's W and b, and the same numbers as the augmented matrix [W | b]."""
     import numpy as np
 
+    def shown(a):
+        return np.round(a, 4) + 0.0  # + 0.0 turns −0.0 into 0.0: no "-0.0000"
+
     with np.printoptions(precision=4, suppress=True, floatmode="fixed"):
         for i, layer in enumerate(net.dense_layers, start=1):
             console.print(f"layer {i} {layer!r}:  W {layer.W.shape}, b {layer.b.shape}")
-            console.print(f"W =\n{layer.W}\nb = {layer.b}\n[W | b] =\n{layer.Wb}", markup=False)
+            console.print(f"W =\n{shown(layer.W)}\nb = {shown(layer.b)}\n[W | b] =\n"
+                          f"{shown(layer.Wb)}", markup=False)  # fmt: skip
