@@ -181,13 +181,13 @@ def add_split(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def scored_rows(net, data: str, split: str, target=None, data_dir=None):
+def scored_rows(net, data: str, split: str, target=None, data_dir=None, quiet: bool = True):
     """The rows of DATA to score `net` on (glassnet.runs.rows.Rows), by --split."""
     from glassnet.datasets import features
     from glassnet.runs import rows
 
     if is_builtin(data):
-        return rows.select_builtin(load_dataset(data, data_dir=data_dir, quiet=True), split)
+        return rows.select_builtin(load_dataset(data, data_dir=data_dir, quiet=quiet), split)
     X, y, _ = features.labelled_data(net, data, target, data_dir)
     return rows.select_file(net, X, y, data, split)
 

@@ -22,11 +22,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     C.add_split(parser)
     C.add_data_dir(parser)
     parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument("--quiet", "-q", action="store_true", help="no download progress")
 
 
 def run(args) -> ExitStatus:
     net = C.load_model(args.model)
-    rows = C.scored_rows(net, args.data, args.split, args.target, args.data_dir)
+    rows = C.scored_rows(net, args.data, args.split, args.target, args.data_dir, args.quiet)
     X = features.check_features(net, rows.X, args.data)
     report = evaluate(net, X, rows.y)
     report.update(model=str(args.model), data=args.data, split=rows.split, rows=rows.description)
