@@ -116,7 +116,8 @@ def _summary_rows(summary: dict) -> list[tuple[str, object]]:
             value = summary[key]
             if key.endswith("accuracy") and isinstance(value, (int, float)):
                 value = f"{100 * value:.2f} %"
-            rows.append((key.replace("_", " "), value))
+            name = "epoch of the lowest validation cost" if key == "best_epoch" else key
+            rows.append((name.replace("_", " "), value))
     return rows
 
 

@@ -47,7 +47,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--batch-size",
         type=batch_size,
         default=32,
-        metavar="N",
+        metavar="N|full",
         help="the mini-batch form's size (default 32; stochastic and full batch always run)",
     )
     parser.add_argument(
@@ -78,11 +78,11 @@ def run(args) -> ExitStatus:
 
         check_output(Path(args.out), FORMATS)
     from glassnet.cli.progress import Steps
-    from glassnet.errors import UsageError
 
-    if args.batch_size == "full":
-        raise UsageError("--batch-size is the mini-batch form's size; full batch always runs")
     X, y, data = load_data(args.data, args.data_dir, args.seed)
+    if args.batch_size == "full":
+        args.batch_size = len(X)
+        C.warn("--batch-size full makes the mini-batch form the full batch (which runs anyway)")
     problem = Problem.from_dataset(data, X, y, is_file=not C.is_builtin(args.data))
     hidden = args.hidden if args.hidden is not None else problem.sensible_hidden()
     C.warn(problem.network_warning(hidden))

@@ -26,6 +26,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args) -> ExitStatus:
+    from glassnet.errors import UsageError
+
+    if args.target is not None and C.is_builtin(args.data):
+        raise UsageError(f"--target names your file's label column; {args.data} has its own labels")
     net = C.load_model(args.model)
     rows = C.scored_rows(net, args.data, args.split, args.target, args.data_dir, args.quiet)
     X = features.check_features(net, rows.X, args.data)

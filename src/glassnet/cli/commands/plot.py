@@ -240,6 +240,7 @@ def _features(args):
     if args.gif or net is None:
         fresh, fit_kwargs = trainable_copy(net, X, y, args.epochs, args.seed)
         epochs = fit_kwargs["epochs"]
+        _say(args, f"plot features: training {fresh!r} for {epochs} epochs …")
         frames = frame_epochs(epochs, args.frames) if args.gif else [epochs]
         snapshots = train_with_snapshots(fresh, X, y, frames, fit_kwargs)
         if args.gif:
@@ -249,6 +250,14 @@ def _features(args):
         if net is None:
             net = fresh
     return features_figure(net, X, y, title=args.title, classes=class_names(net, data))
+
+
+def _say(args, message: str) -> None:
+    """A progress line on stderr before a step that takes seconds (not with --quiet/--json)."""
+    import sys
+
+    if not (args.quiet or args.json):
+        print(message, file=sys.stderr, flush=True)
 
 
 def trainable_copy(net, X, y, epochs=None, seed=0):
@@ -358,6 +367,8 @@ def _gradients(args):
     if data.task == "regression":
         raise ValidationError("plot gradients needs class labels; this data set is a regression")
     problem = Problem.from_dataset(data, X, y, is_file=not is_builtin(args.data))
+    _say(args, f"plot gradients: training a {args.depth}-layer sigmoid and ReLU network for "
+         f"{args.epochs} epochs each …")  # fmt: skip
     records = deep_comparison(problem, depth=args.depth, width=args.width, epochs=args.epochs,
                               seed=args.seed, lr=args.lr)  # fmt: skip
     return gradients_figure(records, title=args.title)
