@@ -6,10 +6,9 @@ A run records in the model card (`card.learnt_from`) the SHA-256 of its data and
     {"sha256": "…", "kind": "builtin", "name": "moons"}   # a built-in set: its own test split
 
 The card checks the field (ModelCard._check_learnt_from). `select_file` and `select_builtin`
-then give the rows `evaluate`, `plot confusion` and
-`report` score: the held-out test rows by default ("test"), the rows training could use
-("train": all but the test rows, the validation rows included) or every row ("all"), and a
-sentence that says which rows those are.
+then give the rows `evaluate`, `plot confusion` and `report` score: the held-out test rows by
+default ("test"), the rows training could use ("train": all but the test rows, the validation
+rows included) or every row ("all"), and a sentence that says which rows those are.
 """
 
 from __future__ import annotations

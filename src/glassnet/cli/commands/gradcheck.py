@@ -69,6 +69,11 @@ def run(args) -> ExitStatus:
         X, y, what = random_data(net, loss, args.samples or 4, args.seed)
         loss = loss or default_loss(net, y)
     loss = args.loss or loss
+    entries = sum(min(layer.W.size, 200) + min(layer.b.size, 200) for layer in net.dense_layers)
+    if entries > 100 and not (args.quiet or args.json):  # a few seconds: say what it does
+        import sys
+
+        print(f"gradcheck: {entries} entries, 4 forward passes each …", file=sys.stderr, flush=True)
     result = gradcheck(net, X, y, loss, eps=args.eps)
     signs = sign_convention(args.example)
     if args.json:
