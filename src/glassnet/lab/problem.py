@@ -114,12 +114,12 @@ class Problem:
         return replace(draft, name=self.architecture(draft))
 
     def sensible_hidden(self) -> tuple[int, ...]:
-        """One hidden layer fit for the data: the documents' 3 units for two inputs, else
-        about D/4 units (between 16 and 128, at least twice the classes)."""
-        d = self.X.shape[1]
-        if d <= 2:
+        """One hidden layer fit for the data: the documents' 3 units for a small problem (up
+        to 10 inputs, 3 classes), else about D/4 units (16 to 128, at least twice the
+        classes): 3 units cannot tell MNIST's 10 digits apart."""
+        d, k = self.X.shape[1], self.n_classes or self.n_targets
+        if d <= 10 and k <= 3:
             return (3,)
-        k = self.n_classes or self.n_targets
         return (int(min(128, max(16, 2 * k, d // 4))),)
 
     def network_warning(self, hidden) -> str | None:

@@ -25,8 +25,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--hidden",
         type=hidden_sizes,
         metavar="256,128",
-        help="hidden layer widths, comma-separated (default: 3, the documents' 2-3-1, for two "
-        "inputs; about D/4 units for D inputs)",
+        help="hidden layer widths, comma-separated (default: 3, the documents' 2-3-1, for small "
+        "data; about D/4 units for D > 10 inputs or more than 3 classes)",
     )
     parser.add_argument("--activation", default="relu",
                         choices=list(ACTIVATIONS),

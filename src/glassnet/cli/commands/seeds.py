@@ -39,8 +39,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--hidden",
         type=hidden_sizes,
         metavar="256,128",
-        help="hidden layer widths (default: 3, the 2-3-1 network, for two inputs; about D/4 "
-        "units for D inputs)",
+        help="hidden layer widths (default: 3, the 2-3-1 network, for small data; about D/4 "
+        "units for D > 10 inputs)",
     )
     parser.add_argument("--activation", default="relu",
                         choices=list(ACTIVATIONS),
