@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
-from glassnet.errors import DivergenceError, ValidationError
+from glassnet.errors import DivergenceError
 from glassnet.lab.problem import Problem
 from glassnet.models.recipes import Recipe
 from glassnet.nn.network import Network
@@ -55,12 +55,7 @@ def compare_gd(
     each epoch. Only the recipe's architecture and cost are used. progress(done, total, what),
     when given, is called after each form."""
     n = len(problem.X)
-    if mini_batch > n:
-        raise ValidationError(
-            f"a mini-batch of {mini_batch} is larger than the {n} samples: give a batch size "
-            f"below {n} (full batch is run anyway)"
-        )
-    forms = [("stochastic", 1), ("mini-batch", mini_batch), ("full batch", n)]
+    forms = [("stochastic", 1), ("mini-batch", min(mini_batch, n)), ("full batch", n)]
     reference = problem.network(recipe, seed)
     loss = problem.loss(recipe)
     runs = []

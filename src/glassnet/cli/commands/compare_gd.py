@@ -46,9 +46,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--batch-size",
         type=batch_size,
-        default=32,
         metavar="N|full",
-        help="the mini-batch form's size (default 32; stochastic and full batch always run)",
+        help="the mini-batch form's size (default 32, or all samples when there are fewer; "
+        "stochastic and full batch always run)",
     )
     parser.add_argument(
         "--seed",
@@ -78,11 +78,19 @@ def run(args) -> ExitStatus:
 
         check_output(Path(args.out), FORMATS)
     from glassnet.cli.progress import Steps
+    from glassnet.errors import ValidationError
 
     X, y, data = load_data(args.data, args.data_dir, args.seed)
     if args.batch_size == "full":
         args.batch_size = len(X)
         C.warn("--batch-size full makes the mini-batch form the full batch (which runs anyway)")
+    elif args.batch_size is None:
+        args.batch_size = min(32, len(X))
+    elif args.batch_size > len(X):
+        raise ValidationError(
+            f"a mini-batch of {args.batch_size} is larger than the {len(X)} samples: give a "
+            f"batch size below {len(X)} (full batch is run anyway)"
+        )
     problem = Problem.from_dataset(data, X, y, is_file=not C.is_builtin(args.data))
     hidden = args.hidden if args.hidden is not None else problem.sensible_hidden()
     C.warn(problem.network_warning(hidden))
