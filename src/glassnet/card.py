@@ -190,7 +190,8 @@ class ModelCard:
         if record["kind"] == "file":
             rows, test = record.get("rows"), record.get("test_rows")
             ok = isinstance(rows, int) and isinstance(test, list)
-            if not ok or not all(isinstance(i, int) and 0 <= i < rows for i in test):
+            ok = ok and all(isinstance(i, int) and 0 <= i < int(rows or 0) for i in test or [])
+            if not ok:
                 raise ValidationError(
                     "model card field learnt_from needs rows (an integer) and test_rows "
                     "(row numbers below it)"

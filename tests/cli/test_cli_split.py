@@ -122,3 +122,15 @@ def test_a_regression_report_has_predicted_against_true_and_log_curves(glassnet,
     assert fig.axes[0].get_yscale() == "log"
     images = re.findall(r'data:image/png;base64,([^"]+)', page)
     assert len(images) >= 2 and all(len(base64.b64decode(i)) > 1000 for i in images)
+
+
+def test_the_card_checks_its_record_of_the_rows():
+    from glassnet.card import ModelCard
+    from glassnet.errors import ValidationError
+
+    good = {"kind": "file", "sha256": "ab", "rows": 3, "test_rows": [2]}
+    assert ModelCard.from_dict({"learnt_from": good}).learnt_from == good
+    for bad in ({"kind": "file", "sha256": "ab", "rows": 3, "test_rows": [5]},
+                {"kind": "cloud", "sha256": "ab"}, {"kind": "file", "sha256": "ab"}):  # fmt: skip
+        with pytest.raises(ValidationError, match="learnt_from"):
+            ModelCard.from_dict({"learnt_from": bad})
