@@ -12,7 +12,7 @@ APT_PACKAGES := chromium texlive-latex-base texlive-latex-recommended texlive-fo
                 lmodern poppler-utils
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo test lint bench bench-sweep xor-seeds clean system-tools sanitize
+.PHONY: demo test lint bench bench-sweep xor-seeds clean system-tools sanitize figures
 
 # The editable install also compiles the C kernels (src/glassnet/fast/csrc/) in place.
 $(STAMP): pyproject.toml setup.py $(wildcard src/glassnet/fast/csrc/*)
@@ -59,6 +59,19 @@ sanitize: $(STAMP)  ## the C kernels under AddressSanitizer + UBSan: build, then
 	LD_PRELOAD="$$(gcc -print-file-name=libasan.so) $$(gcc -print-file-name=libubsan.so)" \
 	PYTHONPATH=$(SANITIZE) $(BIN)/python -m pytest -q -p no:cacheprovider tests/fast \
 	  tests/sanitize_check.py
+
+# Every figure in README.md and docs/, from the commands README.md's "Figures" lists (the curves
+# train on 1000 MNIST digits: MNIST is downloaded once to $$GLASSNET_DATA or the cache).
+FIGURES := docs/figures
+WORK    := build/figures
+figures: $(STAMP)  ## regenerate every figure of README.md and docs/ from documented commands
+	mkdir -p $(WORK)
+	$(BIN)/glassnet plot features --out $(FIGURES)/feature-space.png
+	$(BIN)/glassnet train --out $(WORK)/xor.glassnet --quiet
+	$(BIN)/glassnet plot boundary $(WORK)/xor.glassnet --out $(FIGURES)/boundary.png --title "What the 2-3-1 network learnt on XOR clusters"
+	$(BIN)/glassnet train mnist --train-size 1000 --validation 0.2 --epochs 50 --run-dir $(WORK)/overfit --force --quiet
+	$(BIN)/glassnet plot curves $(WORK)/overfit --out $(FIGURES)/curves.png --title "Overfitting: 800 MNIST digits, a 784-256-128-10 network"
+	$(BIN)/glassnet compare-gd --out $(FIGURES)/compare-gd.png --quiet
 
 bench: $(STAMP)  ## glassnet against PyTorch and scikit-learn on MNIST (separate venv for the peers)
 	$(MAKE) -C benchmarks PYTHON=$(PYTHON)

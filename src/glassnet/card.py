@@ -13,6 +13,8 @@
     net.card.run             the settings of the `glassnet train` / `gn.run` that made it
     net.card.columns         a table's column encoder (one-hot categories, imputed values):
                              glassnet.columns.TableEncoder, None for arrays and images
+    net.card.learnt_from     which rows it learnt from: the data's SHA-256 and the split
+                             (glassnet.runs.rows; evaluate --split reads it)
 
 `encode` turns original labels and units into what the network is trained on, `decode` turns
 the network's class ids and values back into them. A card is saved with the model (the JSON
@@ -97,6 +99,7 @@ class ModelCard:
     run: dict = field(default_factory=dict)
     outputs: dict = field(default_factory=dict)  # where an interrupted run was to write
     columns: TableEncoder | None = None  # the table's encoders (issue 12; _check_columns)
+    learnt_from: dict = field(default_factory=dict)  # data SHA-256 and split (runs.rows)
 
     # ------------------------------------------------------------ labels and units
 
@@ -231,6 +234,23 @@ def _table_encoder(data, feature_names) -> TableEncoder:
     return encoder
 
 
+def _learnt_from(value) -> bool:
+    """{} or {"kind": "builtin"|"file", "sha256": str, …}; a file's record also has "rows"
+    (an integer) and "test_rows" (row numbers below it)."""
+    if not isinstance(value, dict):
+        return False
+    if not value:
+        return True
+    if value.get("kind") not in ("file", "builtin") or not isinstance(value.get("sha256"), str):
+        return False
+    if value["kind"] == "builtin":
+        return True
+    rows, test = value.get("rows"), value.get("test_rows")
+    if not isinstance(rows, int) or isinstance(rows, bool) or not isinstance(test, list):
+        return False
+    return all(isinstance(i, int) and not isinstance(i, bool) and 0 <= i < rows for i in test)
+
+
 def _optional_path(value) -> bool:
     return isinstance(value, dict) and all(v is None or isinstance(v, str) for v in value.values())
 
@@ -252,6 +272,7 @@ FIELD_RULES: dict[str, tuple[str, Callable[[Any], bool]]] = {
     "outputs": ("an object of paths or nulls", _optional_path),
     "columns": ("an object (a table's encoders, glassnet.columns)",
                 lambda v: isinstance(v, (dict, TableEncoder))),
+    "learnt_from": ("{} or {kind: file|builtin, sha256, rows, test_rows below rows}", _learnt_from),
 }  # fmt: skip
 
 

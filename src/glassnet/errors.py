@@ -27,3 +27,8 @@ class DataError(GlassnetError, ValueError):
 
 class DownloadError(GlassnetError, OSError):
     """A data set could not be downloaded or verified."""
+
+
+class UsageError(ValidationError):
+    """The command line was used wrongly (a missing or contradictory option): the command line
+    prints the subcommand's usage and exits 2, as argparse does for its own checks."""

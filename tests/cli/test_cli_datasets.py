@@ -139,6 +139,6 @@ def test_verify_reports_missing_files_and_exits_1(glassnet, tmp_path):
 def test_usage_errors(glassnet):
     assert glassnet("datasets", "fetch").returncode == 2
     result = glassnet("datasets", "download")
-    assert result.returncode == 1 and "needs a data set name" in result.stderr
+    assert result.returncode == 2 and "needs a data set name" in result.stderr
     result = glassnet("datasets", "download", "imagenet")
     assert result.returncode == 1 and "mnist" in result.stderr

@@ -31,7 +31,7 @@ from glassnet.cli.commands import (
     train,
 )
 from glassnet.cli.status import ExitStatus
-from glassnet.errors import GlassnetError
+from glassnet.errors import GlassnetError, UsageError
 
 COMMANDS = {
     "train": train,
@@ -65,18 +65,24 @@ def build_parser() -> argparse.ArgumentParser:
     for name, module in COMMANDS.items():
         command = sub.add_parser(name, help=module.HELP, description=module.HELP)
         module.add_arguments(command)
-        command.set_defaults(run=module.run)
+        command.set_defaults(run=module.run, usage_parser=command)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, unknown = parser.parse_known_args(argv)
     if args.command is None:
         parser.print_help()
         return ExitStatus.USAGE
+    if unknown:  # the subcommand's usage, not the top level's
+        args.usage_parser.error(f"unrecognized arguments: {' '.join(unknown)}")
     try:
         return int(args.run(args) or ExitStatus.SUCCESS)
+    except UsageError as exc:
+        args.usage_parser.print_usage(sys.stderr)
+        print(f"error: {exc}", file=sys.stderr)
+        return ExitStatus.USAGE
     except GlassnetError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return ExitStatus.ERROR

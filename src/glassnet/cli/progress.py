@@ -30,7 +30,8 @@ class Progress:
         if self.live:
             self._live(event)
         elif event["event"] == "epoch" and self._worth_a_line(event):
-            self.stream.write(epoch_line(event["history"], event["epochs"]) + "\n")
+            line = epoch_line(event["history"], event["epochs"], _units(event))
+            self.stream.write(line + "\n")
             self.stream.flush()
 
     def _worth_a_line(self, event: dict) -> bool:
@@ -70,7 +71,7 @@ class Progress:
                 )
         else:
             self._cost_sum = self._count = 0
-            stats = epoch_stats(event["history"])
+            stats = epoch_stats(event["history"], _units(event))
             self._last_epoch = f"   (epoch {event['epoch']}: {stats})"
             self.bar.update(self.task, stats=stats)
 
@@ -79,8 +80,30 @@ class Progress:
             self.bar.stop()
 
 
-def epoch_stats(history) -> str:
+def _units(event):
+    """cost ↦ RMSE in the target's units, for a one-output regression trained on standardised
+    targets y′ = (y − μ) / σ: RMSE = σ · √(k · cost), k = 2 for ½(ŷ − y)², else 1. None
+    otherwise (costs are then shown as they are)."""
+    import math
+
+    net = event.network if hasattr(event, "network") else None
+    card = getattr(net, "card", None)
+    scale = getattr(card, "target_scale", None)
+    if scale is None or len(scale.std) != 1:
+        return None
+    k = 2.0 if (card.run or {}).get("loss") == "half_squared_error" else 1.0
+    return lambda cost: scale.std[0] * math.sqrt(max(k * cost, 0.0))
+
+
+def epoch_stats(history, rmse=None) -> str:
+    """The finished epoch's costs and accuracies; for a regression (rmse given) the RMSE in the
+    target's units instead of the standardised cost and the empty accuracy."""
     i = -1
+    if rmse is not None:
+        parts = [f"RMSE {rmse(history.train_loss[i]):.4g}"]
+        if history.val_loss[i] is not None:
+            parts.append(f"val RMSE {rmse(history.val_loss[i]):.4g}")
+        return "  ".join(parts)
     parts = [f"cost {history.train_loss[i]:.4f}"]
     if history.train_accuracy[i] is not None:
         parts.append(f"accuracy {C.fmt_pct(history.train_accuracy[i])}")
@@ -91,6 +114,24 @@ def epoch_stats(history) -> str:
     return "  ".join(parts)
 
 
-def epoch_line(history, epochs: int) -> str:
+def epoch_line(history, epochs: int, rmse=None) -> str:
     seconds = history.seconds[-1]
-    return f"epoch {history.epoch[-1]}/{epochs}  {epoch_stats(history)}  {seconds:.2f} s"
+    return f"epoch {history.epoch[-1]}/{epochs}  {epoch_stats(history, rmse)}  {seconds:.2f} s"
+
+
+class Steps:
+    """Progress of an experiment made of steps (seeds, learning rates, forms of descent) on
+    stderr: `steps(done, total, what)` after each. A line at most every second (and the last
+    one), so a run of a second or two says what it does and a long one how far it is."""
+
+    def __init__(self, command: str, quiet: bool = False):
+        self.command, self.quiet = command, quiet
+        self.started = self._last = time.perf_counter()
+
+    def __call__(self, done: int, total: int, what: str) -> None:
+        now = time.perf_counter()
+        if self.quiet or (0 < done < total and now - self._last < 1.0):
+            return
+        self._last = now
+        print(f"{self.command}: {done}/{total} {what}  ({now - self.started:.1f} s)",
+              file=sys.stderr, flush=True)  # fmt: skip

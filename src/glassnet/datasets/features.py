@@ -9,6 +9,7 @@ mismatch reported as one line that names it and the fix. `net` is any glassnet N
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -84,6 +85,15 @@ def read_feature_csv(path, net, target=None) -> tuple[np.ndarray, list | None]:
         return net.card.columns.transform(header, rows, str(path), numbers), y
     if names and all(n in header for n in names):
         columns = [header.index(n) for n in names]
+    elif names and len([h for h in header if h != target]) == len(names):
+        # as many columns as the model reads, under other names: never silently by position
+        missing = [n for n in names if n not in header]
+        shown = ", ".join(map(str, missing[:8])) + ("…" if len(missing) > 8 else "")
+        raise DataError(
+            f"{path} has no column{'s' if len(missing) > 1 else ''} {shown} that the model reads "
+            f"(its header: {', '.join(header[:8])}{'…' if len(header) > 8 else ''}); name the "
+            "columns as in the training file"
+        )
     else:
         columns = [i for i, h in enumerate(header) if h != target]
     cells = [tuple(row[c] for row in rows) for c in columns]
@@ -177,8 +187,16 @@ def unlabelled_data(net, paths, data_dir=None, progress=None):
                 f"image files need an image model (784 inputs, 28×28); this model takes "
                 f"{net.n_in} features: give a CSV or .npy file instead"
             )
-        X = np.stack([load_digit(p).reshape(-1) for p in paths])
-        return X, [str(p) for p in paths]
+        images, names = [], []
+        for p in paths:  # one unreadable image is skipped with a warning, not the whole batch
+            try:
+                images.append(load_digit(p).reshape(-1))
+                names.append(str(p))
+            except GlassnetError as exc:
+                print(f"warning: skipped {p}: {exc}", file=sys.stderr)
+        if not images:
+            raise DataError("none of the images could be read; see the warnings above")
+        return np.stack(images), names
     if len(paths) != 1:
         raise DataError("give one data file (or several image files) to predict on")
     data = paths[0]

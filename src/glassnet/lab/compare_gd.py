@@ -51,18 +51,24 @@ def compare_gd(
     mini_batch: int = 32,
     seed: int = 0,
     executor: Executor | None = None,
+    progress=None,
 ) -> list[GDRun]:
     """Stochastic (batch 1), mini-batch and full-batch gradient descent (plain SGD, learning
     rate `lr`) of the recipe's network from identical initial weights, the full-data cost after
     each epoch. Only the recipe's architecture and cost are used. The three forms run on
     `executor` (glassnet.parallel; default: one after another here); their `seconds` are each
-    form's own training time wherever it ran."""
+    form's own training time wherever it ran. progress(done, total, what), when given, is
+    called after each form."""
     n = len(problem.X)
     forms = [("stochastic", 1), ("mini-batch", min(mini_batch, n)), ("full batch", n)]
     reference = problem.network(recipe, seed)
     loss = problem.loss(recipe)
     one_form = partial(_gd_form, problem, loss, reference, epochs, lr)
-    return serial_or(executor).map(one_form, forms)
+    if progress is not None:
+        progress(0, len(forms), "forms of gradient descent: stochastic is the slowest")
+    what = "forms of gradient descent"
+    tell = None if progress is None else lambda done, total: progress(done, total, what)
+    return serial_or(executor).map(one_form, forms, progress=tell)
 
 
 def _gd_form(problem: Problem, loss: str, reference: Network, epochs: int, lr: float,

@@ -64,11 +64,13 @@ def lr_range(
     batch_size: int | str = 32,
     seed: int = 0,
     executor: Executor | None = None,
+    progress=None,
 ) -> list[LRTrial]:
     """Train `epochs` epochs of plain SGD at each learning rate (default 13 values log-spaced
     from 1e-4 to 100), every time from the same initial weights of the recipe's network, and
     classify each. Only the recipe's architecture and cost are used. The rates run on
-    `executor` (glassnet.parallel; default: one after another here)."""
+    `executor` (glassnet.parallel; default: one after another here); progress(done, total,
+    what), when given, is called after each learning rate."""
     lrs = np.logspace(-4, 2, 13) if lrs is None else np.asarray(lrs, dtype=float)
     if lrs.ndim != 1 or len(lrs) == 0 or np.any(lrs <= 0) or not np.all(np.isfinite(lrs)):
         raise ValidationError("learning rates must be a non-empty list of positive numbers")
@@ -76,7 +78,10 @@ def lr_range(
     loss = problem.loss(recipe)
     initial, _ = problem.cost(reference, loss)
     one_rate = partial(_lr_trial, problem, loss, reference, initial, epochs, batch_size)
-    return serial_or(executor).map(one_rate, [float(lr) for lr in lrs])
+    if progress is not None:
+        progress(0, len(lrs), "learning rates: training")
+    tell = None if progress is None else lambda done, total: progress(done, total, "learning rates")
+    return serial_or(executor).map(one_rate, [float(lr) for lr in lrs], progress=tell)
 
 
 def _lr_trial(problem: Problem, loss: str, reference: Network, initial: float, epochs: int,

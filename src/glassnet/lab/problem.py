@@ -113,6 +113,28 @@ class Problem:
         draft = Recipe("", tuple(int(h) for h in hidden), activation, **fields)
         return replace(draft, name=self.architecture(draft))
 
+    def sensible_hidden(self) -> tuple[int, ...]:
+        """One hidden layer fit for the data: the documents' 3 units for a small problem (up
+        to 10 inputs, 3 classes), else about D/4 units (16 to 128, at least twice the
+        classes): 3 units cannot tell MNIST's 10 digits apart."""
+        d, k = self.X.shape[1], self.n_classes or self.n_targets
+        if d <= 10 and k <= 3:
+            return (3,)
+        return (int(min(128, max(16, 2 * k, d // 4))),)
+
+    def network_warning(self, hidden) -> str | None:
+        """Why hidden layers of these widths cannot learn this data, or None when they can."""
+        d, k = self.X.shape[1], self.n_classes or 1
+        narrowest = min(hidden) if hidden else d
+        better = ",".join(map(str, self.sensible_hidden()))
+        if k > 2 and narrowest < k:
+            return (f"a hidden layer of {narrowest} units is narrower than the {k} classes it "
+                    f"must tell apart; try --hidden {better}")  # fmt: skip
+        if d >= 50 and narrowest < 16:
+            return (f"{narrowest} hidden units for {d} inputs cannot learn this data (the result "
+                    f"will say little about the experiment); try --hidden {better}")  # fmt: skip
+        return None
+
     def describe(self, recipe: Recipe) -> dict:
         """The recipe as JSON, with the architecture and the cost it has on this problem."""
         return {**recipe.to_dict(), "architecture": self.architecture(recipe),

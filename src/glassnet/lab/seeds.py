@@ -62,9 +62,10 @@ class SeedsResult:
 
 
 def run_seeds(problem: Problem, recipe: Recipe, n: int = 20, first_seed: int = 0,
-              executor: Executor | None = None) -> SeedsResult:  # fmt: skip
+              executor: Executor | None = None, progress=None) -> SeedsResult:  # fmt: skip
     """Train the recipe from seeds first_seed … first_seed + n − 1; classify each failure.
-    The seeds run on `executor` (glassnet.parallel; default: one after another here)."""
+    The seeds run on `executor` (glassnet.parallel; default: one after another here);
+    progress(done, total, what), when given, is called after each seed."""
     if isinstance(n, bool) or not isinstance(n, int) or n < 1:
         raise ValidationError(f"n must be a positive integer, got {n!r}")
     labels = np.asarray(problem.y)
@@ -74,7 +75,10 @@ def run_seeds(problem: Problem, recipe: Recipe, n: int = 20, first_seed: int = 0
             "right, which has no meaning for regression targets"
         )
     seeds = range(first_seed, first_seed + n)
-    outcomes = serial_or(executor).map(partial(_one_seed, problem, recipe), seeds)
+    if progress is not None:
+        progress(0, n, "seeds: training")
+    tell = None if progress is None else lambda done, total: progress(done, total, "seeds")
+    outcomes = serial_or(executor).map(partial(_one_seed, problem, recipe), seeds, progress=tell)
     return SeedsResult(problem.describe(recipe), outcomes)
 
 

@@ -95,12 +95,15 @@ class Executor:
         finally:
             self._stop(cancel=bool(waiting or started))
 
-    def map(self, fn: Callable, items: Iterable) -> list:
-        """[fn(item) for item in items], computed as this executor runs trials."""
+    def map(self, fn: Callable, items: Iterable, progress: Callable | None = None) -> list:
+        """[fn(item) for item in items], computed as this executor runs trials;
+        progress(done, total), when given, is called as each trial finishes."""
         items = list(items)
         results: list = [None] * len(items)
-        for i, result in self.map_unordered(fn, items):
+        for done, (i, result) in enumerate(self.map_unordered(fn, items), 1):
             results[i] = result
+            if progress is not None:
+                progress(done, len(items))
         return results
 
     def _check_attempts(self, lost: list[int], attempts: list[int], exc: Exception) -> None:

@@ -71,6 +71,7 @@ class RunConfig:
     checkpoint_every: int | None = None  # also save the checkpoint every N epochs
     json: bool = False  # the command line prints one JSON object (gn.run prints nothing)
     quiet: bool = False  # the command line shows no progress (gn.run shows none anyway)
+    force: bool = False  # replace an earlier run in run_dir (refused without it)
 
     def __post_init__(self) -> None:
         self.check()

@@ -52,6 +52,9 @@ class Prepared:
         y = np.concatenate([y for _, _, y in parts])
         return X, y, np.concatenate([self.rows[name] for name, _, _ in parts])
 
+    n_rows: int = 0  # rows of a file before the test hold-out
+    test_rows: np.ndarray | None = None  # the held-out rows' numbers in the file
+
     def splits(self):
         """(name, X, y) of each split that has rows."""
         for name, X, y in (("train", self.X_train, self.y_train),
@@ -106,11 +109,13 @@ def split(dataset: datasets.Dataset, is_file: bool, config: RunConfig) -> Prepar
     classify = dataset.task != "regression"
     rows = np.arange(len(X))
     test_rows = np.arange(0 if X_test is None else len(X_test)) + len(X)  # a set's own test
+    n_rows, held_out = len(X), None
     if X_test is None and config.test_fraction and len(X) >= 10:
         # a fixed split (data seed 0), so runs with different seeds share one test set
         train, test = datasets.train_test_split(X, y, config.test_fraction, 0, classify)
         X, y, X_test, y_test = X[train], y[train], X[test], y[test]
         rows, test_rows = rows[train], rows[test]
+        held_out = test
     if config.train_size:
         n = config.train_size
         if n > len(X):
@@ -121,7 +126,8 @@ def split(dataset: datasets.Dataset, is_file: bool, config: RunConfig) -> Prepar
         rng = np.random.default_rng([seed, STREAMS["train_size"]])
         subset = np.sort(rng.choice(len(X), n, replace=False))
         X, y, rows = X[subset], y[subset], rows[subset]
-    prepared = Prepared(dataset, is_file, X, y, X_test=X_test, y_test=y_test)
+    prepared = Prepared(dataset, is_file, X, y, X_test=X_test, y_test=y_test, n_rows=n_rows,
+                        test_rows=held_out)  # fmt: skip
     prepared.rows = {"train": rows, "test": test_rows}
     if config.validation:
         rng = np.random.default_rng([seed, STREAMS["validation"]])

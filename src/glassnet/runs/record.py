@@ -153,6 +153,14 @@ def check_outputs(config: RunConfig) -> None:
             )
         if Path(config.out).is_dir():
             raise ValidationError(f"--out {config.out} is a folder; give a file name")
+    if config.run_dir and not config.resume and not config.force:
+        folder = Path(config.run_dir)
+        earlier = [name for name in (*WRITTEN, *DERIVED) if (folder / name).exists()]
+        if earlier:
+            raise ValidationError(
+                f"--run-dir {folder} already holds a run ({', '.join(earlier[:3])}, …); add "
+                "--force to replace it, or choose another folder"
+            )
     if config.run_dir:
         try:
             Path(config.run_dir).mkdir(parents=True, exist_ok=True)
@@ -179,8 +187,22 @@ def write_json(path, obj) -> Path:
 
 
 def dumps(obj, indent: int | None = 2) -> str:
-    """JSON with NumPy scalars and arrays and paths as plain values."""
-    return json.dumps(obj, indent=indent, default=_json_default)
+    """Strict JSON with NumPy scalars and arrays and paths as plain values; a non-finite number
+    (a diverged cost, ∞) is written as null, because NaN and Infinity are not JSON."""
+    return json.dumps(_finite(obj), indent=indent, default=_json_default, allow_nan=False)
+
+
+def _finite(value):
+    """value with every NaN or ±∞ float (NumPy's too, arrays included) replaced by None."""
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return _finite(value.tolist())
+    if isinstance(value, (float, np.floating)):
+        return float(value) if np.isfinite(value) else None
+    return value
 
 
 def _json_default(value):

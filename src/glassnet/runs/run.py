@@ -147,6 +147,7 @@ def build(config: RunConfig, prepared: run_data.Prepared, X, y) -> Network:
         target=(dataset.provenance or {}).get("target", config.target),
         image_shape=tuple(dataset.image_shape) if dataset.image_shape else None,
         data=_data_card(config, prepared),
+        learnt_from=_learnt_from(config, prepared),
         run={**config.to_dict(), "loss": loss},
         outputs={"out": config.out, "run_dir": config.run_dir},
         columns=getattr(dataset, "columns", None),
@@ -183,6 +184,15 @@ def _data_card(config: RunConfig, prepared: run_data.Prepared) -> dict:
         "sha256": prepared.digest,
         "provenance": dataset.provenance,
     }
+
+
+def _learnt_from(config: RunConfig, prepared: run_data.Prepared) -> dict:
+    """Which rows the model learnt from (glassnet.runs.rows)."""
+    from glassnet.runs import rows
+
+    digest = prepared.digest
+    return rows.record(digest, prepared.is_file, prepared.dataset.name, prepared.n_rows,
+                       prepared.test_rows, config.test_fraction)  # fmt: skip
 
 
 def optimizer_for(config: RunConfig):

@@ -194,7 +194,21 @@ def _sample(net, loss, x, y):
             f"expected one target for one sample, got {np.asarray(y).size} values for a "
             f"network with {net.n_out} output(s)"
         )
+    _check_probability_target(loss, target)
     return x, target, y
+
+
+def _check_probability_target(loss, target) -> None:
+    """A binary cross-entropy target is a probability: C = −[y log ŷ + (1 − y) log(1 − ŷ)]
+    has no meaning (and can go negative) for y outside [0, 1]."""
+    from glassnet.nn.losses import BinaryCrossEntropy
+
+    if isinstance(loss, BinaryCrossEntropy) and np.any((target < 0) | (target > 1)):
+        raise ValidationError(
+            f"binary_cross_entropy needs a target between 0 and 1 (a probability or a class "
+            f"0/1), got {np.ravel(target).tolist()}: give --target 0 or 1, or choose a --loss "
+            "such as squared_error"
+        )
 
 
 def _check_extra_one(net) -> None:

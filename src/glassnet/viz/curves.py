@@ -55,6 +55,9 @@ def _draw_panel(ax, history: dict, epochs, key: str, label: str, has_val: bool) 
     ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
     ax.set_xlabel("epoch")
     ax.set_ylabel(label.lower() if key == "loss" else "fraction correct")
+    if key == "loss" and _spans_decades(history):
+        ax.set_yscale("log")  # a cost falling 100-fold is a flat line on a linear axis
+        ax.set_ylabel("cost (log scale)")
     ax.set_title(f"{label} per epoch")
     if key == "accuracy":
         ax.set_ylim(min(0.0, ax.get_ylim()[0]), 1.02)
@@ -66,13 +69,25 @@ def _mark_best_epoch(ax, history: dict, key: str, has_val: bool) -> None:
     best = history.get("best_epoch")
     if best is None:
         return
-    label = f"best epoch ({best})" if has_val else f"lowest training cost (epoch {best})"
+    # the lowest cost's epoch; the saved model is that epoch's only after early stopping
+    label = (
+        f"lowest validation cost (epoch {best})"
+        if has_val
+        else f"lowest training cost (epoch {best})"
+    )
     ax.axvline(best, color=BEST_COLOR, lw=1, ls=":")
     marked = history.get(f"val_{key}") if has_val else history.get(f"train_{key}")
     marked = marked or []
     value = marked[best - 1] if 0 < best <= len(marked) else None
     if value is not None:
         ax.plot([best], [value], marker="*", ms=14, color=BEST_COLOR, ls="none", label=label)
+
+
+def _spans_decades(history: dict) -> bool:
+    """Whether the costs are all positive and span more than a factor of 10."""
+    values = [v for key in ("train_loss", "val_loss") for v in history.get(key) or []
+              if v is not None]  # fmt: skip
+    return bool(values) and min(values) > 0 and max(values) / min(values) > 10
 
 
 def _present(values) -> bool:

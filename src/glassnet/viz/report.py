@@ -3,12 +3,13 @@
     build_report("runs/xor")                 # writes runs/xor/report.html
     build_report("runs/xor", "xor.html")
 
-The page holds the learning curves, the decision boundary (2-D data) or the confusion matrix
-(image data), the hidden feature space where the model has a 2- or 3-unit last hidden layer,
-the manifest as a table and an explain trace of one training sample. Figures are embedded as
-base64 PNG data URIs; there is no external CSS, script or font, so it opens offline. A part
-that cannot be drawn (no model file, data that cannot be reloaded, …) is replaced by a note
-saying why, never silently dropped.
+The page holds the learning curves, the decision boundary (2-D data), the confusion matrix
+(other classifiers) or predicted against true values (regression), scored on the held-out
+test rows unless `split` says otherwise, the hidden feature space where the model has a 2- or
+3-unit last hidden layer, the manifest as a table and an explain trace of one training sample.
+Figures are embedded as base64 PNG data URIs; there is no external CSS, script or font, so it
+opens offline. A part that cannot be drawn (no model file, data that cannot be reloaded, …) is
+replaced by a note saying why, never silently dropped.
 """
 
 from __future__ import annotations
@@ -115,7 +116,8 @@ def _summary_rows(summary: dict) -> list[tuple[str, object]]:
             value = summary[key]
             if key.endswith("accuracy") and isinstance(value, (int, float)):
                 value = f"{100 * value:.2f} %"
-            rows.append((key.replace("_", " "), value))
+            name = "epoch of the lowest validation cost" if key == "best_epoch" else key
+            rows.append((name.replace("_", " "), value))
     return rows
 
 
@@ -156,8 +158,32 @@ def _short(value) -> str:
     return np.array2string(a, precision=3, separator=", ")
 
 
-def sections(run: dict) -> list[Section]:
-    """Every section of the report for a run read by glassnet.runs.record.read."""
+def _scored(net, data, manifest: dict, split: str):
+    """The rows the report scores the model on (glassnet.runs.rows), by split."""
+    from glassnet.runs import rows
+
+    path = (manifest.get("data") or {}).get("path")
+    if path:
+        return rows.select_file(net, data.X_train, data.y_train, path, split)
+    return rows.select_builtin(data, split)
+
+
+def _regression_section(net, scored) -> Section:
+    from glassnet.viz.regression import predicted_vs_true_figure
+
+    name = net.card.target or "y"
+    X = scored.X.reshape(len(scored.X), -1)
+    return _figure_section(
+        "Predicted against true values",
+        lambda: predicted_vs_true_figure(scored.y, net.predict(X), name=name),
+        caption=f"Scored on {scored.description}, in the target's own units: the closer the "
+        "points lie to the dotted diagonal, the better.",
+    )
+
+
+def sections(run: dict, split: str = "test") -> list[Section]:
+    """Every section of the report for a run read by glassnet.runs.record.read; the confusion
+    matrix and the predicted-against-true figure score the rows `split` names."""
     from glassnet.viz.boundary import boundary_figure
     from glassnet.viz.confusion import confusion_figure
     from glassnet.viz.curves import curves_figure
@@ -201,9 +227,15 @@ def sections(run: dict) -> list[Section]:
         return out
     classes = net.card.classes or data.classes
     X, y = data.X_train, data.y_train
-    if net.task == "regression":
-        out.append(Section("What the model learned", note="A regression model: it has no "
-                           "decision boundary or confusion matrix to draw."))  # fmt: skip
+    try:
+        scored = _scored(net, data, manifest, split)
+    except GlassnetError as exc:
+        scored = None
+        out.append(Section("Scored rows", note=f"Not scored: {exc}"))
+    if net.task == "regression" and scored is not None:
+        out.append(_regression_section(net, scored))
+    elif net.task == "regression":
+        pass
     elif net.n_in == 2:
         out.append(_figure_section(
             "Decision boundary", lambda: boundary_figure(net, X, y, classes=classes),
@@ -218,15 +250,15 @@ def sections(run: dict) -> list[Section]:
                 "grid mapped through the network to its last hidden layer, where the output "
                 "layer separates the classes with a line (2 units) or a plane (3 units).",
             ))  # fmt: skip
-    else:
-        Xs, ys = (data.X_test, data.y_test) if data.has_test else (X, y)
+    elif scored is not None:
+        Xs, ys = scored.X, scored.y
         shape = _image_shape(data, net.n_in)
         out.append(_figure_section(
             "Confusion matrix",
             lambda: confusion_figure(ys, net.predict_proba(Xs.reshape(len(Xs), -1)),
                                      Xs, shape, classes=classes),
-            caption=("Test" if data.has_test else "Training") + " samples by true class (rows) "
-            "and predicted class (columns).",
+            caption=f"Scored on {scored.description}, by true class (rows) and predicted "
+            "class (columns).",
         ))  # fmt: skip
     out.append(_explain_section(net, X, y))
     out.append(_manifest_section(manifest))
@@ -279,7 +311,7 @@ pre { background: #f7f7f7; border: 1px solid #e2e2e2; padding: 0.8rem; overflow-
 """
 
 
-def render_html(run: dict) -> str:
+def render_html(run: dict, split: str = "test") -> str:
     """The report page for a run read by glassnet.runs.record.read, as one HTML string."""
     from glassnet._version import __version__
 
@@ -289,7 +321,7 @@ def render_html(run: dict) -> str:
     command = " ".join(manifest.get("command") or [])
     created = manifest.get("created") or ""
     now = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
-    body = "\n".join(s.render() for s in sections(run))
+    body = "\n".join(s.render() for s in sections(run, split))
     meta = [f"Run folder {run.dir}"]
     if created:
         meta.append(f"trained {created}")
@@ -314,11 +346,12 @@ def render_html(run: dict) -> str:
 """
 
 
-def build_report(run_dir, out=None) -> Path:
-    """Write the report of a run folder to `out` (default RUN_DIR/report.html) atomically."""
+def build_report(run_dir, out=None, split: str = "test") -> Path:
+    """Write the report of a run folder to `out` (default RUN_DIR/report.html) atomically;
+    `split` (test, train or all) chooses the rows the model is scored on."""
     run = record.read(run_dir)
     out = Path(out) if out is not None else run.dir / "report.html"
     if str(out.parent) and not out.parent.is_dir():
         raise DataError(f"cannot write {out}: folder {out.parent} does not exist; create it")
-    atomic_write(out, render_html(run))
+    atomic_write(out, render_html(run, split))
     return out

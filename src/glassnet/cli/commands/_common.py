@@ -112,6 +112,12 @@ def print_json(obj) -> None:
     sys.stdout.flush()
 
 
+def warn(message: str | None) -> None:
+    """One `warning:` line on stderr (nothing for None)."""
+    if message:
+        print(f"warning: {message}", file=sys.stderr, flush=True)
+
+
 def fmt_pct(value) -> str:
     return "–" if value is None else f"{100 * value:.2f} %"
 
@@ -163,6 +169,27 @@ class download_progress:  # noqa: N801 (used as a context manager, like open)
         if self.bar is not None:
             self.bar.stop()
         return False
+
+
+def add_split(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--split",
+        choices=("test", "train", "all"),
+        default="test",
+        help="rows to score: the held-out test rows (default), the rows the model learnt "
+        "from, or all; for your file, the model's record of its split decides",
+    )
+
+
+def scored_rows(net, data: str, split: str, target=None, data_dir=None, quiet: bool = True):
+    """The rows of DATA to score `net` on (glassnet.runs.rows.Rows), by --split."""
+    from glassnet.datasets import features
+    from glassnet.runs import rows
+
+    if is_builtin(data):
+        return rows.select_builtin(load_dataset(data, data_dir=data_dir, quiet=quiet), split)
+    X, y, _ = features.labelled_data(net, data, target, data_dir)
+    return rows.select_file(net, X, y, data, split)
 
 
 # ---------------------------------------------------------------- models

@@ -6,6 +6,8 @@ import argparse
 
 from glassnet.cli.commands._common import (
     add_data_dir,
+    batch_size,
+    hidden_sizes,
     non_negative_int,
     positive_float,
     positive_int,
@@ -22,9 +24,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="data set name or file (default: xor-clusters)")  # fmt: skip
     parser.add_argument(
         "--hidden",
-        type=positive_int,
-        default=3,
-        help="units of the one hidden layer (default 3, the documents' 2-3-1)",
+        type=hidden_sizes,
+        metavar="256,128",
+        help="hidden layer widths, comma-separated (default: 3, the documents' 2-3-1, for small "
+        "data; about D/4 units for D > 10 inputs or more than 3 classes)",
     )
     parser.add_argument("--activation", default="relu",
                         choices=list(ACTIVATIONS),
@@ -42,7 +45,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="plain SGD learning rate, the same for all three (default 0.5)",
     )
     parser.add_argument(
-        "--batch-size", type=positive_int, default=32, help="mini-batch size (default 32)"
+        "--batch-size",
+        type=batch_size,
+        metavar="N|full",
+        help="the mini-batch form's size (default 32, or all samples when there are fewer; "
+        "stochastic and full batch always run)",
     )
     parser.add_argument(
         "--seed",
@@ -56,6 +63,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="also draw cost against epochs, updates and samples seen (.png/.svg)",
     )
     parser.add_argument("--json", action="store_true", help="print the results as one JSON object")
+    parser.add_argument("--quiet", "-q", action="store_true", help="no progress lines")
     add_data_dir(parser)
     add_executor_arguments(parser)
 
@@ -72,10 +80,25 @@ def run(args) -> ExitStatus:
         from glassnet.viz.style import FORMATS
 
         check_output(Path(args.out), FORMATS)
+    from glassnet.cli.progress import Steps
+    from glassnet.errors import ValidationError
+
     X, y, data = load_data(args.data, args.data_dir, args.seed)
+    if args.batch_size == "full":
+        args.batch_size = len(X)
+        C.warn("--batch-size full makes the mini-batch form the full batch (which runs anyway)")
+    elif args.batch_size is None:
+        args.batch_size = min(32, len(X))
+    elif args.batch_size > len(X):
+        raise ValidationError(
+            f"a mini-batch of {args.batch_size} is larger than the {len(X)} samples: give a "
+            f"batch size below {len(X)} (full batch is run anyway)"
+        )
     problem = Problem.from_dataset(data, X, y, is_file=not C.is_builtin(args.data))
+    hidden = args.hidden if args.hidden is not None else problem.sensible_hidden()
+    C.warn(problem.network_warning(hidden))
     recipe = problem.recipe(
-        (args.hidden,),
+        hidden,
         args.activation,
         optimizer="sgd",
         lr=args.lr,
@@ -85,7 +108,8 @@ def run(args) -> ExitStatus:
     )
     with executor(args.jobs, args.scheduler) as pool:
         runs = compare_gd(problem, recipe, epochs=args.epochs, lr=args.lr,
-                          mini_batch=args.batch_size, seed=args.seed, executor=pool)  # fmt: skip
+                          mini_batch=args.batch_size, seed=args.seed, executor=pool,
+                          progress=Steps("compare-gd", args.quiet))  # fmt: skip
     if args.out:
         from glassnet.viz.experiments import compare_gd_figure
         from glassnet.viz.style import save
@@ -94,7 +118,13 @@ def run(args) -> ExitStatus:
                  f"{recipe.name}, {problem.loss(recipe)}, η = {args.lr:g}")  # fmt: skip
         save(compare_gd_figure(runs, title=title), args.out)
     if args.json:
-        C.print_json({"data": data.name, "recipe": problem.describe(recipe), "lr": args.lr,
+        described = {
+            **problem.describe(recipe),
+            "optimizer": "sgd",
+            "momentum": 0.0,
+            "batch_size": [r.batch_size for r in runs],
+        }  # the three forms, plain SGD
+        C.print_json({"data": data.name, "recipe": described, "lr": args.lr,
                       "epochs": args.epochs, "runs": [r.to_dict() for r in runs]})  # fmt: skip
         return ExitStatus.SUCCESS
     _print_table(runs, data.name, recipe.name, problem.loss(recipe), args)

@@ -21,12 +21,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args) -> ExitStatus:
     from glassnet import datasets
-    from glassnet.errors import ValidationError
+    from glassnet.errors import UsageError
 
     if args.action == "list":
         return _list(args, datasets)
     if not args.name:
-        raise ValidationError(
+        raise UsageError(
             f"glassnet datasets {args.action} needs a data set name, e.g. "
             f"`glassnet datasets {args.action} mnist`"
         )

@@ -22,16 +22,22 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--target", metavar="COL", help="label column (default: the one the model was trained on)"
     )
+    C.add_split(parser)
     C.add_data_dir(parser)
     parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument("--quiet", "-q", action="store_true", help="no download progress")
 
 
 def run(args) -> ExitStatus:
+    from glassnet.errors import UsageError
+
+    if args.target is not None and C.is_builtin(args.data):
+        raise UsageError(f"--target names your file's label column; {args.data} has its own labels")
     net = C.load_model(args.model)
-    X, y, source = features.labelled_data(net, args.data, args.target, args.data_dir)
-    X = features.check_features(net, X, source)
-    report = evaluate(net, X, y)
-    report.update(model=str(args.model), data=source)
+    rows = C.scored_rows(net, args.data, args.split, args.target, args.data_dir, args.quiet)
+    X = features.check_features(net, rows.X, args.data)
+    report = evaluate(net, X, rows.y)
+    report.update(model=str(args.model), data=args.data, split=rows.split, rows=rows.description)
     if args.json:
         C.print_json(report)
     else:
@@ -85,7 +91,7 @@ def print_report(report: dict) -> None:
     from rich.table import Table
 
     console = C.console()
-    console.print(f"{report['model']} on {report['data']} ({report['n']} samples)", markup=False)
+    console.print(f"{report['model']} on {report['rows']}", markup=False)
     if report["accuracy"] is None:
         console.print(f"cost {report['loss']:.6g}   RMSE {report['rmse']:.6g}   "
                       f"MAE {report['mae']:.6g}   R² {_r2(report['r2'])}")  # fmt: skip

@@ -9,6 +9,7 @@ glassnet explain --weights net.json
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 from glassnet.cli.status import ExitStatus
 
@@ -56,36 +57,75 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default="text",
         help="text for a terminal (default), markdown or latex for a handout",
     )
+    parser.add_argument(
+        "--standalone",
+        action="store_true",
+        help="with --format latex: a complete document pdflatex compiles",
+    )
+    parser.add_argument("--out", metavar="FILE", help="write to FILE instead of the terminal")
+    parser.add_argument(
+        "--json", action="store_true", help="print the numbers (values, cost, gradients) as JSON"
+    )
 
 
 def run(args) -> ExitStatus:
     from glassnet import teach as explain
-    from glassnet.errors import ValidationError
+    from glassnet.errors import UsageError
     from glassnet.teach import worked as examples
 
     if args.list:
+        if any(v is not None for v in (args.model, args.input, args.target, args.lr, args.loss)):
+            raise UsageError("--list takes no other options; run it alone")
         width = max(len(name) for name in examples.names())
         for name in examples.names():
             print(f"{name:<{width}}  {examples.get(name).description}")
         return ExitStatus.SUCCESS
     chosen = [s for s in (args.model, args.example, args.weights) if s is not None]
     if len(chosen) != 1:
-        raise ValidationError(
+        raise UsageError(
             "give one of MODEL, --example NAME or --weights FILE.json "
             f"(examples: {', '.join(examples.names())})"
         )
+    _refuse_inapplicable(args)
     x = _numbers(args.input, "--input") if args.input is not None else None
     y = _numbers(args.target, "--target") if args.target is not None else None
     if args.example is not None:
-        doc = examples.get(args.example).worked(lr=args.lr, x=x, y=y)
-        write(explain.render(doc, args.format))
-        return ExitStatus.SUCCESS
-    if args.weights is not None:
-        tr = _from_json(args.weights, x, y, args.lr, args.loss)
+        shown = examples.get(args.example).worked(lr=args.lr, x=x, y=y)
+    elif args.weights is not None:
+        shown = _from_json(args.weights, x, y, args.lr, args.loss)
     else:
-        tr = _from_model(args.model, x, y, args.lr, args.loss)
-    write(explain.render(tr, args.format))
+        shown = _from_model(args.model, x, y, args.lr, args.loss)
+    if args.json:
+        from glassnet.cli.commands._common import print_json
+        from glassnet.teach.export import as_dict
+
+        print_json(as_dict(shown))
+        return ExitStatus.SUCCESS
+    text = explain.render(shown, args.format)
+    if args.standalone:
+        from glassnet.teach.render.latex import standalone
+
+        text = standalone(text)
+    if args.out:
+        from glassnet.cli.commands._common import write_text
+
+        write_text(args.out, text)
+        print(f"wrote {args.out}")
+    else:
+        write(text)
     return ExitStatus.SUCCESS
+
+
+def _refuse_inapplicable(args) -> None:
+    """Options that cannot apply are refused, not ignored."""
+    from glassnet.errors import UsageError
+
+    if args.standalone and args.format != "latex":
+        raise UsageError("--standalone makes a LaTeX document: add --format latex")
+    if args.json and (args.format != "text" or args.standalone or args.out):
+        raise UsageError("--json prints the numbers on stdout: drop --format, --standalone, --out")
+    if args.example is not None and args.loss is not None:
+        raise UsageError(f"--loss cannot change example {args.example}: its cost is the document's")
 
 
 def write(text: str) -> None:
@@ -103,16 +143,16 @@ def write(text: str) -> None:
 def _numbers(text: str, flag: str):
     import numpy as np
 
-    from glassnet.errors import ValidationError
+    from glassnet.errors import UsageError
 
     try:
         values = [float(v) for v in text.replace(" ", "").split(",") if v != ""]
     except ValueError:
-        raise ValidationError(
+        raise UsageError(
             f"{flag} must be numbers separated by commas, e.g. 0.5,1.0; got {text!r}"
         ) from None
     if not values:
-        raise ValidationError(f"{flag} is empty; give numbers separated by commas")
+        raise UsageError(f"{flag} is empty; give numbers separated by commas")
     return np.array(values)
 
 
@@ -129,18 +169,18 @@ def _target(y):
 def _from_model(path, x, y, lr, loss):
     from glassnet import load
     from glassnet import teach as explain
-    from glassnet.errors import ValidationError
+    from glassnet.errors import UsageError
     from glassnet.nn.network import default_loss
 
     net = load(path)
     if x is None or y is None:
-        raise ValidationError(
+        raise UsageError(
             f"explain MODEL needs a sample: --input with {net.n_in} comma-separated numbers "
             "and --target (a value, several values, or a class id)"
         )
     target = _target(y)
     loss = loss or net.card.training.get("loss") or default_loss(net, target)
-    return explain.trace(net, x, target, loss, lr, title=f"explain {path}")
+    return explain.trace(net, x, target, loss, lr, title=f"explain {Path(path).name}")
 
 
 def _from_json(path, x, y, lr, loss):
@@ -171,7 +211,7 @@ def _from_json(path, x, y, lr, loss):
     loss = loss or spec.get("loss") or "squared_error"
     notation = {"bias_signs": signs} if any(s < 0 for s in signs) else None
     return explain.trace(net, x, y, loss, lr, form=spec.get("form", "plain"), notation=notation,
-                         title=f"explain --weights {path}")  # fmt: skip
+                         title=f"explain --weights {Path(path).name}")  # fmt: skip
 
 
 def network_from_spec(layers: list) -> tuple:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+import numpy as np
+
 from glassnet.cli.commands import _common as C
 from glassnet.cli.status import ExitStatus
 
@@ -40,7 +42,50 @@ def describe(net, path) -> dict:
         "hyperparameters": _hyperparameters(card.run),
         "data": {k: v for k, v in card.data.items() if k != "provenance"},
         "provenance": card.data.get("provenance"),
+        "input_scaling": _scaling(net),
+        "learnt_from": _learnt_from(card.learnt_from),
     }
+
+
+def _learnt_from(record: dict) -> dict | None:
+    """The card's record of the rows it learnt from, the held-out rows counted, not listed."""
+    if not record:
+        return None
+    shown = {k: v for k, v in record.items() if k != "test_rows"}
+    if "test_rows" in record:
+        shown["n_test_rows"] = len(record["test_rows"])
+    return shown
+
+
+def _scaling(net) -> list[dict] | None:
+    """A Standardize first layer's mean and std, per feature: x′ = (x − mean) / std."""
+    from glassnet.nn.layers import Standardize
+
+    first = net.layers[0] if net.layers else None
+    if not isinstance(first, Standardize):
+        return None
+    n = net.n_in
+    mean = np.broadcast_to(first.mean, (n,)) if first.mean.ndim == 0 else first.mean
+    std = np.broadcast_to(first.std, (n,)) if first.std.ndim == 0 else first.std
+    names = net.card.feature_names or [f"x{i + 1}" for i in range(n)]
+    return [{"feature": str(f), "mean": float(m), "std": float(s)}
+            for f, m, s in zip(names, mean, std, strict=True)]  # fmt: skip
+
+
+def plural(n: int, word: str) -> str:
+    """ "1 output", "3 outputs"."""
+    return f"{n:,} {word}{'' if n == 1 else 's'}"
+
+
+def plain(value) -> str:
+    """A setting as a person writes it: dicts as key value pairs, not Python reprs."""
+    if isinstance(value, dict):
+        return ", ".join(f"{k} {plain(v)}" for k, v in value.items() if v is not None)
+    if isinstance(value, (list, tuple)):
+        return ",".join(map(plain, value))
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
 
 
 SHOWN = (
@@ -70,8 +115,8 @@ def run(args) -> ExitStatus:
     console = C.console()
     console.print(f"{info['model']}: {info['architecture']}", markup=False)
     console.print(
-        f"{info['parameters']:,} parameters, {info['n_inputs']} inputs → "
-        f"{info['n_outputs']} outputs, {info['dtype']}, task {info['task']}"
+        f"{plural(info['parameters'], 'parameter')}, {plural(info['n_inputs'], 'input')} → "
+        f"{plural(info['n_outputs'], 'output')}, {info['dtype']}, task {info['task']}"
     )
     table = Table(title="layers")
     for name in ("#", "layer", "parameters"):
@@ -96,17 +141,28 @@ def _print_facts(console, info: dict) -> None:
     if info["training"]:
         console.print("training:", markup=False)
         for key, value in info["training"].items():
-            console.print(f"  {key}: {value}", markup=False)
+            console.print(f"  {key}: {plain(value)}", markup=False)
     if info["recipe"]:
         console.print(f"recipe: {info['recipe']}", markup=False)
     if info["hyperparameters"]:
-        shown = ", ".join(f"{k} {v}" for k, v in info["hyperparameters"].items())
+        shown = ", ".join(f"{k} {plain(v)}" for k, v in info["hyperparameters"].items())
         console.print(f"hyperparameters: {shown}", markup=False)
     if info.get("checkpoint"):
         at = info["checkpoint"]
         console.print(f"checkpoint of an interrupted run after epoch {at['epoch']}, batch "
                       f"{at['batch']}: continue it with glassnet train --resume {info['model']}",
                       markup=False)  # fmt: skip
+    if info["input_scaling"]:
+        rows = info["input_scaling"]
+        shown = ", ".join(f"{r['feature']} {r['mean']:.4g} ± {r['std']:.4g}" for r in rows[:8])
+        more = f" … ({len(rows)} in all)" if len(rows) > 8 else ""
+        console.print(f"input scaling x′ = (x − mean) / std, mean ± std: {shown}{more}",
+                      markup=False)  # fmt: skip
+    learnt = info["learnt_from"]
+    if learnt and learnt.get("kind") == "file":
+        n, held = learnt["rows"], learnt["n_test_rows"]
+        console.print(f"learnt from {n - held} of the file's {n} rows; {held} are held out "
+                      "(evaluate scores them by default)", markup=False)  # fmt: skip
     data = info["data"]
     if data:
         console.print(f"data: {data.get('name')}  path {data.get('path') or '(built-in)'}  "

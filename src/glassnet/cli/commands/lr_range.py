@@ -6,6 +6,8 @@ import argparse
 
 from glassnet.cli.commands._common import (
     add_data_dir,
+    batch_size,
+    hidden_sizes,
     non_negative_int,
     positive_float,
     positive_int,
@@ -48,9 +50,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--epochs", type=positive_int, default=5, help="epochs per learning rate (default 5)"
     )
-    parser.add_argument("--batch-size", type=positive_int, default=32, help="(default 32)")
+    parser.add_argument("--batch-size", type=batch_size, default=32, metavar="1|N|full",
+                        help="1, N or full (default 32)")  # fmt: skip
     parser.add_argument(
-        "--hidden", type=positive_int, default=3, help="units of the one hidden layer (default 3)"
+        "--hidden",
+        type=hidden_sizes,
+        metavar="256,128",
+        help="hidden layer widths (default: 3 for small data, about D/4 units for D > 10 inputs)",
     )
     parser.add_argument("--activation", default="relu",
                         choices=list(ACTIVATIONS),
@@ -63,6 +69,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--out", metavar="FILE", help="also draw the sweep (.png or .svg)")
     parser.add_argument("--json", action="store_true", help="print the results as one JSON object")
+    parser.add_argument("--quiet", "-q", action="store_true", help="no progress lines")
     add_data_dir(parser)
     add_executor_arguments(parser)
 
@@ -74,20 +81,24 @@ def run(args) -> ExitStatus:
 
     from glassnet.cli.commands import _common as C
     from glassnet.cli.commands.plot import check_output, load_data
-    from glassnet.errors import ValidationError
+    from glassnet.errors import UsageError
     from glassnet.lab import Problem, lr_range, suggested_lr
     from glassnet.parallel import executor
 
     if args.lr_min >= args.lr_max and args.steps > 1:
-        raise ValidationError(f"--min ({args.lr_min:g}) must be below --max ({args.lr_max:g})")
+        raise UsageError(f"--min ({args.lr_min:g}) must be below --max ({args.lr_max:g})")
     if args.out:
         from glassnet.viz.style import FORMATS
 
         check_output(Path(args.out), FORMATS)
+    from glassnet.cli.progress import Steps
+
     X, y, data = load_data(args.data, args.data_dir, args.seed)
     problem = Problem.from_dataset(data, X, y, is_file=not C.is_builtin(args.data))
+    hidden = args.hidden if args.hidden is not None else problem.sensible_hidden()
+    C.warn(problem.network_warning(hidden))
     recipe = problem.recipe(
-        (args.hidden,),
+        hidden,
         args.activation,
         optimizer="sgd",
         epochs=args.epochs,
@@ -96,7 +107,8 @@ def run(args) -> ExitStatus:
     lrs = np.geomspace(args.lr_min, args.lr_max, args.steps)
     with executor(args.jobs, args.scheduler) as pool:
         trials = lr_range(problem, recipe, lrs, epochs=args.epochs, batch_size=args.batch_size,
-                          seed=args.seed, executor=pool)  # fmt: skip
+                          seed=args.seed, executor=pool,
+                          progress=Steps("lr-range", args.quiet))  # fmt: skip
     best = suggested_lr(trials)
     if args.out:
         from glassnet.viz.experiments import lr_range_figure
@@ -106,7 +118,13 @@ def run(args) -> ExitStatus:
                  f"SGD, batch {args.batch_size}")  # fmt: skip
         save(lr_range_figure(trials, title=title, suggested=best), args.out)
     if args.json:
-        C.print_json({"data": data.name, "recipe": problem.describe(recipe), "epochs": args.epochs,
+        described = {
+            **problem.describe(recipe),
+            "optimizer": "sgd",
+            "momentum": 0.0,
+            "lr": [t.lr for t in trials],
+        }  # plain SGD at each learning rate swept
+        C.print_json({"data": data.name, "recipe": described, "epochs": args.epochs,
                       "batch_size": args.batch_size, "suggested_lr": best,
                       "trials": [t.to_dict() for t in trials]})  # fmt: skip
         return ExitStatus.SUCCESS

@@ -3,9 +3,10 @@
 glassnet plot curves RUN_DIR                 cost and accuracy, training against validation
 glassnet plot boundary MODEL [DATA]          decision boundary of a 2-D model with the data
 glassnet plot features [MODEL] [DATA]        the hidden feature space (--gif: over training)
+                                             (DATA: by default the model's own data set)
 glassnet plot activations                    sigmoid, tanh, ReLU, leaky ReLU and derivatives
 glassnet plot weights MODEL                  first-layer weights of an image model
-glassnet plot confusion MODEL DATA           confusion matrix and the most confident mistakes
+glassnet plot confusion MODEL [DATA]         confusion matrix and the most confident mistakes
 glassnet plot gradients [DATA]               ‖W‖ and ‖∂L/∂W‖ per layer: deep sigmoid vs ReLU
 glassnet plot sweep RESULTS                  a sweep's metric against each varied field
 """
@@ -42,9 +43,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     kinds = parser.add_subparsers(dest="kind", metavar="KIND", required=True)
     for kind, text in KINDS.items():
         sub = kinds.add_parser(kind, help=text, description=text)
+        sub.set_defaults(usage_parser=sub)
         sub.add_argument("--out", metavar="FILE", default=f"{kind}.png",
                          help=f"image to write, .png or .svg (default: {kind}.png)")  # fmt: skip
         sub.add_argument("--title", help="title of the figure (default: says what is shown)")
+        sub.add_argument("--json", action="store_true", help="print what was written as JSON")
+        sub.add_argument("--quiet", "-q", action="store_true", help="print nothing on success")
         if kind == "curves":
             sub.add_argument("run_dir", metavar="RUN_DIR", help="folder written by train --run-dir")
         if kind == "sweep":
@@ -61,16 +65,25 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
             sub.add_argument("model", metavar="MODEL", nargs="?",
                              help="model file; without it the documents' 2-3-1 ReLU/sigmoid "
                              "network is trained on DATA")  # fmt: skip
-        if kind in ("boundary", "features", "gradients"):
+        if kind in ("boundary", "features", "confusion"):
+            sub.add_argument("data", metavar="DATA", nargs="?",
+                             help="data set name or file (default: the model's own data set; "
+                             f"{DEFAULT_DATA} without a model)")  # fmt: skip
+        if kind == "gradients":
             sub.add_argument("data", metavar="DATA", nargs="?", default=DEFAULT_DATA,
                              help=f"data set name or file (default: {DEFAULT_DATA})")  # fmt: skip
         if kind == "confusion":
-            sub.add_argument("data", metavar="DATA", help="data set name or file, e.g. mnist")
+            from glassnet.cli.commands._common import add_split
+
+            add_split(sub)
         if kind in ("boundary", "features", "confusion", "gradients"):
-            sub.add_argument("--split", choices=("train", "test"),
-                             default="test" if kind == "confusion" else "train",
-                             help="which part of the data to show (default: "
-                             + ("test" if kind == "confusion" else "train") + ")")  # fmt: skip
+            if kind != "confusion":
+                sub.add_argument(
+                    "--split",
+                    choices=("train", "test"),
+                    default="train",
+                    help="which part of the data to show (default: train)",
+                )
             sub.add_argument("--seed", type=non_negative_int, default=0,
                              help="seed of generated data sets and of fresh networks")  # fmt: skip
             add_data_dir(sub)
@@ -111,13 +124,25 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args) -> ExitStatus:
+    import contextlib
+    import io
+
     from glassnet.viz.style import FORMATS, save
 
     out = Path(args.out)
     check_output(out, FORMATS)
-    figure = globals()[f"_{args.kind}"](args)
+    said = io.StringIO()  # what a kind prints (rows scored, a GIF) goes into the JSON
+    with contextlib.redirect_stdout(said) if args.json or args.quiet else contextlib.nullcontext():
+        figure = globals()[f"_{args.kind}"](args)
     save(figure, out)
-    print(f"wrote {out}")
+    if args.json:
+        from glassnet.cli.commands._common import print_json
+
+        print_json(
+            {"kind": args.kind, "wrote": str(out), "notes": said.getvalue().split("\n")[:-1]}
+        )
+    elif not args.quiet:
+        print(f"wrote {out}")
     return ExitStatus.SUCCESS
 
 
@@ -152,6 +177,28 @@ def model(path):
     from glassnet.cli.commands._common import load_model
 
     return load_model(path)
+
+
+def own_data(net, given):
+    """DATA as given, else the model's own data set (its file, or the built-in set's name);
+    for a model that records none (made with the library), xor-clusters, with a warning."""
+    import sys
+
+    from glassnet.cli.commands._common import is_builtin
+
+    if given:
+        return given
+    record = net.card.data if net is not None else {}
+    path, name = record.get("path"), record.get("name")
+    if path and Path(path).is_file():
+        return path
+    if name and is_builtin(name):
+        return name
+    if net is not None:
+        gone = f"its data file {path} is gone" if path else "the model records no data set"
+        print(f"warning: {gone}; drawing {DEFAULT_DATA}: give DATA to draw the model's own",
+              file=sys.stderr)  # fmt: skip
+    return DEFAULT_DATA
 
 
 def image_shape(data, n_features: int):
@@ -193,7 +240,7 @@ def _boundary(args):
     from glassnet.viz.boundary import boundary_figure
 
     net = model(args.model)
-    X, y, data = load_data(args.data, args.data_dir, args.seed, args.split)
+    X, y, data = load_data(own_data(net, args.data), args.data_dir, args.seed, args.split)
     return boundary_figure(net, X, y, title=args.title, classes=class_names(net, data))
 
 
@@ -205,13 +252,14 @@ def _features(args):
     if args.model and not Path(args.model).exists() and is_builtin(args.model):
         # `glassnet plot features moons`: a data set and no model
         args.model, args.data = None, args.model
-    X, y, data = load_data(args.data, args.data_dir, args.seed, args.split)
     net = model(args.model) if args.model else None
+    X, y, data = load_data(own_data(net, args.data), args.data_dir, args.seed, args.split)
     if net is not None:
         feature_layer(net)  # fails early with the reason if there is no 2-/3-unit layer
     if args.gif or net is None:
         fresh, fit_kwargs = trainable_copy(net, X, y, args.epochs, args.seed)
         epochs = fit_kwargs["epochs"]
+        _say(args, f"plot features: training {fresh!r} for {epochs} epochs …")
         frames = frame_epochs(epochs, args.frames) if args.gif else [epochs]
         snapshots = train_with_snapshots(fresh, X, y, frames, fit_kwargs)
         if args.gif:
@@ -221,6 +269,14 @@ def _features(args):
         if net is None:
             net = fresh
     return features_figure(net, X, y, title=args.title, classes=class_names(net, data))
+
+
+def _say(args, message: str) -> None:
+    """A progress line on stderr before a step that takes seconds (not with --quiet/--json)."""
+    import sys
+
+    if not (args.quiet or args.json):
+        print(message, file=sys.stderr, flush=True)
 
 
 def trainable_copy(net, X, y, epochs=None, seed=0):
@@ -306,15 +362,18 @@ def _weights(args):
 
 
 def _confusion(args):
-    from glassnet.cli.commands._common import check_features
+    from glassnet.cli.commands._common import check_features, scored_rows
     from glassnet.viz.confusion import confusion_figure
 
     net = model(args.model)
-    X, y, data = load_data(args.data, args.data_dir, args.seed, args.split)
-    X = check_features(net, X, args.data)
+    data_name = own_data(net, args.data)
+    rows = scored_rows(net, data_name, args.split, data_dir=args.data_dir)
+    X = check_features(net, rows.X, data_name)
     proba = net.predict_proba(X)
-    return confusion_figure(y, proba, X, image_shape(data, net.n_in),
-                            classes=class_names(net, data), title=args.title)  # fmt: skip
+    print(f"scored {rows.description}")
+    title = args.title or f"Confusion matrix on {rows.description}"
+    return confusion_figure(rows.y, proba, X, image_shape(None, net.n_in),
+                            classes=class_names(net), title=title)  # fmt: skip
 
 
 def _gradients(args):
@@ -327,6 +386,8 @@ def _gradients(args):
     if data.task == "regression":
         raise ValidationError("plot gradients needs class labels; this data set is a regression")
     problem = Problem.from_dataset(data, X, y, is_file=not is_builtin(args.data))
+    _say(args, f"plot gradients: training a {args.depth}-layer sigmoid and ReLU network for "
+         f"{args.epochs} epochs each …")  # fmt: skip
     records = deep_comparison(problem, depth=args.depth, width=args.width, epochs=args.epochs,
                               seed=args.seed, lr=args.lr)  # fmt: skip
     return gradients_figure(records, title=args.title)

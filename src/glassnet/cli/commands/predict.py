@@ -19,20 +19,32 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="a .csv/.npy/.npz file, a built-in data set, or image files "
                         "(PNG, JPEG) for an image model")  # fmt: skip
     parser.add_argument(
+        "--out",
         "--output",
         "-o",
+        dest="output",
         metavar="FILE",
         help="write here (.json for JSON, else CSV); default: CSV on stdout",
     )
     parser.add_argument("--proba", action="store_true", help="add a probability per class")
+    parser.add_argument("--json", action="store_true", help="print the predictions as JSON")
+    parser.add_argument("--quiet", "-q", action="store_true", help="no message on stderr")
     C.add_data_dir(parser)
 
 
 def run(args) -> ExitStatus:
+    from glassnet.errors import UsageError
+
     net = C.load_model(args.model)
+    if args.proba and net.task == "regression":
+        raise UsageError("--proba gives class probabilities; this model predicts numbers")
+    if args.json and args.output:
+        raise UsageError("--json prints on stdout; with --out, name the file .json instead")
     X, names = features.unlabelled_data(net, args.data, args.data_dir)
     rows = predictions(net, X, names, args.proba)
-    if args.output and Path(args.output).suffix.lower() == ".json":
+    if args.json:
+        C.print_json(rows)
+    elif args.output and Path(args.output).suffix.lower() == ".json":
         C.write_json(args.output, rows)
     else:
         text = to_csv(rows)
@@ -40,8 +52,9 @@ def run(args) -> ExitStatus:
             C.write_text(args.output, text)
         else:
             sys.stdout.write(text)
-    if args.output:
-        print(f"{len(rows)} predictions written to {args.output}", file=sys.stderr)
+    if args.output and not args.quiet:
+        count = f"{len(rows)} prediction{'s' if len(rows) != 1 else ''}"
+        print(f"{count} written to {args.output}", file=sys.stderr)
     return ExitStatus.SUCCESS
 
 

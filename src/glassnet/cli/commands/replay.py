@@ -17,17 +17,25 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("run_dir", metavar="RUN_DIR", help="folder written by train --run-dir")
     C.add_data_dir(parser)
     parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument("--quiet", "-q", action="store_true", help="no progress lines")
 
 
 def run(args) -> ExitStatus:
+    import sys
+
+    from glassnet.cli.progress import Progress
     from glassnet.runs import record
     from glassnet.runs.run import run as run_training
 
     recorded = record.read(Path(args.run_dir))
-    config = recorded.config.replace(out=None, run_dir=None, resume=None)
+    config = recorded.config.replace(out=None, run_dir=None, resume=None, force=False)
     if args.data_dir:
         config = config.replace(data_dir=args.data_dir)
-    replayed = run_training(config)
+    progress = Progress(sys.stderr, quiet=args.quiet)  # training progress, as train shows it
+    try:
+        replayed = run_training(config, [progress])
+    finally:
+        progress.close()
     data_note = None
     if replayed.network.card.data["sha256"] != recorded.manifest["data"]["sha256"]:
         data_note = f"the data's SHA-256 differs from the manifest's ({config.data} changed)"

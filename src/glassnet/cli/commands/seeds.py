@@ -6,6 +6,8 @@ import argparse
 
 from glassnet.cli.commands._common import (
     add_data_dir,
+    batch_size,
+    hidden_sizes,
     non_negative_int,
     positive_float,
     positive_int,
@@ -27,16 +29,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--n", type=positive_int, default=20, help="number of seeds (default 20)")
     parser.add_argument(
+        "--seed",
         "--first-seed",
+        dest="first_seed",
         type=non_negative_int,
         default=0,
-        help="seeds run from this one up (default 0)",
+        help="the first seed; seeds run from this one up (default 0)",
     )
     parser.add_argument(
         "--hidden",
-        type=positive_int,
-        default=3,
-        help="units of the one hidden layer (default 3: the 2-3-1 network)",
+        type=hidden_sizes,
+        metavar="256,128",
+        help="hidden layer widths (default: 3, the 2-3-1 network, for small data; about D/4 "
+        "units for D > 10 inputs)",
     )
     parser.add_argument("--activation", default="relu",
                         choices=list(ACTIVATIONS),
@@ -46,7 +51,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--lr", type=positive_float, default=0.05, help="(default 0.05)")
     parser.add_argument("--epochs", type=positive_int, default=300, help="(default 300)")
+    parser.add_argument("--batch-size", type=batch_size, metavar="1|N|full",
+                        help="(default: full for up to 1024 samples, else 32)")  # fmt: skip
     parser.add_argument("--json", action="store_true", help="print the results as one JSON object")
+    parser.add_argument("--quiet", "-q", action="store_true", help="no progress lines")
     add_data_dir(parser)
     add_executor_arguments(parser)
 
@@ -54,16 +62,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args) -> ExitStatus:
     from glassnet.cli.commands import _common as C
     from glassnet.cli.commands.plot import load_data
+    from glassnet.cli.progress import Steps
     from glassnet.lab import Problem, run_seeds
     from glassnet.parallel import executor
 
     X, y, data = load_data(args.data, args.data_dir, args.first_seed)
     problem = Problem.from_dataset(data, X, y, is_file=not C.is_builtin(args.data))
-    recipe = problem.recipe((args.hidden,), args.activation, optimizer=args.optimizer,
-                            lr=args.lr, epochs=args.epochs,
-                            batch_size="full" if len(X) <= 1024 else 32)  # fmt: skip
+    hidden = args.hidden if args.hidden is not None else problem.sensible_hidden()
+    C.warn(problem.network_warning(hidden))
+    batch = args.batch_size or ("full" if len(X) <= 1024 else 32)
+    recipe = problem.recipe(hidden, args.activation, optimizer=args.optimizer, lr=args.lr,
+                            epochs=args.epochs, batch_size=batch)  # fmt: skip
     with executor(args.jobs, args.scheduler) as pool:
-        result = run_seeds(problem, recipe, n=args.n, first_seed=args.first_seed, executor=pool)
+        result = run_seeds(problem, recipe, n=args.n, first_seed=args.first_seed, executor=pool,
+                           progress=Steps("seeds", args.quiet))  # fmt: skip
     if args.json:
         C.print_json({"data": data.name, **result.to_dict()})
         return ExitStatus.SUCCESS

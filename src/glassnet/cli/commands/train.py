@@ -41,7 +41,8 @@ examples:
   glassnet train my.csv --target label --out m.glassnet
   glassnet train shop.csv --target bought --categorical city,plan --impute median \
                  --class-weight balanced
-  glassnet train mnist --train-size 1000 --epochs 50 --run-dir runs/overfit
+  glassnet train mnist --train-size 1000 --validation 0.2 --epochs 50 --run-dir runs/overfit
+  glassnet plot curves runs/overfit   # overfitting: validation cost parts from training cost
   glassnet train --resume model.glassnet.checkpoint   # after Ctrl-C, SIGTERM or SIGHUP
   glassnet train mnist --run-dir runs/long --checkpoint-every 1   # kill -9 loses ≤ 1 epoch
   glassnet train --resume runs/long                   # continue from the latest checkpoint
@@ -124,6 +125,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="write history.csv/json, manifest.json, summary.json, model.glassnet",
     )
     parser.add_argument(
+        "--force", action="store_true", help="replace an earlier run in --run-dir (else refused)"
+    )
+    parser.add_argument(
         "--resume",
         metavar="CHECKPOINT",
         help="continue an interrupted run from its checkpoint (or the run folder holding it)",
@@ -182,6 +186,24 @@ def config_from_args(args) -> RunConfig:
     return RunConfig(**values)
 
 
+def refuse_inapplicable(args) -> None:
+    """Options that cannot apply are refused with the reason, not ignored."""
+    from glassnet.errors import UsageError
+
+    if args.force and not args.run_dir:
+        raise UsageError("--force replaces an earlier run in --run-dir: give --run-dir DIR")
+    if args.momentum is not None and args.optimizer not in ("sgd", "momentum", "nesterov"):
+        raise UsageError(
+            f"--momentum applies to --optimizer sgd, momentum or nesterov, not "
+            f"{args.optimizer or 'the recipe' + chr(39) + 's optimizer'}: add --optimizer momentum"
+        )
+    if args.target is not None and args.data is not None and C.is_builtin(args.data):
+        raise UsageError(
+            f"--target names the label column of your file; {args.data} is a built-in data set "
+            "with its own labels: drop --target"
+        )
+
+
 class StopOnSignals:
     """While active, Ctrl-C, SIGTERM and SIGHUP (how job schedulers and closed terminals stop
     a job) ask the run to stop after the current batch and save its checkpoint. A second
@@ -232,6 +254,7 @@ def run(args) -> ExitStatus:
     from glassnet.cli.progress import Progress
     from glassnet.runs.run import run as run_training
 
+    refuse_inapplicable(args)
     config = config_from_args(args)
     stream = sys.stderr if args.json else sys.stdout
     progress = Progress(stream, quiet=args.quiet)
@@ -369,14 +392,26 @@ def print_per_class(metrics: dict, console) -> None:
 
 
 def print_outputs(result, console) -> None:
-    """For a handful of samples (the four XOR points): each input, its target and ŷ."""
+    """For a handful of samples (the four XOR points): each input, its target and ŷ (the
+    probabilities for a classifier whose network ends in logits, not the logits)."""
+    import numpy as np
+
     from glassnet.runs import data
 
+    net = result.network
     prepared = data.split(*data.load(result.config), result.config)
-    y_hat = result.network.forward(prepared.X_train)
-    console.print("x → target, ŷ:", markup=False)
+    from glassnet.nn.layers import Sigmoid, Softmax
+
+    X = prepared.X_train
+    if net.task == "regression":
+        y_hat, name = net.predict(X).reshape(len(X), -1), "ŷ (in the target's units)"
+    elif isinstance(net.layers[-1], (Sigmoid, Softmax)):
+        y_hat, name = net.forward(X), "ŷ"
+    else:  # the network ends in logits z; the cost applies the softmax
+        y_hat, name = net.predict_proba(X), "softmax(z) (the network outputs logits z)"
+    console.print(f"x → target, {name}:", markup=False)
     for x, target, out in zip(prepared.X_train, prepared.y_train, y_hat, strict=True):
-        shown = ", ".join(f"{v:.4f}" for v in out)
+        shown = ", ".join(f"{v:.4f}" for v in np.round(out, 4) + 0.0)  # + 0.0: no −0.0000
         console.print(f"  {list(map(float, x))} → {target}, [{shown}]", markup=False)
 
 
@@ -384,7 +419,11 @@ def print_weights(net, console) -> None:
     """Each Dense layer's W and b, and the same numbers as the augmented matrix [W | b]."""
     import numpy as np
 
+    def shown(a):
+        return np.round(a, 4) + 0.0  # + 0.0 turns −0.0 into 0.0: no "-0.0000"
+
     with np.printoptions(precision=4, suppress=True, floatmode="fixed"):
         for i, layer in enumerate(net.dense_layers, start=1):
             console.print(f"layer {i} {layer!r}:  W {layer.W.shape}, b {layer.b.shape}")
-            console.print(f"W =\n{layer.W}\nb = {layer.b}\n[W | b] =\n{layer.Wb}", markup=False)
+            console.print(f"W =\n{shown(layer.W)}\nb = {shown(layer.b)}\n[W | b] =\n"
+                          f"{shown(layer.Wb)}", markup=False)  # fmt: skip

@@ -1,4 +1,8 @@
-"""A LaTeX fragment for a handout (needs amsmath): align* environments with bmatrix.
+"""LaTeX for a handout: align* environments with bmatrix, as a fragment or a whole document.
+
+The fragment needs amsmath (bmatrix, align*) and graphicx (\\resizebox, which narrows a table
+wider than the line); its first lines say so. `standalone(fragment)` wraps it in a complete
+article that pdflatex compiles (T1 fonts, so that | and < > print as themselves).
 
 latex_math turns a symbol or formula in glassnet's Unicode notation into LaTeX math
 (σ → \\sigma, z⁽¹⁾ → z^{(1)}, ∂L/∂ŷ → \\frac{\\partial L}{\\partial \\hat{y}}); latex_text
@@ -12,17 +16,39 @@ import re
 import numpy as np
 
 from glassnet.teach.document import Table
-from glassnet.teach.notation import as_matrix, matrix_cells, num
+from glassnet.teach.notation import MAX_COLS, as_matrix, matrix_cells, num
 from glassnet.teach.render.text import TextWriter, cell_text
 from glassnet.teach.trace import Trace
 
+PACKAGES = ("amsmath", "graphicx")
+WIDE = 6  # a matrix with more columns gets a line of its own, narrowed to fit
+PREAMBLE = r"""\documentclass[11pt]{article}
+\usepackage[T1]{fontenc}
+\usepackage[utf8]{inputenc}
+\usepackage{lmodern}
+\usepackage{amsmath,amssymb}
+\usepackage{graphicx}
+\usepackage[a4paper,margin=2cm]{geometry}
+\setlength{\parindent}{0pt}
+\setlength{\parskip}{0.5\baselineskip}
+\allowdisplaybreaks
+\emergencystretch=2em
+\begin{document}
+"""
+
 
 class LatexWriter(TextWriter):
-    """A LaTeX fragment (needs amsmath): align* environments with bmatrix."""
+    """A LaTeX fragment (needs amsmath and graphicx): align* environments with bmatrix."""
 
     def part(self, obj):
         if not self.lines:
-            self.lines += ["% glassnet explain: paste into a document that loads amsmath", ""]
+            self.lines += [
+                f"% glassnet explain: needs \\usepackage{{{','.join(PACKAGES)}}} in the preamble",
+                "% (T1 fonts print | < > as themselves); matrices have up to "
+                f"{MAX_COLS} columns, so:",
+                f"\\setcounter{{MaxMatrixCols}}{{{MAX_COLS}}}",
+                "",
+            ]
         super().part(obj)
 
     def heading(self, text, top=False):
@@ -30,7 +56,7 @@ class LatexWriter(TextWriter):
         self.lines += [f"\\{cmd}{{{latex_text(text)}}}", ""]
 
     def para(self, text):
-        self.lines += [latex_text(text).replace("\n", "\\\\\n"), ""]
+        self.lines += [latex_text(text).replace("\n", "\\\\\n{}"), ""]
 
     def summary(self, tr: Trace):
         self.para(f"{tr.network}, loss {tr.loss}, computed in float64.")
@@ -62,17 +88,22 @@ class LatexWriter(TextWriter):
             body = bmatrix(np.ravel(value)[:, None])
         else:
             body = bmatrix(value)
-        return f"{left} &{mid} = {body} \\\\"
+            if as_matrix(value).shape[1] > WIDE:  # its own line, narrowed to fit the page
+                return f"{{}}{left} &{mid} \\\\\n&\\qquad = {fit(body, 0.7)} \\\\"
+        return f"{{}}{left} &{mid} = {body} \\\\"
 
     def table(self, t: Table):
         if t.title:
-            self.lines += [f"\\paragraph{{{latex_text(t.title)}}}", ""]
+            self.lines += [f"\\subsubsection*{{{latex_text(t.title)}}}", ""]
         cols = "l" + "r" * (len(t.headers) - 1)
-        self.lines += [f"\\begin{{tabular}}{{{cols}}}", "\\hline"]
+        # \\resizebox narrows a table wider than the line (and leaves a narrow one alone)
+        fit = r"\resizebox{\ifdim\width>\linewidth\linewidth\else\width\fi}{!}{%"
+        self.lines += [fit, f"\\begin{{tabular}}{{{cols}}}", "\\hline"]
         self.lines.append(" & ".join(latex_text(h) for h in t.headers) + " \\\\ \\hline")
         for r in t.rows:
-            self.lines.append(" & ".join(latex_text(cell_text(c)) for c in r) + " \\\\")
-        self.lines += ["\\hline", "\\end{tabular}", ""]
+            # {} first: a row that begins with [ would otherwise read as \\[length]
+            self.lines.append("{}" + " & ".join(latex_text(cell_text(c)) for c in r) + " \\\\")
+        self.lines += ["\\hline", "\\end{tabular}}", ""]
         if t.note:
             self.para(t.note)
 
@@ -83,6 +114,18 @@ def bmatrix(M) -> str:
     swap = {"…": r"\cdots", "⋮": r"\vdots", "⋱": r"\ddots"}
     rows = [" & ".join(swap.get(c, c) for c in row) for row in cells]
     return "\\begin{bmatrix} " + " \\\\ ".join(rows) + " \\end{bmatrix}"
+
+
+def fit(math: str, share: float) -> str:
+    """Math in a box no wider than `share` of the line (narrow content keeps its size)."""
+    limit = f"{share}\\linewidth"
+    return (f"\\resizebox{{\\ifdim\\width>{limit} {limit}\\else\\width\\fi}}{{!}}"
+            f"{{$\\displaystyle {math}$}}")  # fmt: skip
+
+
+def standalone(fragment: str) -> str:
+    """A complete LaTeX document around a fragment of LatexWriter: pdflatex compiles it."""
+    return PREAMBLE + "\n" + fragment.rstrip() + "\n\n\\end{document}\n"
 
 
 _SUPERS = dict(zip("⁰¹²³⁴⁵⁶⁷⁸⁹⁽⁾ᵀ", "0123456789()T", strict=True))
@@ -185,17 +228,29 @@ _TEXT_ESCAPES = {
 
 
 def latex_text(s: str) -> str:
-    """Prose with Unicode math as LaTeX text: specials escaped, math symbols in $…$."""
-    out = []
-    for ch in s:
-        if ch in _TEXT_ESCAPES:
-            out.append(_TEXT_ESCAPES[ch])
-        elif ch in _SUPERS or ch in _SUBS or ch in _MATH or ch in "\u0303\u0304":
-            out.append(ch)  # marked below
-        else:
-            out.append(ch)
-    text = "".join(out)
-    math_chars = "".join(_SUPERS) + "".join(_SUBS) + "".join(_MATH) + "\u0303\u0304"
-    run = re.compile(f"\\w?[{re.escape(math_chars)}]+")
-    text = run.sub(lambda m: "$" + latex_math(m[0]) + "$", text)
-    return text.replace("$$", "").replace("–", "--")
+    """Prose with Unicode math as LaTeX text: specials escaped, math in $…$ (symbols such as
+    z⁽¹⁾ or ∂L/∂b₁, augmented matrices [W | b], and lone variables W, b, x, y, z, L, C, ŷ)."""
+    parts = _AUGMENTED.split(s)  # odd parts are [W | b]-like: one piece of mathematics
+    return "".join(
+        f"${latex_math(part)}$" if k % 2 else _prose(part) for k, part in enumerate(parts)
+    )
+
+
+_AUGMENTED = re.compile(r"(\[[^\[\]|]*\|[^\[\]]*\])")
+_VARIABLE = re.compile(r"(?<![\w$\\{-])([WbxyzLC])(?![\w$}\-'’])")
+_MATH_CHARS = "".join(_SUPERS) + "".join(_SUBS) + "".join(_MATH) + "\u0303\u0304"
+_MATH_RUN = re.compile(f"\\w?[{re.escape(_MATH_CHARS)}]+")
+_PROSE_ESCAPES = {"|": r"\textbar{}", "<": r"\textless{}", ">": r"\textgreater{}"}
+
+
+def _prose(s: str) -> str:
+    text = "".join(_TEXT_ESCAPES.get(ch, _PROSE_ESCAPES.get(ch, ch)) for ch in s)
+    text = _MATH_RUN.sub(lambda m: "$" + latex_math(m[0]) + "$", text)
+    text = text.replace("$$", "").replace("–", "--")
+    pieces = re.split(r"(\$[^$]*\$)", text)  # italicise lone variables outside $…$ only
+    return "".join(p if p.startswith("$") else _plain_words(p) for p in pieces)
+
+
+def _plain_words(text: str) -> str:
+    """Lone variables in italics; a long path may break after each /."""
+    return _VARIABLE.sub(r"$\1$", text).replace("/", "/\\allowbreak{}")

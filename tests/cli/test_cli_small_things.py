@@ -1,0 +1,74 @@
+"""The smaller items of issue 17, each as a user meets it."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+
+import glassnet as gn
+
+
+def test_info_speaks_plainly_and_shows_the_input_scaling(glassnet, tmp_path):
+    rng = np.random.default_rng(0)
+    X = rng.normal(loc=[10.0, -3.0], scale=[2.0, 0.5], size=(60, 2))
+    data = tmp_path / "d.csv"
+    np.savetxt(data, np.c_[X, X[:, 0] > 10], delimiter=",", header="height,depth,big",
+               comments="", fmt="%.4f")  # fmt: skip
+    model = tmp_path / "m.glassnet"
+    assert glassnet("train", data, "--target", "big", "--epochs", "3", "--out", model,
+                    "-q").returncode == 0  # fmt: skip
+    text = glassnet("info", model).stdout
+    assert "2 inputs → 1 output," in text or "2 inputs → 2 outputs," in text
+    assert "input scaling x′ = (x − mean) / std" in text and "height 10." in text
+    assert "{'" not in text  # no Python dict reprs
+    assert "learnt from 48 of the file's 60 rows" in text
+    info = json.loads(glassnet("info", model, "--json").stdout)
+    assert info["input_scaling"][1]["feature"] == "depth"
+    assert info["input_scaling"][1]["mean"] == gn.load(model).layers[0].mean[1]
+
+
+def test_train_prints_no_negative_zero_and_labels_logits(glassnet):
+    result = glassnet("train", "xor", "--epochs", "30", "--loss", "cross_entropy")
+    assert result.returncode == 0, result.stderr
+    assert "-0.0000" not in result.stdout
+    assert "softmax(z) (the network outputs logits z)" in result.stdout
+
+
+def test_a_csv_whose_header_does_not_match_the_model_is_refused(glassnet, tmp_path):
+    net = gn.Network([gn.Dense(2, 1), gn.Sigmoid()], seed=0)
+    net.card.feature_names = ["weight", "sugar"]
+    net.save(tmp_path / "m.glassnet")
+    swapped = tmp_path / "other.csv"
+    swapped.write_text("mass,sweetness\n1,2\n")
+    result = glassnet("predict", tmp_path / "m.glassnet", swapped)
+    assert result.returncode == 1 and "no columns weight, sugar" in result.stderr
+    ok = tmp_path / "ok.csv"
+    ok.write_text("sugar,weight\n0.2,150\n")  # by name, in any order
+    assert glassnet("predict", tmp_path / "m.glassnet", ok).returncode == 0
+
+
+def test_one_unreadable_image_does_not_abort_the_batch(glassnet, tmp_path):
+    from PIL import Image
+
+    net = gn.Network([gn.Dense(784, 10)], seed=0)
+    net.save(tmp_path / "digits.glassnet")
+    good = tmp_path / "good.png"
+    digit = np.full((28, 28), 255, dtype=np.uint8)
+    digit[6:22, 12:16] = 0  # a dark stroke on white paper: a "1"
+    Image.fromarray(digit).save(good)
+    bad = tmp_path / "bad.png"
+    bad.write_bytes(b"not a png")
+    result = glassnet("predict", tmp_path / "digits.glassnet", good, bad)
+    assert result.returncode == 0, result.stderr
+    assert "warning: skipped" in result.stderr and str(bad) in result.stderr
+    assert str(good) in result.stdout
+
+
+def test_explain_refuses_an_impossible_target(glassnet, tmp_path):
+    spec = {"layers": [{"W": [[1.0]], "b": [0.0], "activation": "sigmoid"}],
+            "input": [0.5], "target": 5, "loss": "binary_cross_entropy"}  # fmt: skip
+    path = tmp_path / "w.json"
+    path.write_text(json.dumps(spec))
+    result = glassnet("explain", "--weights", path)
+    assert result.returncode == 1 and "between 0 and 1" in result.stderr

@@ -1,0 +1,141 @@
+"""One vocabulary across commands (issue 17): usage errors exit 2 with the subcommand's
+usage, the same flags for the same things, strict JSON, --quiet, progress, and options that
+cannot apply refused. Each in a subprocess, as a user runs it."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+
+def strict_json(text: str):
+    """json.loads that refuses NaN and Infinity, which are not JSON."""
+
+    def refuse(name):
+        raise AssertionError(f"{name} in the JSON output")
+
+    return json.loads(text, parse_constant=refuse)
+
+
+@pytest.mark.parametrize(
+    ("args", "command"),
+    [
+        (("explain",), "explain"),
+        (("gradcheck",), "gradcheck"),
+        (("datasets", "verify"), "datasets"),
+        (("lr-range", "--min", "1", "--max", "0.1"), "lr-range"),
+        (("train", "--bogus"), "train"),
+        (("evaluate", "m.glassnet", "d.csv", "--nope"), "evaluate"),
+        (("plot", "boundary", "m.glassnet", "--nope"), "plot boundary"),
+    ],
+)
+def test_usage_errors_exit_2_with_the_subcommands_usage(glassnet, args, command):
+    result = glassnet(*args)
+    assert result.returncode == 2, (result.stdout, result.stderr)
+    assert result.stderr.startswith(f"usage: glassnet {command}"), result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_experiments_take_hidden_lists_seed_and_batch_size_full(glassnet):
+    seeds = glassnet("seeds", "--n", "2", "--seed", "5", "--hidden", "4,4", "--epochs", "20",
+                     "--json")  # fmt: skip
+    assert seeds.returncode == 0, seeds.stderr
+    report = strict_json(seeds.stdout)
+    assert report["recipe"]["hidden"] == [4, 4] and [s["seed"] for s in report["seeds"]] == [5, 6]
+    sweep = glassnet("lr-range", "--steps", "3", "--epochs", "2", "--batch-size", "full",
+                     "--hidden", "3", "--json", "--quiet")  # fmt: skip
+    assert sweep.returncode == 0, sweep.stderr
+    assert sweep.stderr == ""  # --quiet: no progress lines
+    assert strict_json(sweep.stdout)["batch_size"] == "full"
+
+
+def test_json_is_strict_and_the_recipe_block_is_the_experiments(glassnet):
+    sweep = glassnet("lr-range", "--steps", "3", "--min", "0.1", "--max", "1e6", "--epochs", "2",
+                     "--json")  # fmt: skip
+    assert sweep.returncode == 0, sweep.stderr
+    report = strict_json(sweep.stdout)  # a diverged cost is null, not Infinity
+    assert report["trials"][-1]["verdict"] == "diverges"
+    assert report["recipe"]["optimizer"] == "sgd" and len(report["recipe"]["lr"]) == 3
+    assert "lr-range: 3/3" in sweep.stderr  # progress on stderr, JSON alone on stdout
+    compare = glassnet("compare-gd", "--epochs", "2", "--json", "--quiet")
+    described = strict_json(compare.stdout)["recipe"]
+    assert described["optimizer"] == "sgd" and described["lr"] == 0.5
+    assert described["batch_size"] == [1, 32, 400]
+
+
+def test_compare_gd_refuses_a_batch_larger_than_the_data(glassnet):
+    result = glassnet("compare-gd", "xor", "--batch-size", "32")
+    assert result.returncode == 1 and "larger than the 4 samples" in result.stderr
+
+
+def test_experiments_warn_about_a_network_too_narrow_for_the_data(glassnet, tmp_path):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(90, 60))
+    y = np.arange(90) % 5
+    data = tmp_path / "wide.csv"
+    header = ",".join(f"f{i}" for i in range(60)) + ",label"
+    np.savetxt(data, np.c_[X, y], delimiter=",", header=header, comments="", fmt="%.4f")
+    narrow = glassnet("compare-gd", data, "--hidden", "3", "--epochs", "1",
+                      "--quiet", "--batch-size", "16")  # fmt: skip
+    assert narrow.returncode == 0, narrow.stderr
+    assert "warning: a hidden layer of 3 units is narrower than the 5 classes" in narrow.stderr
+    chosen = glassnet("compare-gd", data, "--epochs", "1", "--json",
+                      "--batch-size", "16")  # fmt: skip
+    assert "warning" not in chosen.stderr
+    assert strict_json(chosen.stdout)["recipe"]["hidden"] == [16]
+
+
+def test_options_that_cannot_apply_are_refused(glassnet, tmp_path):
+    for args, words in (
+        (("train", "moons", "--momentum", "0.9"), "--momentum applies to"),
+        (("train", "moons", "--target", "label"), "drop --target"),
+        (("train", "--force"), "give --run-dir"),
+        (("explain", "--example", "1-1-1", "--standalone"), "--format latex"),
+        (("gradcheck", "--example", "1-1-1", "--loss", "mse"), "--loss cannot change"),
+    ):
+        result = glassnet(*args)
+        assert result.returncode == 2 and words in result.stderr, (args, result.stderr)
+
+
+def test_run_dir_refuses_to_overwrite_without_force(glassnet, tmp_path):
+    run_dir = tmp_path / "run"
+    first = glassnet("train", "moons", "--epochs", "2", "--run-dir", run_dir, "--quiet")
+    assert first.returncode == 0, first.stderr
+    assert glassnet("report", run_dir, "--quiet").returncode == 0
+    again = glassnet("train", "moons", "--epochs", "3", "--run-dir", run_dir, "--quiet")
+    assert again.returncode == 1 and "add --force" in again.stderr
+    assert json.loads((run_dir / "summary.json").read_text())["epochs"] == 2  # untouched
+    forced = glassnet("train", "moons", "--epochs", "3", "--run-dir", run_dir, "--quiet",
+                      "--force")  # fmt: skip
+    assert forced.returncode == 0, forced.stderr
+    assert json.loads((run_dir / "summary.json").read_text())["epochs"] == 3
+    assert not (run_dir / "report.html").exists()  # the old run's report is gone
+
+
+def test_predict_takes_out_json_and_refuses_proba_for_numbers(glassnet, tmp_path):
+    model = tmp_path / "m.glassnet"
+    assert glassnet("train", "moons", "--epochs", "3", "--out", model, "-q").returncode == 0
+    points = tmp_path / "p.csv"
+    points.write_text("x1,x2\n0.5,0.2\n")
+    printed = glassnet("predict", model, points, "--json")
+    assert printed.returncode == 0 and len(strict_json(printed.stdout)) == 1
+    written = glassnet("predict", model, points, "--out", tmp_path / "o.csv")
+    assert "1 prediction written" in written.stderr  # not "1 predictions"
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(40, 2))
+    np.savetxt(tmp_path / "r.csv", np.c_[X, X.sum(1)], delimiter=",", header="a,b,t",
+               comments="")  # fmt: skip
+    assert glassnet("train", tmp_path / "r.csv", "--target", "t", "--epochs", "3", "--out",
+                    tmp_path / "r.glassnet", "-q").returncode == 0  # fmt: skip
+    proba = glassnet("predict", tmp_path / "r.glassnet", tmp_path / "r.csv", "--proba")
+    assert proba.returncode == 2 and "predicts numbers" in proba.stderr
+
+
+def test_plot_json_and_quiet(glassnet, tmp_path):
+    result = glassnet("plot", "activations", "--out", tmp_path / "a.png", "--json")
+    assert strict_json(result.stdout) == {"kind": "activations", "wrote": str(tmp_path / "a.png"),
+                                          "notes": []}  # fmt: skip
+    quiet = glassnet("plot", "activations", "--out", tmp_path / "b.png", "--quiet")
+    assert quiet.returncode == 0 and quiet.stdout == ""
