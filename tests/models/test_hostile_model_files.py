@@ -101,7 +101,9 @@ def test_the_header_is_read_and_bounded_before_the_tensors(tmp_path):
             gn.load({str(big)!r})
         except gn.GlassnetError as exc:
             print(exc)
-            print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+            # VmHWM, not ru_maxrss: the latter keeps the forking parent's peak across exec
+            status = open("/proc/self/status").read().split("VmHWM:")[1]
+            print(status.split()[0])
     """)
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                             timeout=120)  # fmt: skip
