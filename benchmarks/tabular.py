@@ -9,7 +9,7 @@ For each set and seed: a fresh 80/20 split (stratified for classes, random_state
 80 %, as a new user would:
 * glassnet — `glassnet train train.csv --target y` with no other flag (gn.run on a CSV written
   from the split: the command's own code), and `GlassnetClassifier/Regressor(random_state=seed)`,
-  which is `glassnet train --test-fraction 0`;
+  which gives the same network as `glassnet train` on the same rows;
 * scikit-learn — `make_pipeline(StandardScaler(), MLPClassifier(random_state=seed))`, and for
   regression MLPRegressor with the target standardised too (TransformedTargetRegressor).
 Scored on the 20 %: accuracy for classes, R² for regression. The table gives mean ± std over

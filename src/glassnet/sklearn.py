@@ -6,8 +6,8 @@ cross_val_score and clone (`pip install glassnet[sklearn]`).
 
 Every constructor argument is stored as given; None means "the recipe decides", exactly as an
 option left out of `glassnet train` (glassnet.models.recipes.tabular). `fit` is `gn.run` on the
-arrays, so `GlassnetClassifier(random_state=s).fit(X, y)` and `glassnet train FILE --seed s
---test-fraction 0` on the same rows give the same network: early stopping on a validation
+arrays, so `GlassnetClassifier(random_state=s).fit(X, y)` and `glassnet train FILE --seed s`
+on the same rows give the same network: early stopping on a validation
 split, then the refit on every row. random_state is the seed (None: 0, as `glassnet train`).
 
 Fitted attributes: classes_ (classifier), n_features_in_, feature_names_in_ (DataFrames),

@@ -31,7 +31,7 @@ def trained(glassnet, tmp_path_factory):
     data = iris_like(folder / "iris.csv")
     run_dir = folder / "run"
     result = glassnet("train", data, "--target", "species", "--epochs", "40", "--run-dir",
-                      run_dir, "--quiet")  # fmt: skip
+                      run_dir, "--test-fraction", "0.2", "--quiet")  # fmt: skip
     assert result.returncode == 0, result.stderr
     return data, run_dir / "model.glassnet", run_dir
 
@@ -109,7 +109,8 @@ def test_a_regression_report_has_predicted_against_true_and_log_curves(glassnet,
     data = tmp_path / "r.csv"
     np.savetxt(data, np.c_[X, y], delimiter=",", header="a,b,c,price", comments="")
     run_dir = tmp_path / "run"
-    result = glassnet("train", data, "--target", "price", "--epochs", "40", "--run-dir", run_dir)
+    result = glassnet("train", data, "--target", "price", "--epochs", "40", "--run-dir", run_dir,
+                      "--test-fraction", "0.2")  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert re.search(r"epoch 40/40  RMSE \d", result.stdout), result.stdout  # target's units
     assert glassnet("report", run_dir).returncode == 0
@@ -134,3 +135,20 @@ def test_the_card_checks_its_record_of_the_rows():
                 {"kind": "cloud", "sha256": "ab"}, {"kind": "file", "sha256": "ab"}):  # fmt: skip
         with pytest.raises(ValidationError, match="learnt_from"):
             ModelCard.from_dict({"learnt_from": bad})
+
+
+def test_a_model_that_learnt_from_every_row_is_scored_on_all_and_says_it_measures_fit(
+    glassnet, tmp_path
+):
+    # the tabular recipe's default: no test split, the refit learns from every row
+    data = iris_like(tmp_path / "iris.csv")
+    model = tmp_path / "all.glassnet"
+    trained = glassnet("train", data, "--target", "species", "--epochs", "20", "--out", model,
+                       "--quiet")  # fmt: skip
+    assert trained.returncode == 0, trained.stderr
+    assert gn.load(model).card.learnt_from["test_rows"] == []
+    result = glassnet("evaluate", model, data, "--json")
+    assert result.returncode == 0, result.stderr
+    scored = json.loads(result.stdout)
+    assert scored["split"] == "all" and scored["n"] == 150
+    assert "measures fit, not generalisation" in scored["rows"]

@@ -174,7 +174,7 @@ def test_regression_csv_predicts_in_the_targets_units(glassnet, tmp_path):
     model = tmp_path / "r.glassnet"
     result = glassnet("train", data, "--target", "price", "--out", model, "--json")
     summary = one_json(result.stdout)
-    assert summary["task"] == "regression" and summary["test_accuracy"] is None
+    assert summary["task"] == "regression" and summary["validation_accuracy"] is None
     evaluation = one_json(glassnet("evaluate", model, data, "--json").stdout)
     assert evaluation["r2"] > 0.99 and evaluation["rmse"] < 500
 

@@ -31,7 +31,7 @@ def test_categories_and_gaps_are_encoded_and_travel_in_the_model(tmp_path, glass
     data, model = shop_csv(tmp_path / "shop.csv"), tmp_path / "shop.glassnet"
     result = gn.run(gn.RunConfig(data=str(data), target="bought", categorical=["city", "plan"],
                                  impute="median", out=str(model)))  # fmt: skip
-    assert result.summary["test_accuracy"] >= 0.95
+    assert result.summary["validation_accuracy"] >= 0.95
     net = gn.load(model)
     assert net.card.feature_names == ["age", "city=lyon", "city=nice", "city=paris",
                                       "plan=free", "plan=pro"]  # fmt: skip
@@ -74,7 +74,7 @@ def test_integer_ratings_can_be_regression(tmp_path):
     assert inferred.network.task == "multiclass"
     forced = gn.run(gn.RunConfig(data=str(path), target="stars", task="regression"))
     assert forced.network.task == "regression"
-    assert forced.summary["test_metrics"]["r2"] > 0.7
+    assert forced.summary["validation_metrics"]["r2"] > 0.7
 
 
 def test_class_weight_balanced_raises_the_rare_class_recall(tmp_path):
@@ -87,7 +87,8 @@ def test_class_weight_balanced_raises_the_rare_class_recall(tmp_path):
     )
     recall = {}
     for weight in (None, "balanced"):
-        run = gn.run(gn.RunConfig(data=str(path), target="y", class_weight=weight))
+        run = gn.run(gn.RunConfig(data=str(path), target="y", class_weight=weight,
+                                  test_fraction=0.2))  # fmt: skip
         recall[weight] = run.summary["test_metrics"]["per_class"][1]["recall"]
     assert recall["balanced"] > recall[None]
 
@@ -96,9 +97,10 @@ def test_the_summary_says_where_the_estimate_comes_from_and_what_was_refit(tmp_p
     data = shop_csv(tmp_path / "shop.csv", gaps=False)
     run = gn.run(gn.RunConfig(data=str(data), target="bought", categorical=["city", "plan"]))
     refit = run.summary["refit"]
-    assert refit["rows"] == 300 and refit["estimate_from"] == "test"
+    assert refit["rows"] == 300 and refit["estimate_from"] == "validation"
     assert refit["epochs"] == run.history.best_epoch
     assert run.network.card.training["refit"]["rows"] == 300
     assert run.network.card.training["epochs"] == refit["epochs"]  # the saved network's run
-    metrics = run.summary["test_metrics"]
+    assert "test_metrics" not in run.summary  # every row was learnt from: no test split
+    metrics = run.summary["validation_metrics"]
     assert {"accuracy", "balanced_accuracy", "roc_auc", "per_class"} <= set(metrics)
