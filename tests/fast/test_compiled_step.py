@@ -16,6 +16,7 @@ import glassnet as gn
 _ckernels = pytest.importorskip("glassnet.fast._ckernels", reason="the C extension is not built")
 
 from glassnet.fast import blas as _blas  # noqa: E402
+from glassnet.fast import cores  # noqa: E402
 from glassnet.fast import step as fastpath  # noqa: E402
 from glassnet.fast.step import CompiledStep  # noqa: E402
 
@@ -79,11 +80,14 @@ def assert_same_training(runs, rtol=2e-5, atol=2e-6):
 @pytest.fixture(params=["team of two", "one thread"])
 def threads(request, monkeypatch):
     """Both ways a C step runs: on the team of two threads (where OpenBLAS runs two, as on the
-    machines here), and on the calling thread alone (a plan without OpenBLAS's thread control)."""
+    machines here; GLASSNET_TEAM=on, so that the step does not time itself against one thread),
+    and on the calling thread alone (a plan without OpenBLAS's thread control)."""
     if request.param == "one thread":
         monkeypatch.setattr(_blas, "threads", lambda: None)
-    elif _blas_threads() != 2:
-        pytest.skip("the team needs OpenBLAS running two threads")
+    elif _blas_threads() != 2 or cores.usable_cores() < 2:
+        pytest.skip("the team needs OpenBLAS running two threads on two usable cores")
+    else:
+        monkeypatch.setenv(fastpath.TEAM_ENV, "on")
     return request.param
 
 

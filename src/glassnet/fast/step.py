@@ -28,7 +28,7 @@ import os
 import numpy as np
 
 from glassnet.errors import ValidationError
-from glassnet.fast import blas, numpy_kernels
+from glassnet.fast import blas, cores, numpy_kernels
 from glassnet.nn.layers import Dense, ReLU, Softmax, Standardize
 from glassnet.nn.losses import CrossEntropy, Loss
 from glassnet.nn.network import Network
@@ -38,7 +38,9 @@ from glassnet.train.targets import Targets
 
 KERNELS_ENV = "GLASSNET_KERNELS"  # 0: not the C kernels (their NumPy twins run instead)
 FAST_ENV = "GLASSNET_FAST"  # 0: no compiled step at all, training takes the reference step
+TEAM_ENV = "GLASSNET_TEAM"  # auto (default): the team or one thread, whichever is faster now
 OFF = ("0", "off", "false", "no")
+ON = ("1", "on", "true", "yes", "always")
 GATHERED = (np.uint8, np.float32, np.float64)  # input dtypes the batch-gathering kernel reads
 
 
@@ -52,6 +54,17 @@ def kernels():
     except ImportError:
         return None
     return _ckernels
+
+
+def team_policy() -> int:
+    """GLASSNET_TEAM as team_config's policy: 0 auto (the C step times the team against one
+    thread and takes the faster, csrc/team.h), 1 the team whenever it can, 2 one thread."""
+    value = os.environ.get(TEAM_ENV, "auto").strip().lower()
+    if value in ("", "auto"):
+        return 0
+    if value in ON or value in OFF:
+        return 1 if value in ON else 2
+    raise ValidationError(f"{TEAM_ENV}={value!r} is not auto, on or off; unset it or pick one")
 
 
 def adam_numbers(optimizer: Adam, t: int) -> tuple[np.float32, ...]:
@@ -268,4 +281,5 @@ def compile_step(net: Network, loss: Loss, optimizer: Optimizer, X, targets: Tar
     given = (net, optimizer, X, targets, batch_size, watched)
     if k is None:  # the NumPy-only route: NumPy kernels, W ← W − Gᵀ A through ctypes
         return CompiledStep(*given, numpy_kernels, None, gemm=blas.sgemm_function())
+    k.team_config(team_policy(), cores.usable_cores())
     return CompiledStep(*given, k, blas.sgemm(), blas.threads())

@@ -13,6 +13,8 @@ static void plan_free(Plan *p)
     PyMem_Free(p->views);
     PyMem_Free(p->layer);
     PyMem_Free(p->partial);
+    PyMem_Free(p->block_cost);
+    PyMem_Free(p->block_correct);
     PyMem_Free(p);
 }
 
@@ -164,7 +166,10 @@ PyObject *make_plan(PyObject *Py_UNUSED(self), PyObject *const *args, Py_ssize_t
     p->layer = PyMem_Calloc(L, sizeof(Layer));
     p->views = PyMem_Calloc(5 + 10 * L, sizeof(Py_buffer));
     int ok = p->layer && p->views ? plan_bind(p, args, layers) == 0 : (PyErr_NoMemory(), 0);
-    if (ok && !(p->partial = PyMem_Calloc(TEAM_MAX * p->layer[L - 1].n_out, sizeof(float))))
+    Py_ssize_t blocks = ok ? (p->cap + BLOCK_ROWS - 1) / BLOCK_ROWS : 0;
+    if (ok && (!(p->partial = PyMem_Calloc(blocks * p->layer[L - 1].n_out, sizeof(float))) ||
+               !(p->block_cost = PyMem_Calloc(blocks, sizeof(double))) ||
+               !(p->block_correct = PyMem_Calloc(blocks, sizeof(long)))))
         ok = (PyErr_NoMemory(), 0);
     Py_DECREF(layers);
     PyObject *capsule = ok ? PyCapsule_New(p, PLAN_NAME, plan_destructor) : NULL;

@@ -6,6 +6,8 @@
 
 #include "common.h"
 
+#define BLOCK_ROWS 16  /* rows of the output layer's blocks (step.c) */
+
 typedef struct {
     float *W, *b, *dW, *db, *z, *dx;  /* dx: the gradient of the layer's input (NULL: first) */
     float *mW, *vW, *mb, *vb;  /* Adam's moments of W and b (NULL: not bound) */
@@ -25,7 +27,11 @@ typedef struct {
     Layer *layer;
     int (*get_threads)(void);  /* OpenBLAS's thread count, or NULL: no team (see team.h) */
     void (*set_threads)(int);
-    float *partial;  /* TEAM_MAX partial column sums of the output gradient */
+    /* Per block of BLOCK_ROWS rows of the batch: the column sums of the output gradient, the
+     * cost and the correct count, added up block by block in order whatever the threads */
+    float *partial;
+    double *block_cost;
+    long *block_correct;
     Py_buffer *views;  /* every array the plan uses, held until it is freed */
     int n_views;
 } Plan;

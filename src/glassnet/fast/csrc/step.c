@@ -63,23 +63,31 @@ void step_part(StepArgs *a, int t)
         in = l->z;
     }
     const Layer *top = &p->layer[L - 1];
-    const Py_ssize_t k = top->n_out;
-    share(n, t, T, 1, &lo, &hi);  /* output layer and softmax: rows lo..hi */
-    a->cost[t] = 0.0;
-    a->correct[t] = 0;
-    for (Py_ssize_t j = 0; j < k; j++)
-        p->partial[t * k + j] = 0.0f;
-    if (hi > lo) {
-        gemm(p, NO_TRANS, TRANS, hi - lo, k, top->n_in, 1.0f, in + lo * top->n_in, top->n_in,
-             top->W, top->n_in, 0.0f, top->z + lo * k, k);
-        bias_add_loop(top->z + lo * k, top->b, hi - lo, k, k);
-        a->cost[t] = softmax_xent_loop(top->z + lo * k, hi - lo, k, p->labels, a->idx + lo,
-                                       a->scale, p->partial + t * k, &a->correct[t]);
+    const Py_ssize_t k = top->n_out, blocks = (n + BLOCK_ROWS - 1) / BLOCK_ROWS;
+    share(blocks, t, T, 1, &lo, &hi);  /* output layer and softmax: blocks lo..hi of rows */
+    Py_ssize_t row = lo * BLOCK_ROWS, rows = (hi * BLOCK_ROWS < n ? hi * BLOCK_ROWS : n) - row;
+    if (rows > 0) {
+        gemm(p, NO_TRANS, TRANS, rows, k, top->n_in, 1.0f, in + row * top->n_in, top->n_in,
+             top->W, top->n_in, 0.0f, top->z + row * k, k);
+        bias_add_loop(top->z + row * k, top->b, rows, k, k);
+    }
+    for (Py_ssize_t b = lo; b < hi; b++) {  /* each block's cost, count and bias gradient */
+        Py_ssize_t first = b * BLOCK_ROWS, m = n - first < BLOCK_ROWS ? n - first : BLOCK_ROWS;
+        p->block_cost[b] = softmax_xent_loop(top->z + first * k, m, k, p->labels,
+                                             a->idx + first, a->scale, p->partial + b * k,
+                                             &p->block_correct[b]);
     }
     barrier(a, &sense);
-    double cost = 0.0;
-    for (int i = 0; i < T; i++)
-        cost += a->cost[i];
+    double cost = 0.0;  /* every thread adds the blocks up in the same order */
+    long correct = 0;
+    for (Py_ssize_t b = 0; b < blocks; b++) {
+        cost += p->block_cost[b];
+        correct += p->block_correct[b];
+    }
+    if (t == 0) {
+        a->cost = cost;
+        a->correct = correct;
+    }
     if (!isfinite(cost))
         return;  /* diverged: the caller reports it, and nothing is updated */
     for (int i = L - 1; i >= 0; i--) {
@@ -101,10 +109,10 @@ void step_part(StepArgs *a, int t)
         share(l->n_out, t, T, 1, &lo, &hi);  /* rows lo..hi of W and b */
         if (hi == lo)
             continue;
-        if (i == L - 1)  /* the output layer's db: the sum of the threads' partial sums */
+        if (i == L - 1)  /* the output layer's db: the blocks' column sums, in order */
             for (Py_ssize_t j = lo; j < hi; j++) {
                 float sum = 0.0f;
-                for (int r = 0; r < T; r++)
+                for (Py_ssize_t r = 0; r < blocks; r++)
                     sum += p->partial[r * k + j];
                 l->db[j] = sum;
                 if (a->fused)
@@ -122,16 +130,6 @@ void step_part(StepArgs *a, int t)
             adam_loop(l->b + lo, l->db + lo, l->mb + lo, l->vb + lo, hi - lo, a->adam);
         }
     }
-}
-
-/* The whole step on the calling thread, or on the team of two when OpenBLAS itself runs two
- * threads (more or fewer: the user's choice, or another machine; OpenBLAS's own threading then
- * parallelises the GEMMs alone). */
-static void run_step(StepArgs *a)
-{
-    a->threads = 1;
-    if (!team_step(a))
-        step_part(a, 0);
 }
 
 /* step(plan, idx, scale, fused, adam) -> (cost sum, correct): one training step on the samples
@@ -180,13 +178,7 @@ PyObject *step(PyObject *Py_UNUSED(self), PyObject *const *args, Py_ssize_t narg
     run_step(&job);
     Py_END_ALLOW_THREADS
     release(&a);
-    double cost = 0.0;
-    long correct = 0;
-    for (int t = 0; t < job.threads; t++) {
-        cost += job.cost[t];
-        correct += job.correct[t];
-    }
-    return Py_BuildValue("(dl)", cost, correct);
+    return Py_BuildValue("(dl)", job.cost, job.correct);
 fail:
     release(&a);
     return NULL;

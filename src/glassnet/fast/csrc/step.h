@@ -19,8 +19,8 @@ typedef struct StepArgs {
     float scale;
     int fused, threads;
     const float *adam;  /* Adam's 9 numbers (see adam_loop), or NULL */
-    double cost[TEAM_MAX];
-    long correct[TEAM_MAX];
+    double cost;  /* the step's results: the sum of the per-sample costs, the correct count */
+    long correct;
 #if HAVE_TEAM
     atomic_uint arrived, sense;
 #endif
