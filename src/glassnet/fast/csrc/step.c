@@ -25,62 +25,151 @@ static void gemm(const Plan *p, int ta, int tb, Py_ssize_t m, Py_ssize_t n, Py_s
                                (int)ldb, beta, C, (int)ldc);
 }
 
-/* Thread t's share [lo, hi) of n items; `align` keeps column blocks apart by whole cache lines. */
-static void share(Py_ssize_t n, int t, int threads, Py_ssize_t align, Py_ssize_t *lo,
+/* Share `part` [lo, hi) of n items cut into `parts`; `align` keeps column blocks apart by
+ * whole cache lines. */
+static void share(Py_ssize_t n, int part, int parts, Py_ssize_t align, Py_ssize_t *lo,
                   Py_ssize_t *hi)
 {
-    Py_ssize_t cut[TEAM_MAX + 1];
-    for (int i = 0; i <= threads; i++)
-        cut[i] = i == threads ? n : n * i / threads / align * align;
-    *lo = cut[t];
-    *hi = cut[t + 1];
+    *lo = n * part / parts / align * align;
+    *hi = part + 1 == parts ? n : n * (part + 1) / parts / align * align;
 }
 
-/* Thread t's part of a step: gather, forward, softmax cross-entropy, backward and the update
- * (fused) or the gradients dW and db (not fused). Hidden layers are split by columns (each
- * thread computes half of every unit's outputs), the output layer and its softmax by rows.
- * The cost is checked after the softmax: if it is not finite nothing is written to the layers. */
-void step_part(StepArgs *a, int t)
+/* A step is a sequence of phases, each cut into a->parts shares (`part` 0..parts-1): the
+ * gather by rows; each hidden layer by columns (every thread computes some of every sample's
+ * units, then their bias and activation); the output layer and its softmax by blocks of
+ * BLOCK_ROWS rows; backward, each input gradient by columns and each weight update by rows of W.
+ * No GEMM's sum over k is split and no two shares write the same memory. On a team, thread t
+ * does share t of every phase and the threads meet at a barrier after each phase but the
+ * updates; on one thread, the shares run one after another. The GEMM calls are the same either
+ * way, so the numbers are too, bit for bit. */
+
+static void gather_part(StepArgs *a, int part, int i)
+{
+    (void)i;
+    const Plan *p = a->p;
+    Py_ssize_t lo, hi;
+    share(a->n, part, a->parts, 1, &lo, &hi);
+    gather_rows(p->kx, p->X, a->idx + lo, hi - lo, p->d, p->mean, p->scale, p->x + lo * p->d);
+}
+
+/* The input of layer i: the batch, or the layer below's activations. */
+static const float *input_of(const Plan *p, int i)
+{
+    return i ? p->layer[i - 1].z : p->x;
+}
+
+static void hidden_part(StepArgs *a, int part, int i)  /* columns lo..hi of Z = A Wᵀ + b */
 {
     const Plan *p = a->p;
-    const int L = p->n_layers, T = a->threads;
-    const Py_ssize_t n = a->n;
-    unsigned sense = 0;
+    const Layer *l = &p->layer[i];
     Py_ssize_t lo, hi;
-    share(n, t, T, 1, &lo, &hi);
-    gather_rows(p->kx, p->X, a->idx + lo, hi - lo, p->d, p->mean, p->scale, p->x + lo * p->d);
-    barrier(a, &sense);
-    const float *in = p->x;
-    for (int i = 0; i + 1 < L; i++) {  /* hidden layers: columns lo..hi of Z = A W^T + b */
-        const Layer *l = &p->layer[i];
-        share(l->n_out, t, T, 16, &lo, &hi);
-        if (hi > lo) {
-            gemm(p, NO_TRANS, TRANS, n, hi - lo, l->n_in, 1.0f, in, l->n_in, l->W + lo * l->n_in,
-                 l->n_in, 0.0f, l->z + lo, l->n_out);
-            bias_relu_loop(l->z + lo, l->b + lo, n, hi - lo, l->n_out);
-        }
-        barrier(a, &sense);
-        in = l->z;
+    share(l->n_out, part, a->parts, 16, &lo, &hi);
+    if (hi > lo) {
+        gemm(p, NO_TRANS, TRANS, a->n, hi - lo, l->n_in, 1.0f, input_of(p, i), l->n_in,
+             l->W + lo * l->n_in, l->n_in, 0.0f, l->z + lo, l->n_out);
+        bias_relu_loop(l->z + lo, l->b + lo, a->n, hi - lo, l->n_out);
     }
-    const Layer *top = &p->layer[L - 1];
-    const Py_ssize_t k = top->n_out, blocks = (n + BLOCK_ROWS - 1) / BLOCK_ROWS;
-    share(blocks, t, T, 1, &lo, &hi);  /* output layer and softmax: blocks lo..hi of rows */
+}
+
+static void output_part(StepArgs *a, int part, int i)  /* blocks lo..hi of rows */
+{
+    const Plan *p = a->p;
+    const Layer *top = &p->layer[i];
+    const Py_ssize_t n = a->n, k = top->n_out, blocks = (n + BLOCK_ROWS - 1) / BLOCK_ROWS;
+    Py_ssize_t lo, hi;
+    share(blocks, part, a->parts, 1, &lo, &hi);
     Py_ssize_t row = lo * BLOCK_ROWS, rows = (hi * BLOCK_ROWS < n ? hi * BLOCK_ROWS : n) - row;
-    if (rows > 0) {
-        gemm(p, NO_TRANS, TRANS, rows, k, top->n_in, 1.0f, in + row * top->n_in, top->n_in,
-             top->W, top->n_in, 0.0f, top->z + row * k, k);
-        bias_add_loop(top->z + row * k, top->b, rows, k, k);
-    }
+    if (rows <= 0)
+        return;
+    gemm(p, NO_TRANS, TRANS, rows, k, top->n_in, 1.0f, input_of(p, i) + row * top->n_in,
+         top->n_in, top->W, top->n_in, 0.0f, top->z + row * k, k);
+    bias_add_loop(top->z + row * k, top->b, rows, k, k);
     for (Py_ssize_t b = lo; b < hi; b++) {  /* each block's cost, count and bias gradient */
         Py_ssize_t first = b * BLOCK_ROWS, m = n - first < BLOCK_ROWS ? n - first : BLOCK_ROWS;
         p->block_cost[b] = softmax_xent_loop(top->z + first * k, m, k, p->labels,
                                              a->idx + first, a->scale, p->partial + b * k,
                                              &p->block_correct[b]);
     }
-    barrier(a, &sense);
+}
+
+static void input_grad_part(StepArgs *a, int part, int i)  /* columns lo..hi of G Wᵢ */
+{
+    const Plan *p = a->p;
+    const Layer *l = &p->layer[i], *below = &p->layer[i - 1];
+    const float *g = i + 1 < p->n_layers ? p->layer[i + 1].dx : l->z;
+    Py_ssize_t lo, hi;
+    share(l->n_in, part, a->parts, 16, &lo, &hi);
+    if (hi > lo) {  /* with W before its update */
+        gemm(p, NO_TRANS, NO_TRANS, a->n, hi - lo, l->n_out, 1.0f, g, l->n_out, l->W + lo,
+             l->n_in, 0.0f, l->dx + lo, l->n_in);
+        relu_backward_loop(l->dx + lo, below->z + lo, below->db + lo, below->b + lo, a->fused,
+                           a->n, hi - lo, l->n_in);
+    }
+}
+
+static void update_part(StepArgs *a, int part, int i)  /* rows lo..hi of W and b */
+{
+    const Plan *p = a->p;
+    const Layer *l = &p->layer[i];
+    const float *g = i + 1 < p->n_layers ? p->layer[i + 1].dx : l->z, *input = input_of(p, i);
+    Py_ssize_t lo, hi, n = a->n;
+    share(l->n_out, part, a->parts, 1, &lo, &hi);
+    if (hi == lo)
+        return;
+    if (i == p->n_layers - 1) {  /* the output layer's db: the blocks' column sums, in order */
+        const Py_ssize_t k = l->n_out, blocks = (n + BLOCK_ROWS - 1) / BLOCK_ROWS;
+        for (Py_ssize_t j = lo; j < hi; j++) {
+            float sum = 0.0f;
+            for (Py_ssize_t r = 0; r < blocks; r++)
+                sum += p->partial[r * k + j];
+            l->db[j] = sum;
+            if (a->fused)
+                l->b[j] -= sum;
+        }
+    }
+    if (a->fused)
+        gemm(p, TRANS, NO_TRANS, hi - lo, l->n_in, n, -1.0f, g + lo, l->n_out, input, l->n_in,
+             1.0f, l->W + lo * l->n_in, l->n_in);
+    else
+        gemm(p, TRANS, NO_TRANS, hi - lo, l->n_in, n, 1.0f, g + lo, l->n_out, input, l->n_in,
+             0.0f, l->dW + lo * l->n_in, l->n_in);
+    if (a->adam) {  /* these rows of W and entries of b: their gradients are done */
+        Py_ssize_t at = lo * l->n_in, size = (hi - lo) * l->n_in;
+        adam_loop(l->W + at, l->dW + at, l->mW + at, l->vW + at, size, a->adam);
+        adam_loop(l->b + lo, l->db + lo, l->mb + lo, l->vb + lo, hi - lo, a->adam);
+    }
+}
+
+typedef void (*Phase)(StepArgs *a, int part, int layer);
+
+/* Thread t's share of a phase, then the barrier (meet); on one thread, every share in turn. */
+static void run_phase(StepArgs *a, int t, unsigned *sense, Phase phase, int layer, int meet)
+{
+    if (a->threads == 1) {
+        for (int part = 0; part < a->parts; part++)
+            phase(a, part, layer);
+    } else {
+        phase(a, t, layer);
+        if (meet)
+            barrier(a, sense);
+    }
+}
+
+/* Thread t's part of a step (every part, on one thread): gather, forward, softmax
+ * cross-entropy, backward and the update (fused) or the gradients dW and db (not fused). The
+ * cost is checked after the softmax: if it is not finite nothing is written to the layers. */
+void step_part(StepArgs *a, int t)
+{
+    const Plan *p = a->p;
+    const int L = p->n_layers;
+    unsigned sense = 0;
+    run_phase(a, t, &sense, gather_part, 0, 1);
+    for (int i = 0; i + 1 < L; i++)
+        run_phase(a, t, &sense, hidden_part, i, 1);
+    run_phase(a, t, &sense, output_part, L - 1, 1);
     double cost = 0.0;  /* every thread adds the blocks up in the same order */
     long correct = 0;
-    for (Py_ssize_t b = 0; b < blocks; b++) {
+    for (Py_ssize_t b = 0; b < (a->n + BLOCK_ROWS - 1) / BLOCK_ROWS; b++) {
         cost += p->block_cost[b];
         correct += p->block_correct[b];
     }
@@ -91,44 +180,9 @@ void step_part(StepArgs *a, int t)
     if (!isfinite(cost))
         return;  /* diverged: the caller reports it, and nothing is updated */
     for (int i = L - 1; i >= 0; i--) {
-        const Layer *l = &p->layer[i];
-        const float *g = l->z, *input = i ? p->layer[i - 1].z : p->x;
-        if (i < L - 1)
-            g = p->layer[i + 1].dx;
-        if (i) {  /* columns lo..hi of the input's gradient, with W before its update */
-            const Layer *below = &p->layer[i - 1];
-            share(l->n_in, t, T, 16, &lo, &hi);
-            if (hi > lo) {
-                gemm(p, NO_TRANS, NO_TRANS, n, hi - lo, l->n_out, 1.0f, g, l->n_out, l->W + lo,
-                     l->n_in, 0.0f, l->dx + lo, l->n_in);
-                relu_backward_loop(l->dx + lo, below->z + lo, below->db + lo, below->b + lo,
-                                   a->fused, n, hi - lo, l->n_in);
-            }
-            barrier(a, &sense);
-        }
-        share(l->n_out, t, T, 1, &lo, &hi);  /* rows lo..hi of W and b */
-        if (hi == lo)
-            continue;
-        if (i == L - 1)  /* the output layer's db: the blocks' column sums, in order */
-            for (Py_ssize_t j = lo; j < hi; j++) {
-                float sum = 0.0f;
-                for (Py_ssize_t r = 0; r < blocks; r++)
-                    sum += p->partial[r * k + j];
-                l->db[j] = sum;
-                if (a->fused)
-                    l->b[j] -= sum;
-            }
-        if (a->fused)
-            gemm(p, TRANS, NO_TRANS, hi - lo, l->n_in, n, -1.0f, g + lo, l->n_out, input,
-                 l->n_in, 1.0f, l->W + lo * l->n_in, l->n_in);
-        else
-            gemm(p, TRANS, NO_TRANS, hi - lo, l->n_in, n, 1.0f, g + lo, l->n_out, input,
-                 l->n_in, 0.0f, l->dW + lo * l->n_in, l->n_in);
-        if (a->adam) {  /* this thread's rows of W and entries of b: their gradients are done */
-            Py_ssize_t at = lo * l->n_in, size = (hi - lo) * l->n_in;
-            adam_loop(l->W + at, l->dW + at, l->mW + at, l->vW + at, size, a->adam);
-            adam_loop(l->b + lo, l->db + lo, l->mb + lo, l->vb + lo, hi - lo, a->adam);
-        }
+        if (i)
+            run_phase(a, t, &sense, input_grad_part, i, 1);
+        run_phase(a, t, &sense, update_part, i, 0);
     }
 }
 

@@ -17,7 +17,7 @@ typedef struct StepArgs {
     const int64_t *idx;
     Py_ssize_t n;
     float scale;
-    int fused, threads;
+    int fused, threads, parts;  /* threads running the step; shares each phase is cut into */
     const float *adam;  /* Adam's 9 numbers (see adam_loop), or NULL */
     double cost;  /* the step's results: the sum of the per-sample costs, the correct count */
     long correct;

@@ -285,7 +285,7 @@ static int team_size(int blas)
  * is, when the plan cannot set OpenBLAS's threads or another Python thread holds the team. */
 void run_step(StepArgs *a)
 {
-    a->threads = 1;
+    a->threads = a->parts = 1;
 #if HAVE_TEAM
     const Plan *p = a->p;
     if (p->get_threads == NULL || !team_take()) {
@@ -295,6 +295,7 @@ void run_step(StepArgs *a)
     int blas = p->get_threads(), size = team_size(blas);
     int on_team = size >= 2 && choose() && start_helpers(size - 1) == size - 1;
     double began = seconds();
+    a->parts = size;
     p->set_threads(1);
     if (on_team) {
         team.job = *a;
