@@ -25,6 +25,7 @@ from pathlib import Path
 import numpy as np
 
 import report
+import sections
 from mnist_data import write_start
 from peers import PLAIN_SGD
 
@@ -38,6 +39,7 @@ FRAMEWORKS = ("glassnet", "glassnet-numpy", "torch", "sklearn")
 THROUGHPUT_ONLY = ("glassnet-numpy",)
 WORKER_ENV = {"glassnet-numpy": {"GLASSNET_KERNELS": "0"}}
 BATCH_SIZES = (64, 128)
+SECTIONS = ("main", "load", "matrix")
 TARGETS = (0.97, 0.98, 0.985)
 MAX_FOREIGN = 0.25  # cores used by other processes above which a measurement is run again
 IMPORTS = {
@@ -101,11 +103,12 @@ class Bench:
             self.foreign.append(result["foreign_load"])
         return result
 
-    def run_once(self, what: str, task: dict, timeout: float = 900) -> dict | None:
-        """One worker process; its JSON result, or None (with the error recorded)."""
+    def run_once(self, what: str, task: dict, timeout: float = 900, env=None) -> dict | None:
+        """One worker process (with `env` added to its environment); its JSON result, or None
+        (with the error recorded)."""
         task = {"start": self.start, **task}
         argv = [sys.executable, str(WORKER), json.dumps(task)]
-        env = {**os.environ, **WORKER_ENV.get(task.get("framework"), {})}
+        env = {**os.environ, **WORKER_ENV.get(task.get("framework"), {}), **(env or {})}
         self.wait_quiet()
         before = cpu_counters()
         try:
@@ -479,6 +482,12 @@ def parse_args(argv=None) -> argparse.Namespace:
         f"more than {MAX_FOREIGN} cores while it ran (default 2)",
     )
     parser.add_argument(
+        "--sections",
+        default=",".join(SECTIONS),
+        help=f"comma-separated sections (default: all of {','.join(SECTIONS)}): main is MNIST "
+        "against the peers, load is training beside busy processes, matrix is every network",
+    )
+    parser.add_argument(
         "--out",
         default=str(RESULTS / "latest"),
         help="output path without extension (default: results/latest)",
@@ -488,6 +497,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     unknown = set(args.only.split(",")) - set(FRAMEWORKS)
     if unknown or not args.frameworks:
         parser.error(f"--only takes {', '.join(FRAMEWORKS)}; got {args.only!r}")
+    args.sections = tuple(args.sections.split(","))
+    if not set(args.sections) <= set(SECTIONS):
+        parser.error(f"--sections takes {', '.join(SECTIONS)}; got {','.join(args.sections)!r}")
     return args
 
 
@@ -503,21 +515,27 @@ def run_all(args, start: Path, loader: str) -> dict:
         "machine": report.machine(REPO),
         "import_statements": IMPORTS,
     }
-    res["import_s"] = measure_imports(bench, fws, s)
-    res["cli_help_s"], res["python_startup_s"] = measure_startup(s)
-    runs = measure_throughput(bench, train_fws, s)
-    res["throughput"], res["ratios"], threads = summarize_throughput(runs)
-    res["threads"], res["threads_note"] = threads, threads_note(threads)
-    res["predict_s"] = measure_predict(bench, fws, s)
-    agreement = None
-    if {"glassnet", "torch"} <= set(fws):
-        agreement = bench.run(
-            "agreement glassnet vs torch", {"kind": "agreement", "steps": 200, "batch_size": 64}
-        )
-    res["agreement"] = agreement
-    res["time_to_accuracy"] = measure_accuracy(bench, fws, s)
-    res["cli_train"] = measure_cli(bench, s) if "glassnet" in fws else {"skipped": "--only"}
-    res["notes"] = peer_notes(train_fws, loader, agreement)
+    res["loadavg_before"] = os.getloadavg()
+    if "main" in args.sections:
+        res["import_s"] = measure_imports(bench, fws, s)
+        res["cli_help_s"], res["python_startup_s"] = measure_startup(s)
+        runs = measure_throughput(bench, train_fws, s)
+        res["throughput"], res["ratios"], threads = summarize_throughput(runs)
+        res["threads"], res["threads_note"] = threads, threads_note(threads)
+        res["predict_s"] = measure_predict(bench, fws, s)
+        agreement = None
+        if {"glassnet", "torch"} <= set(fws):
+            agreement = bench.run(
+                "agreement glassnet vs torch", {"kind": "agreement", "steps": 200, "batch_size": 64}
+            )
+        res["agreement"] = agreement
+        res["time_to_accuracy"] = measure_accuracy(bench, fws, s)
+        res["cli_train"] = measure_cli(bench, s) if "glassnet" in fws else {"skipped": "--only"}
+        res["notes"] = peer_notes(train_fws, loader, agreement)
+    if "load" in args.sections:
+        res["under_load"] = sections.measure_under_load(bench, s.repeats, stats)
+    if "matrix" in args.sections:
+        res["matrix"] = sections.measure_matrix(bench, max(1, s.repeats - 2), stats, args.quick)
     res["errors"], res["loadavg_after"] = bench.errors, os.getloadavg()
     res["foreign_load"], res["disturbed_runs"] = stats(bench.foreign), bench.disturbed
     res["wall_seconds"] = time.perf_counter() - bench.began

@@ -2,6 +2,7 @@
 #include "plan.h"
 
 #include "buffers.h"
+#include "kernels.h"
 #include "team.h"
 
 static const char PLAN_NAME[] = "glassnet.fast._ckernels.plan";
@@ -49,7 +50,7 @@ static float *plan_take(Plan *p, PyObject *obj, const char *name, int ndim, int 
 }
 
 /* Binds the data, the batch buffer and each layer's arrays (see make_plan); -1 on error. */
-static int plan_bind(Plan *p, PyObject *const *args, PyObject *layers)
+static int plan_bind(Plan *p, PyObject *const *args, PyObject *layers, PyObject *targets)
 {
     Arrays a = {.n = 0};
     Py_buffer *X = keep(p, &a, take_any(&a, args[2], "X", "uint8, float32 or float64", 2, 0));
@@ -62,22 +63,28 @@ static int plan_bind(Plan *p, PyObject *const *args, PyObject *layers)
     p->X = X->buf;
     p->rows = ROWS(X);
     p->d = COLS(X);
-    Py_buffer *Y = keep(p, &a, take(&a, args[3], "labels", I64, 1, 0));
-    if (Y == NULL || check_length(Y, p->rows, "labels") < 0 ||
-        !(p->mean = plan_take(p, args[4], "mean", 1, 0, p->d, 0)) ||
+    Py_buffer *Y = NULL;
+    if (args[3] != Py_None || p->head == HEAD_SOFTMAX_XENT) {
+        Y = keep(p, &a, take(&a, args[3], "labels", I64, 1, 0));
+        if (Y == NULL || check_length(Y, p->rows, "labels") < 0)
+            return -1;
+        p->labels = Y->buf;
+    }
+    if (!(p->mean = plan_take(p, args[4], "mean", 1, 0, p->d, 0)) ||
         !(p->scale = plan_take(p, args[5], "scale", 1, 0, p->d, 0)) ||
         !(p->x = plan_take(p, args[6], "x", 2, 1, -1, p->d)))
         return -1;
-    p->labels = Y->buf;
     p->cap = ROWS(&p->views[p->n_views - 1]);
     Py_ssize_t n_in = p->d;
     for (int i = 0; i < p->n_layers; i++) {
         PyObject *t = PySequence_Fast_GET_ITEM(layers, i);
         Layer *l = &p->layer[i];
         Py_ssize_t items = PyTuple_Check(t) ? PyTuple_GET_SIZE(t) : 0;
-        if ((items != 6 && items != 10) || (i > 0 && (items == 10) != (p->layer[0].mW != NULL))) {
+        if ((items != 6 && items != 8 && items != 10) ||
+            (i > 0 && items != PyTuple_GET_SIZE(PySequence_Fast_GET_ITEM(layers, 0)))) {
             PyErr_SetString(PyExc_TypeError, "each layer must be a (W, b, dW, db, z, dx) tuple, "
-                            "all with Adam's (mW, vW, mb, vb) after them or none");
+                            "all with Adam's (mW, vW, mb, vb) or SGD's (vW, vb) after them or "
+                            "none");
             return -1;
         }
         PyObject *dx = PyTuple_GET_ITEM(t, 5);
@@ -101,12 +108,20 @@ static int plan_bind(Plan *p, PyObject *const *args, PyObject *layers)
              !(l->mb = plan_take(p, PyTuple_GET_ITEM(t, 8), "mb", 1, 1, l->n_out, 0)) ||
              !(l->vb = plan_take(p, PyTuple_GET_ITEM(t, 9), "vb", 1, 1, l->n_out, 0))))
             return -1;
+        if (items == 8 &&
+            (!(l->mW = plan_take(p, PyTuple_GET_ITEM(t, 6), "vW", 2, 1, l->n_out, n_in)) ||
+             !(l->mb = plan_take(p, PyTuple_GET_ITEM(t, 7), "vb", 1, 1, l->n_out, 0))))
+            return -1;
         n_in = l->n_out;
     }
-    for (Py_ssize_t i = 0; i < p->rows; i++)
-        if (p->labels[i] < 0 || p->labels[i] >= n_in) {
+    if (p->head != HEAD_SOFTMAX_XENT &&
+        !(p->targets = plan_take(p, targets, "targets", 2, 0, p->rows, n_in)))
+        return -1;
+    Py_ssize_t classes = p->head == HEAD_SOFTMAX_XENT || n_in > 1 ? n_in : 2;
+    for (Py_ssize_t i = 0; p->labels != NULL && i < p->rows; i++)
+        if (p->labels[i] < 0 || p->labels[i] >= classes) {
             PyErr_Format(PyExc_ValueError, "label %lld is not a class of a %zd-class output",
-                         (long long)p->labels[i], n_in);
+                         (long long)p->labels[i], classes);
             return -1;
         }
     return 0;
@@ -119,10 +134,54 @@ static int plan_bind(Plan *p, PyObject *const *args, PyObject *layers)
  * for the first; z (cap, n_out) and dx (cap, n_in) are its buffers; for Adam, every tuple goes
  * on with the moments (mW, vW, mb, vb) of W and b. threads: None, or the
  * addresses of OpenBLAS's get and set thread-count functions, which let a step run on a team
- * of two threads (see team.h). Every array is checked here and held by the plan. */
+ * of threads (see team.h). kinds (optional): None for (Dense ReLU)* Dense with softmax
+ * cross-entropy, or (head, factor, targets, activations) (see plan_kinds); labels may then be
+ * None. SGD with momentum binds each layer's velocities (vW, vb) after the six arrays. Every
+ * array is checked here and held by the plan. */
+/* Reads kinds = (head, factor, targets, activations) into p: the cost, the squared-error
+ * family's factor, the targets (None for softmax cross-entropy) and one (enum act, alpha) per
+ * layer, the activation after it (the last: on the output, for the squared-error family). */
+static int plan_kinds(Plan *p, PyObject *kinds, PyObject **targets)
+{
+    int head = -1;
+    double factor = 1.0;
+    PyObject *acts = NULL;
+    if (kinds == Py_None) {  /* (Dense ReLU)* Dense, softmax cross-entropy */
+        for (int i = 0; i < p->n_layers; i++)
+            p->layer[i].act = i + 1 < p->n_layers ? ACT_RELU : ACT_IDENTITY;
+        *targets = Py_None;
+        return 0;
+    }
+    if (!PyArg_ParseTuple(kinds, "idOO!;kinds must be (head, factor, targets, activations)",
+                          &head, &factor, targets, &PyTuple_Type, &acts))
+        return -1;
+    if (head < HEAD_SOFTMAX_XENT || head > HEAD_SQUARED ||
+        PyTuple_GET_SIZE(acts) != p->n_layers) {
+        PyErr_SetString(PyExc_ValueError, "kinds needs a head 0, 1 or 2 and one activation per "
+                        "layer");
+        return -1;
+    }
+    p->head = head;
+    p->factor = (float)factor;
+    for (int i = 0; i < p->n_layers; i++) {
+        int act;
+        float alpha;
+        if (!PyArg_ParseTuple(PyTuple_GET_ITEM(acts, i), "if;each activation is (kind, alpha)",
+                              &act, &alpha))
+            return -1;
+        if (act < ACT_RELU || act > ACT_IDENTITY) {
+            PyErr_Format(PyExc_ValueError, "activation kind %d is not 0 to 4", act);
+            return -1;
+        }
+        p->layer[i].act = act;
+        p->layer[i].alpha = alpha;
+    }
+    return 0;
+}
+
 PyObject *make_plan(PyObject *Py_UNUSED(self), PyObject *const *args, Py_ssize_t nargs)
 {
-    if (check_nargs(nargs, 9, "make_plan") < 0)
+    if (nargs != 10 && check_nargs(nargs, 9, "make_plan") < 0)
         return NULL;
     void *sgemm = PyLong_AsVoidPtr(args[0]), *get = NULL, *set = NULL;
     if (sgemm == NULL) {
@@ -164,8 +223,14 @@ PyObject *make_plan(PyObject *Py_UNUSED(self), PyObject *const *args, Py_ssize_t
     p->set_threads = (void (*)(int))set;
     p->n_layers = (int)L;
     p->layer = PyMem_Calloc(L, sizeof(Layer));
-    p->views = PyMem_Calloc(5 + 10 * L, sizeof(Py_buffer));
-    int ok = p->layer && p->views ? plan_bind(p, args, layers) == 0 : (PyErr_NoMemory(), 0);
+    p->views = PyMem_Calloc(6 + 10 * L, sizeof(Py_buffer));
+    PyObject *targets = Py_None;
+    int ok = p->layer != NULL && p->views != NULL;
+    if (!ok)
+        PyErr_NoMemory();
+    else
+        ok = plan_kinds(p, nargs == 10 ? args[9] : Py_None, &targets) == 0 &&
+             plan_bind(p, args, layers, targets) == 0;
     Py_ssize_t blocks = ok ? (p->cap + BLOCK_ROWS - 1) / BLOCK_ROWS : 0;
     if (ok && (!(p->partial = PyMem_Calloc(blocks * p->layer[L - 1].n_out, sizeof(float))) ||
                !(p->block_cost = PyMem_Calloc(blocks, sizeof(double))) ||

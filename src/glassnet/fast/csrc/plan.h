@@ -10,8 +10,10 @@
 
 typedef struct {
     float *W, *b, *dW, *db, *z, *dx;  /* dx: the gradient of the layer's input (NULL: first) */
-    float *mW, *vW, *mb, *vb;  /* Adam's moments of W and b (NULL: not bound) */
+    float *mW, *vW, *mb, *vb;  /* Adam's moments of W and b, or SGD's velocities mW, mb */
     Py_ssize_t n_in, n_out;
+    int act;  /* the activation after the layer (kernels.h enum act) */
+    float alpha;  /* LeakyReLU's slope */
 } Layer;
 
 typedef struct {
@@ -20,7 +22,10 @@ typedef struct {
     const void *X;
     enum kind kx;
     Py_ssize_t rows, d, cap;  /* samples in X, features, rows of the batch buffers */
-    const int64_t *labels;
+    const int64_t *labels;  /* class ids, or NULL (a cost on values without classes) */
+    int head;  /* the cost on the output (kernels.h enum head) */
+    float factor;  /* the squared-error family's: 1, 1/2 or 1/k */
+    const float *targets;  /* (rows, k) values, for the costs other than softmax's */
     const float *mean, *scale;
     float *x;
     int n_layers;

@@ -67,7 +67,7 @@ static void hidden_part(StepArgs *a, int part, int i)  /* columns lo..hi of Z = 
     if (hi > lo) {
         gemm(p, NO_TRANS, TRANS, a->n, hi - lo, l->n_in, 1.0f, input_of(p, i), l->n_in,
              l->W + lo * l->n_in, l->n_in, 0.0f, l->z + lo, l->n_out);
-        bias_relu_loop(l->z + lo, l->b + lo, a->n, hi - lo, l->n_out);
+        bias_act_loop(l->z + lo, l->b + lo, a->n, hi - lo, l->n_out, l->act, l->alpha);
     }
 }
 
@@ -83,12 +83,20 @@ static void output_part(StepArgs *a, int part, int i)  /* blocks lo..hi of rows 
         return;
     gemm(p, NO_TRANS, TRANS, rows, k, top->n_in, 1.0f, input_of(p, i) + row * top->n_in,
          top->n_in, top->W, top->n_in, 0.0f, top->z + row * k, k);
-    bias_add_loop(top->z + row * k, top->b, rows, k, k);
+    bias_act_loop(top->z + row * k, top->b, rows, k, k, top->act, top->alpha);
     for (Py_ssize_t b = lo; b < hi; b++) {  /* each block's cost, count and bias gradient */
         Py_ssize_t first = b * BLOCK_ROWS, m = n - first < BLOCK_ROWS ? n - first : BLOCK_ROWS;
-        p->block_cost[b] = softmax_xent_loop(top->z + first * k, m, k, p->labels,
-                                             a->idx + first, a->scale, p->partial + b * k,
-                                             &p->block_correct[b]);
+        float *z = top->z + first * k, *db = p->partial + b * k;
+        const int64_t *idx = a->idx + first;
+        long *right = &p->block_correct[b];
+        if (p->head == HEAD_SOFTMAX_XENT)
+            p->block_cost[b] = softmax_xent_loop(z, m, k, p->labels, idx, a->scale, db, right);
+        else if (p->head == HEAD_SIGMOID_BCE)
+            p->block_cost[b] = sigmoid_bce_loop(z, m, k, p->targets, p->labels, idx, a->scale,
+                                                db, right);
+        else
+            p->block_cost[b] = squared_loop(z, m, k, p->targets, p->labels, idx, a->scale,
+                                            p->factor, top->act, top->alpha, db, right);
     }
 }
 
@@ -102,8 +110,8 @@ static void input_grad_part(StepArgs *a, int part, int i)  /* columns lo..hi of 
     if (hi > lo) {  /* with W before its update */
         gemm(p, NO_TRANS, NO_TRANS, a->n, hi - lo, l->n_out, 1.0f, g, l->n_out, l->W + lo,
              l->n_in, 0.0f, l->dx + lo, l->n_in);
-        relu_backward_loop(l->dx + lo, below->z + lo, below->db + lo, below->b + lo, a->fused,
-                           a->n, hi - lo, l->n_in);
+        act_backward_loop(l->dx + lo, below->z + lo, below->db + lo, below->b + lo, a->fused,
+                          a->n, hi - lo, l->n_in, below->act, below->alpha);
     }
 }
 
@@ -133,10 +141,13 @@ static void update_part(StepArgs *a, int part, int i)  /* rows lo..hi of W and b
     else
         gemm(p, TRANS, NO_TRANS, hi - lo, l->n_in, n, 1.0f, g + lo, l->n_out, input, l->n_in,
              0.0f, l->dW + lo * l->n_in, l->n_in);
+    Py_ssize_t at = lo * l->n_in, size = (hi - lo) * l->n_in;
     if (a->adam) {  /* these rows of W and entries of b: their gradients are done */
-        Py_ssize_t at = lo * l->n_in, size = (hi - lo) * l->n_in;
         adam_loop(l->W + at, l->dW + at, l->mW + at, l->vW + at, size, a->adam);
         adam_loop(l->b + lo, l->db + lo, l->mb + lo, l->vb + lo, hi - lo, a->adam);
+    } else if (a->sgd) {
+        sgd_loop(l->W + at, l->dW + at, l->mW + at, size, a->sgd);
+        sgd_loop(l->b + lo, l->db + lo, l->mb + lo, hi - lo, a->sgd);
     }
 }
 
@@ -199,19 +210,23 @@ PyObject *step(PyObject *Py_UNUSED(self), PyObject *const *args, Py_ssize_t narg
     const Plan *p = plan_of(args[0]);
     if (p == NULL)
         return NULL;
-    float scale, adam[9];
-    int fused = PyObject_IsTrue(args[3]), use_adam = args[4] != Py_None;
+    float scale, rule[9];
+    int fused = PyObject_IsTrue(args[3]);
+    Py_ssize_t numbers = PyTuple_Check(args[4]) ? PyTuple_GET_SIZE(args[4]) : 0;
     if (float_arg(args[2], &scale) < 0 || fused < 0)
         return NULL;
-    if (use_adam) {
-        if (!PyTuple_Check(args[4]) || PyTuple_GET_SIZE(args[4]) != 9 || fused ||
-            p->layer[0].mW == NULL) {
-            PyErr_SetString(PyExc_ValueError, "adam must be None or Adam's 9 numbers, for a "
-                            "plan made with Adam's moments and a step that is not fused");
+    if (args[4] != Py_None) {
+        const Layer *l = &p->layer[0];
+        int adam_ok = numbers == 9 && l->vW != NULL, sgd_ok = numbers == 4 && l->mW != NULL &&
+                                                                l->vW == NULL;
+        if (fused || !(adam_ok || sgd_ok)) {
+            PyErr_SetString(PyExc_ValueError, "adam must be None, Adam's 9 numbers (for a plan "
+                            "made with Adam's moments) or SGD's 4 (lr, momentum, weight decay, "
+                            "nesterov; for a plan made with velocities), and the step not fused");
             return NULL;
         }
-        for (int i = 0; i < 9; i++)
-            if (float_arg(PyTuple_GET_ITEM(args[4], i), &adam[i]) < 0)
+        for (int i = 0; i < numbers; i++)
+            if (float_arg(PyTuple_GET_ITEM(args[4], i), &rule[i]) < 0)
                 return NULL;
     }
     Arrays a = {.n = 0};
@@ -227,7 +242,7 @@ PyObject *step(PyObject *Py_UNUSED(self), PyObject *const *args, Py_ssize_t narg
     if (check_indices(idx, n, p->rows) < 0)
         goto fail;
     StepArgs job = {.p = p, .idx = idx, .n = n, .scale = scale, .fused = fused,
-                    .adam = use_adam ? adam : NULL};
+                    .adam = numbers == 9 ? rule : NULL, .sgd = numbers == 4 ? rule : NULL};
     Py_BEGIN_ALLOW_THREADS
     run_step(&job);
     Py_END_ALLOW_THREADS

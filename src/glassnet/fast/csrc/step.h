@@ -19,6 +19,7 @@ typedef struct StepArgs {
     float scale;
     int fused, threads, parts;  /* threads running the step; shares each phase is cut into */
     const float *adam;  /* Adam's 9 numbers (see adam_loop), or NULL */
+    const float *sgd;  /* SGD's 4 numbers (see sgd_loop), or NULL */
     double cost;  /* the step's results: the sum of the per-sample costs, the correct count */
     long correct;
 #if HAVE_TEAM
