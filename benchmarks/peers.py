@@ -292,6 +292,8 @@ class SklearnRunner:
 RUNNERS = {r.name: r for r in (GlassnetRunner, TorchRunner, SklearnRunner)}
 # glassnet's NumPy-only route: the same runner, in a process started with GLASSNET_KERNELS=0
 RUNNERS["glassnet-numpy"] = GlassnetRunner
+# glassnet held to one thread (OMP_NUM_THREADS=1), for the under-load section
+RUNNERS["glassnet-1thread"] = GlassnetRunner
 
 
 def initial_weights(start, recipe=PLAIN_SGD):

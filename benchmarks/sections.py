@@ -63,9 +63,13 @@ def recipe_of(extra: dict) -> dict:
     return {**PLAIN_SGD, "schedule": {"name": "constant"}, **extra}
 
 
+# CPU-bound until killed, or until the benchmark that started it is gone
+BUSY = "import os\nparent = os.getppid()\nwhile os.getppid() == parent:\n    sum(range(10**5))"
+
+
 def busy_processes(n: int) -> list[subprocess.Popen]:
-    """n CPU-bound processes (`while True: pass`), running until killed."""
-    return [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(n)]
+    """n CPU-bound processes, running until killed (or orphaned)."""
+    return [subprocess.Popen([sys.executable, "-c", BUSY]) for _ in range(n)]
 
 
 def stop(processes: list[subprocess.Popen]) -> None:

@@ -136,7 +136,7 @@ def test_a_plan_refuses_unknown_kinds():
     targets = np.zeros((6, 3), f4)
     with pytest.raises(ValueError, match="activation kind 7 is not 0 to 4"):
         k.make_plan(*args, (2, 1.0, targets, ((7, 0.0),)))
-    with pytest.raises(ValueError, match="a head 0, 1 or 2 and one activation per layer"):
+    with pytest.raises(ValueError, match="a head 0, 1, 2 or 3 and one activation per layer"):
         k.make_plan(*args, (5, 1.0, targets, ((0, 0.0),)))
     with pytest.raises(ValueError, match="targets has 2 entries where 6"):
         k.make_plan(*args, (2, 1.0, targets[:2], ((4, 0.0),)))

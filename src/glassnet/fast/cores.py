@@ -10,6 +10,7 @@ pays (csrc/team.h).
 
 from __future__ import annotations
 
+import functools
 import math
 import os
 from pathlib import Path
@@ -58,9 +59,15 @@ def affinity_cores() -> int:
         return os.cpu_count() or 1
 
 
+@functools.cache
+def process_quota() -> float | None:
+    """This process's cgroup quota, read once (a quota does not change under a running job)."""
+    return cgroup_quota()
+
+
 def usable_cores() -> int:
     """min(affinity, ⌈cgroup quota⌉): the threads a step can keep busy at once, at least 1."""
-    cores, quota = affinity_cores(), cgroup_quota()
+    cores, quota = affinity_cores(), process_quota()
     if quota is not None:
         cores = min(cores, math.ceil(quota))
     return max(1, cores)

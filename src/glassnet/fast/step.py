@@ -306,7 +306,7 @@ def compile_step(net: Network, loss: Loss, optimizer: Optimizer, X, targets: Tar
         return None  # the NumPy-only route covers (Dense ReLU)* Dense with cross-entropy
     if k is None:  # the NumPy-only route: NumPy kernels, W ← W − Gᵀ A through ctypes
         return CompiledStep(*given, numpy_kernels, None, gemm=blas.sgemm_function())
-    sgemm = blas.sgemm()
+    sgemm = blas.gemms()
     if kinds is not None and sgemm is None:
         return None  # the other networks' step runs in C only
     k.team_config(team_policy(), cores.usable_cores())

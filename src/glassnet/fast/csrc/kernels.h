@@ -21,7 +21,8 @@ INTERNAL double softmax_xent_loop(float *z, Py_ssize_t n, Py_ssize_t k, const in
 /* The activations a hidden layer (or, with a squared-error cost, the output) may have. */
 enum act { ACT_RELU, ACT_LEAKY, ACT_SIGMOID, ACT_TANH, ACT_IDENTITY };
 /* The costs the step computes on the output layer. */
-enum head { HEAD_SOFTMAX_XENT, HEAD_SIGMOID_BCE, HEAD_SQUARED };
+enum head { HEAD_SOFTMAX_XENT, HEAD_SIGMOID_BCE, HEAD_SQUARED, HEAD_NONE };
+/* HEAD_NONE: a plan for prediction (forward only), with neither labels nor targets */
 
 INTERNAL void bias_act_loop(float *z, const float *b, Py_ssize_t n, Py_ssize_t k, Py_ssize_t ld,
                             int act, float alpha);

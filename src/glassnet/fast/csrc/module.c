@@ -27,6 +27,8 @@ static PyMethodDef methods[] = {
      " arrays for step(); layers holds one (W, b, dW, db, z, dx) tuple per Dense layer"},
     {"step", (PyCFunction)(void (*)(void))step, METH_FASTCALL,
      "step(plan, idx, scale, fused, adam) -> (cost sum, correct): one whole training step"},
+    {"forward", (PyCFunction)(void (*)(void))forward, METH_FASTCALL,
+     "forward(plan, start, n): the forward pass of X[start:start + n] into the layers' z"},
     {"team_steps", team_steps, METH_NOARGS,
      "team_steps() -> how many steps have run on the team of threads in this process"},
     {"team_config", (PyCFunction)(void (*)(void))team_config, METH_FASTCALL,

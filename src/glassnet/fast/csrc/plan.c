@@ -64,7 +64,7 @@ static int plan_bind(Plan *p, PyObject *const *args, PyObject *layers, PyObject 
     p->rows = ROWS(X);
     p->d = COLS(X);
     Py_buffer *Y = NULL;
-    if (args[3] != Py_None || p->head == HEAD_SOFTMAX_XENT) {
+    if (p->head != HEAD_NONE && (args[3] != Py_None || p->head == HEAD_SOFTMAX_XENT)) {
         Y = keep(p, &a, take(&a, args[3], "labels", I64, 1, 0));
         if (Y == NULL || check_length(Y, p->rows, "labels") < 0)
             return -1;
@@ -114,7 +114,7 @@ static int plan_bind(Plan *p, PyObject *const *args, PyObject *layers, PyObject 
             return -1;
         n_in = l->n_out;
     }
-    if (p->head != HEAD_SOFTMAX_XENT &&
+    if (p->head != HEAD_SOFTMAX_XENT && p->head != HEAD_NONE &&
         !(p->targets = plan_take(p, targets, "targets", 2, 0, p->rows, n_in)))
         return -1;
     Py_ssize_t classes = p->head == HEAD_SOFTMAX_XENT || n_in > 1 ? n_in : 2;
@@ -155,9 +155,9 @@ static int plan_kinds(Plan *p, PyObject *kinds, PyObject **targets)
     if (!PyArg_ParseTuple(kinds, "idOO!;kinds must be (head, factor, targets, activations)",
                           &head, &factor, targets, &PyTuple_Type, &acts))
         return -1;
-    if (head < HEAD_SOFTMAX_XENT || head > HEAD_SQUARED ||
+    if (head < HEAD_SOFTMAX_XENT || head > HEAD_NONE ||
         PyTuple_GET_SIZE(acts) != p->n_layers) {
-        PyErr_SetString(PyExc_ValueError, "kinds needs a head 0, 1 or 2 and one activation per "
+        PyErr_SetString(PyExc_ValueError, "kinds needs a head 0, 1, 2 or 3 and one activation per "
                         "layer");
         return -1;
     }
@@ -183,8 +183,18 @@ PyObject *make_plan(PyObject *Py_UNUSED(self), PyObject *const *args, Py_ssize_t
 {
     if (nargs != 10 && check_nargs(nargs, 9, "make_plan") < 0)
         return NULL;
-    void *sgemm = PyLong_AsVoidPtr(args[0]), *get = NULL, *set = NULL;
-    if (sgemm == NULL) {
+    /* sgemm: its address, or (sgemm, sgemv) addresses (gemv for one-row products) */
+    void *sgemv = NULL, *get = NULL, *set = NULL;
+    PyObject *gemms = args[0];
+    if (PyTuple_Check(gemms) && PyTuple_GET_SIZE(gemms) == 2) {
+        sgemv = PyLong_AsVoidPtr(PyTuple_GET_ITEM(gemms, 1));
+        if (sgemv == NULL)
+            PyErr_Clear();
+        gemms = PyTuple_GET_ITEM(gemms, 0);
+    }
+    void *sgemm = PyLong_AsVoidPtr(gemms);
+    if (sgemm == NULL || (PyTuple_Check(args[0]) && sgemv == NULL)) {
+        PyErr_Clear();
         if (!PyErr_Occurred())
             PyErr_SetString(PyExc_ValueError, "sgemm must be the address of cblas_sgemm");
         return NULL;
@@ -218,6 +228,7 @@ PyObject *make_plan(PyObject *Py_UNUSED(self), PyObject *const *args, Py_ssize_t
         return PyErr_NoMemory();
     }
     p->sgemm = sgemm;
+    p->sgemv = sgemv;
     p->int64 = int64;
     p->get_threads = (int (*)(void))get;
     p->set_threads = (void (*)(int))set;

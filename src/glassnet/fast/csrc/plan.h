@@ -18,6 +18,7 @@ typedef struct {
 
 typedef struct {
     void *sgemm;
+    void *sgemv;  /* cblas_sgemv, for products with one row or one column (NULL: sgemm) */
     int int64;  /* sizes are int64_t (NumPy's OpenBLAS "64_" symbols) or int */
     const void *X;
     enum kind kx;

@@ -11,13 +11,47 @@ typedef void (*sgemm64_fn)(int, int, int, int64_t, int64_t, int64_t, float, cons
                            int64_t, const float *, int64_t, float, float *, int64_t);
 typedef void (*sgemm32_fn)(int, int, int, int, int, int, float, const float *, int,
                            const float *, int, float, float *, int);
+typedef void (*sgemv64_fn)(int, int, int64_t, int64_t, float, const float *, int64_t,
+                           const float *, int64_t, float, float *, int64_t);
+typedef void (*sgemv32_fn)(int, int, int, int, float, const float *, int, const float *, int,
+                           float, float *, int);
 enum { ROW_MAJOR = 101, NO_TRANS = 111, TRANS = 112 };
 
-/* C = alpha op(A) op(B) + beta C, row-major, through the bound sgemm. */
+/* y = alpha op(A) x + beta y, A (rows, cols) row-major, through the bound sgemv. */
+static void gemv(const Plan *p, int ta, Py_ssize_t rows, Py_ssize_t cols, float alpha,
+                 const float *A, Py_ssize_t lda, const float *x, Py_ssize_t incx, float beta,
+                 float *y, Py_ssize_t incy)
+{
+    if (p->int64)
+        ((sgemv64_fn)p->sgemv)(ROW_MAJOR, ta, rows, cols, alpha, A, lda, x, incx, beta, y, incy);
+    else
+        ((sgemv32_fn)p->sgemv)(ROW_MAJOR, ta, (int)rows, (int)cols, alpha, A, (int)lda, x,
+                               (int)incx, beta, y, (int)incy);
+}
+
+/* C = alpha op(A) op(B) + beta C, row-major, through the bound sgemm; a product with one row
+ * or one column through sgemv, which does not pack the other matrix first (a sample at a
+ * time, training or predicting: the cost of packing W dwarfed the product). */
 static void gemm(const Plan *p, int ta, int tb, Py_ssize_t m, Py_ssize_t n, Py_ssize_t k,
                  float alpha, const float *A, Py_ssize_t lda, const float *B, Py_ssize_t ldb,
                  float beta, float *C, Py_ssize_t ldc)
 {
+    if (p->sgemv && m == 1) {  /* C₀ = alpha op(B)ᵀ a + beta C₀, a = row 0 of op(A) */
+        Py_ssize_t inc = ta == NO_TRANS ? 1 : lda;
+        if (tb == TRANS)  /* B is (n, k) */
+            gemv(p, NO_TRANS, n, k, alpha, B, ldb, A, inc, beta, C, 1);
+        else  /* B is (k, n) */
+            gemv(p, TRANS, k, n, alpha, B, ldb, A, inc, beta, C, 1);
+        return;
+    }
+    if (p->sgemv && n == 1) {  /* column 0 of C = alpha op(A) b + beta C, b = column 0 of op(B) */
+        Py_ssize_t inc = tb == NO_TRANS ? ldb : 1;
+        if (ta == NO_TRANS)  /* A is (m, k) */
+            gemv(p, NO_TRANS, m, k, alpha, A, lda, B, inc, beta, C, ldc);
+        else  /* A is (k, m) */
+            gemv(p, TRANS, k, m, alpha, A, lda, B, inc, beta, C, ldc);
+        return;
+    }
     if (p->int64)
         ((sgemm64_fn)p->sgemm)(ROW_MAJOR, ta, tb, m, n, k, alpha, A, lda, B, ldb, beta, C, ldc);
     else
@@ -84,7 +118,7 @@ static void output_part(StepArgs *a, int part, int i)  /* blocks lo..hi of rows 
     gemm(p, NO_TRANS, TRANS, rows, k, top->n_in, 1.0f, input_of(p, i) + row * top->n_in,
          top->n_in, top->W, top->n_in, 0.0f, top->z + row * k, k);
     bias_act_loop(top->z + row * k, top->b, rows, k, k, top->act, top->alpha);
-    for (Py_ssize_t b = lo; b < hi; b++) {  /* each block's cost, count and bias gradient */
+    for (Py_ssize_t b = lo; b < hi && !a->forward_only; b++) {  /* each block's cost, count and bias gradient */
         Py_ssize_t first = b * BLOCK_ROWS, m = n - first < BLOCK_ROWS ? n - first : BLOCK_ROWS;
         float *z = top->z + first * k, *db = p->partial + b * k;
         const int64_t *idx = a->idx + first;
@@ -178,6 +212,8 @@ void step_part(StepArgs *a, int t)
     for (int i = 0; i + 1 < L; i++)
         run_phase(a, t, &sense, hidden_part, i, 1);
     run_phase(a, t, &sense, output_part, L - 1, 1);
+    if (a->forward_only)
+        return;
     double cost = 0.0;  /* every thread adds the blocks up in the same order */
     long correct = 0;
     for (Py_ssize_t b = 0; b < (a->n + BLOCK_ROWS - 1) / BLOCK_ROWS; b++) {
@@ -210,6 +246,10 @@ PyObject *step(PyObject *Py_UNUSED(self), PyObject *const *args, Py_ssize_t narg
     const Plan *p = plan_of(args[0]);
     if (p == NULL)
         return NULL;
+    if (p->head == HEAD_NONE) {
+        PyErr_SetString(PyExc_ValueError, "a plan made for prediction (head 3) cannot train");
+        return NULL;
+    }
     float scale, rule[9];
     int fused = PyObject_IsTrue(args[3]);
     Py_ssize_t numbers = PyTuple_Check(args[4]) ? PyTuple_GET_SIZE(args[4]) : 0;
@@ -251,4 +291,36 @@ PyObject *step(PyObject *Py_UNUSED(self), PyObject *const *args, Py_ssize_t narg
 fail:
     release(&a);
     return NULL;
+}
+
+/* forward(plan, start, n) -> None: the forward pass of the n samples X[start:start + n]
+ * (1 to cap of them) of the plan's X: gather, the hidden layers and the output layer with its
+ * activation, into each layer's z (the output layer's z holds the result), on the team or on
+ * one thread as a training step would run. */
+PyObject *forward(PyObject *Py_UNUSED(self), PyObject *const *args, Py_ssize_t nargs)
+{
+    if (check_nargs(nargs, 3, "forward") < 0)
+        return NULL;
+    const Plan *p = plan_of(args[0]);
+    if (p == NULL)
+        return NULL;
+    Py_ssize_t start = PyLong_AsSsize_t(args[1]), n = PyLong_AsSsize_t(args[2]);
+    if (PyErr_Occurred())
+        return NULL;
+    if (n < 1 || n > p->cap || start < 0 || start > p->rows - n) {
+        PyErr_Format(PyExc_ValueError, "forward takes 1 to %zd rows within the %zd of X",
+                     p->cap, p->rows);
+        return NULL;
+    }
+    int64_t *idx = PyMem_Malloc(n * sizeof(int64_t));
+    if (idx == NULL)
+        return PyErr_NoMemory();
+    for (Py_ssize_t i = 0; i < n; i++)
+        idx[i] = start + i;
+    StepArgs job = {.p = p, .idx = idx, .n = n, .scale = 1.0f, .forward_only = 1};
+    Py_BEGIN_ALLOW_THREADS
+    run_step(&job);
+    Py_END_ALLOW_THREADS
+    PyMem_Free(idx);
+    Py_RETURN_NONE;
 }

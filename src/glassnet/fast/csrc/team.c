@@ -186,6 +186,7 @@ static void team_run(void)
 
 enum { AUTO, ALWAYS, NEVER };  /* the policy team_config sets (GLASSNET_TEAM) */
 #define TRIAL 3  /* steps of a trial of the other mode */
+#define FEW 8  /* fewer rows run on one thread (unless pinned): the barriers would cost more */
 #define SOON 2  /* steps before the first trial (a new process, or a new policy) */
 #define FIRST 8  /* steps before the next trial after a switch */
 #define LONGEST 1024  /* the interval between trials grows fourfold up to this */
@@ -200,7 +201,8 @@ static struct {
     long until, interval;  /* steps before the next trial; the interval between trials */
     double recent[TRIAL], tried[TRIAL];  /* seconds per sample: current mode, trial */
     int n_recent, n_tried;
-    const void *plan;  /* the plan of the last step: another plan, other times */
+    const void *weights;  /* the first W and the rows of the last step: others, other times */
+    Py_ssize_t rows;
     unsigned long trials, switches;
 } choice = {.policy = AUTO, .team = 1, .until = SOON, .interval = FIRST};
 
@@ -210,7 +212,7 @@ static void choice_reset(void)
     choice.trying = choice.n_recent = choice.n_tried = 0;
     choice.until = SOON;
     choice.interval = FIRST;
-    choice.plan = NULL;
+    choice.weights = NULL;
 }
 
 static double median3(const double *x, int n)
@@ -230,12 +232,13 @@ static int choose(void)
 }
 
 /* Learns from a step that ran in mode `on_team` and took `t` seconds per sample. */
-static void record(const void *plan, double t)
+static void record(const StepArgs *a, double t)
 {
     if (choice.policy != AUTO)
         return;
-    if (plan != choice.plan) {  /* another network or batch: its own times */
-        choice.plan = plan;
+    if (a->p->layer[0].W != choice.weights || a->n != choice.rows) {  /* other times */
+        choice.weights = a->p->layer[0].W;
+        choice.rows = a->n;
         choice.n_recent = 0;
     }
     if (choice.trying) {
@@ -288,8 +291,8 @@ void run_step(StepArgs *a)
     a->threads = a->parts = 1;
 #if HAVE_TEAM
     const Plan *p = a->p;
-    if (p->get_threads == NULL || !team_take()) {
-        step_part(a, 0);
+    if (p->get_threads == NULL || (a->n < FEW && choice.policy == AUTO) || !team_take()) {
+        step_part(a, 0);  /* a few rows: OpenBLAS runs such small GEMMs on one thread */
         return;
     }
     int blas = p->get_threads(), size = team_size(blas);
@@ -307,7 +310,7 @@ void run_step(StepArgs *a)
     }
     p->set_threads(blas);
     if (size >= 2)
-        record(p, (seconds() - began) / (double)a->n);
+        record(a, (seconds() - began) / (double)a->n);
     choice.size = on_team ? size : 1;
     atomic_store(&team.busy, 0);
 #else
