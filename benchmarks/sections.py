@@ -24,6 +24,9 @@ LOADS = (1, 2)
 LOAD_FRAMEWORKS = ("glassnet", "glassnet-1thread", "torch")
 ONE_THREAD = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
 LOAD_SAMPLES = 20_000  # the figures: 20,000 MNIST rows, batch 64
+# PyTorch's rate under load is measured on fewer samples: it fell to ~100 samples/s here, and
+# 20,000 of them took minutes (a rate is a rate; glassnet's window stays the issue's)
+LOAD_SAMPLES_TORCH = 2_048
 
 
 def sgd(lr=0.1, momentum=0.0, nesterov=False) -> dict:
@@ -88,8 +91,9 @@ def measure_under_load(bench, repeats: int, stats) -> dict:
             time.sleep(0.5)  # let them take their cores
             for r in range(repeats):
                 for fw in LOAD_FRAMEWORKS[r % 3 :] + LOAD_FRAMEWORKS[: r % 3]:
+                    samples = LOAD_SAMPLES_TORCH if fw == "torch" else LOAD_SAMPLES
                     task = {"kind": "train", "framework": fw, "batch_size": 64,
-                            "n_samples": LOAD_SAMPLES, "warmup_samples": 2_048}  # fmt: skip
+                            "n_samples": samples, "warmup_samples": 1_024}  # fmt: skip
                     env = ONE_THREAD if fw == "glassnet-1thread" else {}
                     runs[fw].append(bench.run_once(f"load {load}: {fw} #{r + 1}", task, env=env))
         finally:
@@ -160,7 +164,8 @@ def load_section(res: dict) -> list[str]:
     if not load:
         return []
     lines = [
-        "### Under load (samples/s, batch 64, 20,000 samples)",
+        "### Under load (samples/s, batch 64; glassnet timed on 20,000 samples, PyTorch on "
+        "2,048)",
         "",
         "CPU-bound processes started by the benchmark beside each run. Targets: glassnet ≥ 0.9× "
         "its own single-thread step (OMP_NUM_THREADS=1) and ≥ 1.5× PyTorch under the same load.",
