@@ -164,8 +164,7 @@ def load_section(res: dict) -> list[str]:
     if not load:
         return []
     lines = [
-        "### Under load (samples/s, batch 64; glassnet timed on 20,000 samples, PyTorch on "
-        "2,048)",
+        "### Under load (samples/s, batch 64; glassnet timed on 20,000 samples, PyTorch on 2,048)",
         "",
         "CPU-bound processes started by the benchmark beside each run. Targets: glassnet ≥ 0.9× "
         "its own single-thread step (OMP_NUM_THREADS=1) and ≥ 1.5× PyTorch under the same load.",
