@@ -78,13 +78,13 @@ def test_the_team_and_one_thread_give_the_same_numbers_bit_for_bit(monkeypatch, 
     get, set_ = blas_threads()
     count = get()
     set_(2)
-    try:
-        on, state_on = trained("on", monkeypatch, optimizer)
-        off, state_off = trained("off", monkeypatch, optimizer)
-        auto, _ = trained("auto", monkeypatch, optimizer)
+    try:  # batches of 45, 45 and 6: fewer than 8 rows, auto runs on one thread
+        on, state_on = trained("on", monkeypatch, optimizer, batch_size=45)
+        off, state_off = trained("off", monkeypatch, optimizer, batch_size=45)
+        auto, _ = trained("auto", monkeypatch, optimizer, batch_size=45)
     finally:
         set_(count)
-    assert state_on["threads"] == min(2, cores.usable_cores())
+    assert state_on["threads"] == min(2, cores.usable_cores())  # the last batch too
     assert state_off["threads"] == 1
     for a, b, c in zip(on, off, auto, strict=True):
         assert np.array_equal(a, b) and np.array_equal(a, c)

@@ -285,20 +285,23 @@ static int team_size(int blas)
 
 /* Runs the step a: on the team, or on the calling thread with OpenBLAS on one thread too,
  * whichever has been faster lately (team.h); on the calling thread alone, with OpenBLAS as it
- * is, when the plan cannot set OpenBLAS's threads or another Python thread holds the team. */
+ * is and the work in one share, when the plan cannot set OpenBLAS's threads or another Python
+ * thread holds the team (the one case whose last bits may differ). */
 void run_step(StepArgs *a)
 {
     a->threads = a->parts = 1;
 #if HAVE_TEAM
     const Plan *p = a->p;
-    if (p->get_threads == NULL || (a->n < FEW && choice.policy == AUTO) || !team_take()) {
-        step_part(a, 0);  /* a few rows: OpenBLAS runs such small GEMMs on one thread */
+    if (p->get_threads == NULL || !team_take()) {
+        step_part(a, 0);
         return;
     }
+    /* A few rows run on one thread (unless pinned to the team): the barriers would cost more. */
     int blas = p->get_threads(), size = team_size(blas);
-    int on_team = size >= 2 && choose() && start_helpers(size - 1) == size - 1;
+    int few = a->n < FEW && choice.policy == AUTO;
+    int on_team = size >= 2 && !few && choose() && start_helpers(size - 1) == size - 1;
     double began = seconds();
-    a->parts = size;
+    a->parts = size;  /* on one thread too: the same shares, the same numbers */
     p->set_threads(1);
     if (on_team) {
         team.job = *a;
@@ -309,7 +312,7 @@ void run_step(StepArgs *a)
         step_part(a, 0);
     }
     p->set_threads(blas);
-    if (size >= 2)
+    if (size >= 2 && !few)
         record(a, (seconds() - began) / (double)a->n);
     choice.size = on_team ? size : 1;
     atomic_store(&team.busy, 0);
