@@ -430,6 +430,7 @@ def run_all(args, start: Path, loader: str) -> dict:
         "frameworks": list(train_fws),
         "machine": report.machine(REPO),
         "import_statements": IMPORTS,
+        "sections": list(args.sections),
     }
     res["loadavg_before"] = os.getloadavg()
     if "main" in args.sections:

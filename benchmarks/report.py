@@ -443,6 +443,15 @@ def markdown(res: dict) -> str:
     ]
     if "throughput" not in res:  # --sections without main
         sections = [extra.load_section, extra.matrix_section, machine_section]
+        intro = [
+            "## glassnet under load and on every network",
+            "",
+            f"`bench.py --sections {','.join(res.get('sections', ['load', 'matrix']))}`: "
+            "medians over fresh-process runs, frameworks in alternating order "
+            f"({s['repeats']} runs under load, {max(1, s['repeats'] - 2)} per matrix row). "
+            "Every value is in the JSON file beside this one.",
+            "",
+        ]
     lines = intro + interference_warning(res)
     for section in sections:
         lines += section(res) + [""]
