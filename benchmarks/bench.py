@@ -25,8 +25,11 @@ from pathlib import Path
 import numpy as np
 
 import report
+import sections
 from mnist_data import write_start
+from notes import peer_notes, threads_note
 from peers import PLAIN_SGD
+from util import rotated, stats
 
 BENCH_DIR = Path(__file__).resolve().parent
 REPO = BENCH_DIR.parent
@@ -38,6 +41,7 @@ FRAMEWORKS = ("glassnet", "glassnet-numpy", "torch", "sklearn")
 THROUGHPUT_ONLY = ("glassnet-numpy",)
 WORKER_ENV = {"glassnet-numpy": {"GLASSNET_KERNELS": "0"}}
 BATCH_SIZES = (64, 128)
+SECTIONS = ("main", "load", "matrix")
 TARGETS = (0.97, 0.98, 0.985)
 MAX_FOREIGN = 0.25  # cores used by other processes above which a measurement is run again
 IMPORTS = {
@@ -101,11 +105,12 @@ class Bench:
             self.foreign.append(result["foreign_load"])
         return result
 
-    def run_once(self, what: str, task: dict, timeout: float = 900) -> dict | None:
-        """One worker process; its JSON result, or None (with the error recorded)."""
+    def run_once(self, what: str, task: dict, timeout: float = 900, env=None) -> dict | None:
+        """One worker process (with `env` added to its environment); its JSON result, or None
+        (with the error recorded)."""
         task = {"start": self.start, **task}
         argv = [sys.executable, str(WORKER), json.dumps(task)]
-        env = {**os.environ, **WORKER_ENV.get(task.get("framework"), {})}
+        env = {**os.environ, **WORKER_ENV.get(task.get("framework"), {}), **(env or {})}
         self.wait_quiet()
         before = cpu_counters()
         try:
@@ -162,30 +167,6 @@ def foreign_load(before, after) -> float:
     """Cores kept busy by other processes (not our worker) while the worker ran."""
     wall, busy, ours = (b - a for a, b in zip(before, after, strict=True))
     return round(max(0.0, (busy - ours) / wall), 3) if wall > 0 else 0.0
-
-
-def rotated(items, r: int) -> list:
-    """items rotated by r, so each one takes each position in turn across repeats."""
-    items = list(items)
-    k = r % len(items) if items else 0
-    return items[k:] + items[:k]
-
-
-def stats(values) -> dict | None:
-    """Median, min, max, quartiles and the values themselves; None when there are none."""
-    values = [float(v) for v in values if v is not None]
-    if not values:
-        return None
-    q1, median, q3 = np.percentile(values, [25, 50, 75])
-    return {
-        "median": float(median),
-        "min": min(values),
-        "max": max(values),
-        "q1": float(q1),
-        "q3": float(q3),
-        "n": len(values),
-        "values": values,
-    }
 
 
 def timed_process(argv: list[str]) -> float | None:
@@ -390,68 +371,6 @@ def measure_cli(bench: Bench, s: Settings) -> dict:
 # ---------------------------------------------------------------- the run
 
 
-def peer_notes(frameworks, loader: str, agreement: dict | None) -> list[str]:
-    """What each peer shares with glassnet (weights, batch order, data path), in words."""
-    notes = [
-        f"MNIST read by {loader}; every framework gets raw uint8 pixels scaled by 1/255 "
-        "(glassnet by its Standardize(0, 255) layer, PyTorch one batch at a time, "
-        "scikit-learn on a float32 copy of the training set made before timing, as it needs).",
-        "Initial weights: one He-uniform draw (NumPy, float32, zero biases) loaded into all "
-        "three: glassnet `Dense.W`, PyTorch `nn.Linear.weight` (same (out, in) layout), "
-        "scikit-learn `coefs_` (transposed) after a `partial_fit` on one batch creates them.",
-        "Batch order: glassnet and PyTorch visit the very same batches (both draw each epoch's "
-        "order as `permutation(n)` from a generator with one seed); scikit-learn shuffles with "
-        "its own generator and cannot be given an order.",
-        "Throughput: one timed window of training (a full epoch of 60,000 samples unless "
-        "--quick) after a warm-up, in a fresh process; samples/s = samples / wall seconds.",
-        "GEMM ceiling: only the 8 matrix multiplications of a training step (3 forward, 5 "
-        "backward; no dL/dX for the first layer), np.matmul into preallocated float32 arrays, "
-        "same shapes and count as the timed window.",
-        "Time to accuracy: training wall seconds since the first step, test accuracy measured "
-        "after every epoch with the clock stopped; a target's time is the end of the first epoch "
-        "that reaches it. 'plain SGD' is the benchmark recipe (lr 0.1, batch 64, constant); "
-        "`mnist` (glassnet's default for MNIST) and `mnist-best` (its high-accuracy recipe) are "
-        "read from glassnet.recipes, and PyTorch is given the same widths, optimizer, "
-        "schedule, batch size and epochs.",
-        "Peak memory: ru_maxrss of the worker process (the data, read from an uncompressed "
-        ".npz, the framework and its training run); of the CLI: ru_maxrss of the "
-        "`glassnet train mnist` child, which also decompresses the gzipped IDX files.",
-        "Threads: BLAS at its default (2 on 2 cores), torch.set_num_threads(2).",
-    ]
-    if agreement:
-        notes.append(
-            f"Same computation: after {agreement['steps']} steps of batch "
-            f"{agreement['batch_size']} from the same start, glassnet's and PyTorch's weights "
-            f"differ by at most {agreement['max_abs_diff']:.1e} (the steps moved W1 by up to "
-            f"{agreement['max_abs_change_W1']:.2f})."
-        )
-    if "glassnet-numpy" in frameworks:
-        notes.append(
-            "glassnet (NumPy only): the same glassnet runner in a worker started with "
-            "GLASSNET_KERNELS=0, so `fit` takes the NumPy reference step (as where no C "
-            "compiler was found at install); the worker fails if the C kernels were "
-            "loaded. Throughput only."
-        )
-    if "sklearn" in frameworks:
-        notes.append(
-            "scikit-learn: MLPClassifier(solver='sgd', momentum=0, alpha=0, "
-            "learning_rate='constant'), one `partial_fit` per epoch."
-        )
-    return notes
-
-
-def threads_note(threads: dict) -> str:
-    """A one-line summary of the thread pools each framework ran with."""
-    parts = []
-    for fw, info in threads.items():
-        if info is None:
-            continue
-        pools = ", ".join(f"{p['internal_api']}={p['num_threads']}" for p in info["pools"] or [])
-        torch = f", torch={info['torch_threads']}" if "torch_threads" in info else ""
-        parts.append(f"{report.NAMES[fw]}: {pools}{torch}")
-    return "; ".join(parts)
-
-
 def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="fewer repeats and steps (~2 min)")
@@ -479,6 +398,12 @@ def parse_args(argv=None) -> argparse.Namespace:
         f"more than {MAX_FOREIGN} cores while it ran (default 2)",
     )
     parser.add_argument(
+        "--sections",
+        default=",".join(SECTIONS),
+        help=f"comma-separated sections (default: all of {','.join(SECTIONS)}): main is MNIST "
+        "against the peers, load is training beside busy processes, matrix is every network",
+    )
+    parser.add_argument(
         "--out",
         default=str(RESULTS / "latest"),
         help="output path without extension (default: results/latest)",
@@ -488,6 +413,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     unknown = set(args.only.split(",")) - set(FRAMEWORKS)
     if unknown or not args.frameworks:
         parser.error(f"--only takes {', '.join(FRAMEWORKS)}; got {args.only!r}")
+    args.sections = tuple(args.sections.split(","))
+    if not set(args.sections) <= set(SECTIONS):
+        parser.error(f"--sections takes {', '.join(SECTIONS)}; got {','.join(args.sections)!r}")
     return args
 
 
@@ -502,22 +430,29 @@ def run_all(args, start: Path, loader: str) -> dict:
         "frameworks": list(train_fws),
         "machine": report.machine(REPO),
         "import_statements": IMPORTS,
+        "sections": list(args.sections),
     }
-    res["import_s"] = measure_imports(bench, fws, s)
-    res["cli_help_s"], res["python_startup_s"] = measure_startup(s)
-    runs = measure_throughput(bench, train_fws, s)
-    res["throughput"], res["ratios"], threads = summarize_throughput(runs)
-    res["threads"], res["threads_note"] = threads, threads_note(threads)
-    res["predict_s"] = measure_predict(bench, fws, s)
-    agreement = None
-    if {"glassnet", "torch"} <= set(fws):
-        agreement = bench.run(
-            "agreement glassnet vs torch", {"kind": "agreement", "steps": 200, "batch_size": 64}
-        )
-    res["agreement"] = agreement
-    res["time_to_accuracy"] = measure_accuracy(bench, fws, s)
-    res["cli_train"] = measure_cli(bench, s) if "glassnet" in fws else {"skipped": "--only"}
-    res["notes"] = peer_notes(train_fws, loader, agreement)
+    res["loadavg_before"] = os.getloadavg()
+    if "main" in args.sections:
+        res["import_s"] = measure_imports(bench, fws, s)
+        res["cli_help_s"], res["python_startup_s"] = measure_startup(s)
+        runs = measure_throughput(bench, train_fws, s)
+        res["throughput"], res["ratios"], threads = summarize_throughput(runs)
+        res["threads"], res["threads_note"] = threads, threads_note(threads)
+        res["predict_s"] = measure_predict(bench, fws, s)
+        agreement = None
+        if {"glassnet", "torch"} <= set(fws):
+            agreement = bench.run(
+                "agreement glassnet vs torch", {"kind": "agreement", "steps": 200, "batch_size": 64}
+            )
+        res["agreement"] = agreement
+        res["time_to_accuracy"] = measure_accuracy(bench, fws, s)
+        res["cli_train"] = measure_cli(bench, s) if "glassnet" in fws else {"skipped": "--only"}
+        res["notes"] = peer_notes(train_fws, loader, agreement)
+    if "load" in args.sections:
+        res["under_load"] = sections.measure_under_load(bench, s.repeats, stats)
+    if "matrix" in args.sections:
+        res["matrix"] = sections.measure_matrix(bench, max(1, s.repeats - 2), stats, args.quick)
     res["errors"], res["loadavg_after"] = bench.errors, os.getloadavg()
     res["foreign_load"], res["disturbed_runs"] = stats(bench.foreign), bench.disturbed
     res["wall_seconds"] = time.perf_counter() - bench.began

@@ -9,7 +9,10 @@ size and a recipe, and offers:
     weights() -> [(W, b), ...]                    the current parameters, W (out, in)
 
 A recipe is a dict in glassnet's `Trainer.config()` form plus the hidden widths: {"hidden",
-"optimizer": {"name", "lr", ...}, "schedule": {"name", ...}, "epochs", "batch_size"}. The
+"optimizer": {"name", "lr", ...}, "schedule": {"name", ...}, "epochs", "batch_size"}, and
+optionally the matrix section's "activation" (relu, sigmoid, tanh, leaky_relu, identity),
+"loss" (cross_entropy, squared_error, mse, binary_cross_entropy), "output" (None or sigmoid)
+and "dtype" (float32, float64). The
 784-256-128-10 network starts from the start file's weights; other widths from a He-uniform
 draw made the same way for every framework. Every runner sees raw uint8 pixels and
 scales them by 1/255 (glassnet with its Standardize(0, 255) layer, PyTorch one batch at a time,
@@ -55,8 +58,18 @@ def schedule_factor(schedule: dict, epoch: int) -> float:
     return 1.0
 
 
+ACTIVATIONS = ("relu", "sigmoid", "tanh", "leaky_relu", "identity")
+
+
+def glassnet_activation(gn, name: str):
+    """glassnet's activation layer called `name` (ACTIVATIONS)."""
+    kinds = {"relu": gn.ReLU, "sigmoid": gn.Sigmoid, "tanh": gn.Tanh, "identity": gn.Identity}
+    return gn.LeakyReLU(0.01) if name == "leaky_relu" else kinds[name]()
+
+
 class GlassnetRunner:
-    """glassnet: Standardize(0, 255), then Dense and ReLU layers, trained with `Network.fit`."""
+    """glassnet: Standardize(0, 255), then Dense and activation layers (ReLU unless the recipe
+    names another), trained with `Network.fit`."""
 
     name = "glassnet"
 
@@ -68,11 +81,14 @@ class GlassnetRunner:
         self.gn, self.recipe, self.batch_size = gn, recipe, batch_size
         self.X, self.y = start["X_train"], start["y_train"]
         weights = initial_weights(start, recipe)
+        activation = recipe.get("activation", "relu")
         layers = [gn.Standardize(0, 255)]
         for W, _ in weights[:-1]:
-            layers += [gn.Dense(W.shape[1], W.shape[0]), gn.ReLU()]
+            layers += [gn.Dense(W.shape[1], W.shape[0]), glassnet_activation(gn, activation)]
         layers.append(gn.Dense(weights[-1][0].shape[1], weights[-1][0].shape[0]))
-        self.net = gn.Network(layers, seed=0, dtype="float32")
+        if recipe.get("output") == "sigmoid":
+            layers.append(gn.Sigmoid())
+        self.net = gn.Network(layers, seed=0, dtype=recipe.get("dtype", "float32"))
         for dense, (W, b) in zip(self.net.dense_layers, weights, strict=True):
             dense.W[...], dense.b[...] = W, b
         self.net.rng = np.random.default_rng(ORDER_SEED)
@@ -88,7 +104,7 @@ class GlassnetRunner:
         self.net.fit(
             self.X[:n_samples],
             self.y[:n_samples],
-            loss="cross_entropy",
+            loss=self.recipe.get("loss", "cross_entropy"),
             optimizer=gn.optimizers.from_config(self.recipe["optimizer"]),
             schedule=gn.optimizers.schedule_from_config(self.recipe["schedule"]),
             epochs=epochs,
@@ -113,9 +129,13 @@ class TorchRunner:
 
         torch.set_num_threads(threads)
         self.torch, self.recipe, self.batch_size = torch, recipe, batch_size
+        self.dtype = getattr(torch, recipe.get("dtype", "float32"))
         self.X = torch.from_numpy(start["X_train"])
         self.y = torch.from_numpy(start["y_train"].astype(np.int64))
-        self.model = torch_model(initial_weights(start, recipe))
+        self.loss = recipe.get("loss", "cross_entropy")
+        if self.loss != "cross_entropy":  # the one-hot rows glassnet makes of class ids
+            self.y = torch.nn.functional.one_hot(self.y, 10).to(self.dtype)
+        self.model = torch_model(initial_weights(start, recipe), recipe).to(self.dtype)
         self.optimizer = torch_optimizer(self.model, recipe["optimizer"])
         self.rng = np.random.default_rng(ORDER_SEED)  # the generator glassnet is given
         self.epoch = 0
@@ -138,9 +158,8 @@ class TorchRunner:
 
     def step(self, idx):
         """One SGD step on the batch of sample indices `idx` (a LongTensor)."""
-        F = self.torch.nn.functional
-        x = self.X[idx].float().div_(255)
-        loss = F.cross_entropy(self.model(x), self.y[idx])
+        x = self.X[idx].to(self.dtype).div_(255)
+        loss = torch_loss(self.torch, self.loss, self.model(x), self.y[idx])
         self.optimizer.zero_grad(set_to_none=True)
         loss.backward()
         self.optimizer.step()
@@ -148,7 +167,7 @@ class TorchRunner:
     def predict(self, X):
         torch = self.torch
         with torch.inference_mode():
-            x = torch.from_numpy(X).float().div_(255)
+            x = torch.from_numpy(X).to(self.dtype).div_(255)
             return self.model(x).argmax(1).numpy()
 
     def weights(self):
@@ -163,18 +182,39 @@ def torch_index(order):
     return torch.from_numpy(np.ascontiguousarray(order, dtype=np.int64))
 
 
-def torch_model(weights):
-    """nn.Linear layers with ReLU between, weights copied in (the same (out, in) layout)."""
+def torch_model(weights, recipe=PLAIN_SGD):
+    """nn.Linear layers with the recipe's activation between (ReLU unless it names another)
+    and its output activation, weights copied in (the same (out, in) layout)."""
     import torch
     from torch import nn
+
+    kinds = {"relu": nn.ReLU, "sigmoid": nn.Sigmoid, "tanh": nn.Tanh, "identity": nn.Identity}
+    activation = recipe.get("activation", "relu")
+
+    def act():
+        return nn.LeakyReLU(0.01) if activation == "leaky_relu" else kinds[activation]()
 
     linears = [nn.Linear(W.shape[1], W.shape[0]) for W, _ in weights]
     with torch.no_grad():
         for linear, (W, b) in zip(linears, weights, strict=True):
             linear.weight.copy_(torch.from_numpy(W))
             linear.bias.copy_(torch.from_numpy(b))
-    layers = [m for linear in linears[:-1] for m in (linear, nn.ReLU())]
-    return nn.Sequential(*layers, linears[-1])
+    layers = [m for linear in linears[:-1] for m in (linear, act())]
+    output = [nn.Sigmoid()] if recipe.get("output") == "sigmoid" else []
+    return nn.Sequential(*layers, linears[-1], *output)
+
+
+def torch_loss(torch, name: str, out, target):
+    """glassnet's loss `name` in PyTorch: each a batch mean of glassnet's per-sample cost."""
+    F = torch.nn.functional
+    if name == "cross_entropy":
+        return F.cross_entropy(out, target)
+    if name == "mse":
+        return F.mse_loss(out, target)
+    if name == "squared_error":
+        return (out - target).pow(2).sum(1).mean()
+    # binary_cross_entropy on a sigmoid output: PyTorch's own, summed over outputs
+    return F.binary_cross_entropy(out, target, reduction="sum") / len(out)
 
 
 def torch_optimizer(model, config):
@@ -252,6 +292,8 @@ class SklearnRunner:
 RUNNERS = {r.name: r for r in (GlassnetRunner, TorchRunner, SklearnRunner)}
 # glassnet's NumPy-only route: the same runner, in a process started with GLASSNET_KERNELS=0
 RUNNERS["glassnet-numpy"] = GlassnetRunner
+# glassnet held to one thread (OMP_NUM_THREADS=1), for the under-load section
+RUNNERS["glassnet-1thread"] = GlassnetRunner
 
 
 def initial_weights(start, recipe=PLAIN_SGD):

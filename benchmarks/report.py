@@ -11,6 +11,8 @@ from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 
+import sections as extra
+
 NAMES = {
     "glassnet": "glassnet",
     "glassnet-numpy": "glassnet (NumPy only)",
@@ -388,7 +390,7 @@ def machine_section(res: dict) -> list[str]:
         f"training step: {m.get('glassnet_step', 'not recorded')})",
         f"- NumPy BLAS: {blas.get('blas')} {blas.get('version')} [{blas.get('config')}]; "
         f"thread pools with NumPy alone: {pools}",
-        f"- threads: {res['threads_note']}",
+        f"- threads: {res.get('threads_note', '—')}",
         f"- run: {res['mode']}, {m['date']}, {res['wall_seconds']:.0f} s; load average before "
         f"{m['loadavg_before'][0]:.2f}, after {res['loadavg_after'][0]:.2f}; "
         f"other processes' CPU use during the kept measurements: "
@@ -431,12 +433,25 @@ def markdown(res: dict) -> str:
     sections = [
         targets_section,
         throughput_section,
+        extra.load_section,
+        extra.matrix_section,
         accuracy_section,
         memory_section,
         latency_section,
         notes_section,
         machine_section,
     ]
+    if "throughput" not in res:  # --sections without main
+        sections = [extra.load_section, extra.matrix_section, machine_section]
+        intro = [
+            "## glassnet under load and on every network",
+            "",
+            f"`bench.py --sections {','.join(res.get('sections', ['load', 'matrix']))}`: "
+            "medians over fresh-process runs, frameworks in alternating order "
+            f"({s['repeats']} runs under load, {max(1, s['repeats'] - 2)} per matrix row). "
+            "Every value is in the JSON file beside this one.",
+            "",
+        ]
     lines = intro + interference_warning(res)
     for section in sections:
         lines += section(res) + [""]

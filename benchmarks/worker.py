@@ -55,9 +55,10 @@ def thread_info(framework: str) -> dict:
 def task_train(task: dict) -> dict:
     """Samples per second over one timed window of training after a short warm-up."""
     start = read_start(task["start"])
-    runner = make_runner(task["framework"], start, task["batch_size"])
+    recipe = task.get("recipe", PLAIN_SGD)
+    runner = make_runner(task["framework"], start, task["batch_size"], recipe)
     runner.train(task["warmup_samples"])
-    glassnet = task["framework"] in ("glassnet", "glassnet-numpy")
+    glassnet = task["framework"].startswith("glassnet")
     team_before = team_steps() if glassnet else 0
     began = time.perf_counter()
     runner.train(task["n_samples"])
@@ -74,8 +75,33 @@ def task_train(task: dict) -> dict:
         "peak_rss_mb": peak_rss_mb(),
         "threads": thread_info(task["framework"]),
         "team_steps": team_steps() - team_before if glassnet else None,
+        "team": team_state() if glassnet else None,
+        "compiled": compiled_step(runner) if glassnet else None,
         "numpy_only": numpy_only,
     }
+
+
+def team_state() -> dict | None:
+    """How glassnet's C step ran its last step (team or one thread), and its trials so far."""
+    try:
+        from glassnet.fast import _ckernels
+    except ImportError:
+        return None
+    return _ckernels.team_state()
+
+
+def compiled_step(runner) -> str:
+    """The step glassnet's last fit trained with: the class name of its Trainer's step."""
+    gn, recipe = runner.gn, runner.recipe
+    trainer = gn.Trainer(
+        runner.net,
+        runner.X[:64],
+        runner.y[:64],
+        loss=recipe.get("loss", "cross_entropy"),
+        optimizer=gn.optimizers.from_config(recipe["optimizer"]),
+        batch_size=runner.batch_size,
+    )
+    return type(trainer.step).__name__
 
 
 def numpy_step() -> bool:
@@ -150,36 +176,35 @@ def task_predict(task: dict) -> dict:
     return {"seconds": latency}
 
 
-def ceiling_gemms(batch_size: int, rng: np.random.Generator) -> list[tuple]:
-    """(a, b, out) for the 8 GEMMs of one training step of 784-256-128-10 at this batch size.
+def ceiling_gemms(batch_size: int, rng: np.random.Generator, sizes=(784, 256, 128, 10),
+                  dtype="float32") -> list[tuple]:  # fmt: skip
+    """(a, b, out) for the GEMMs of one training step of a network of these widths.
 
-    Forward X@W1.T, A1@W2.T, A2@W3.T; backward G3.T@A2, G3@W3, G2.T@A1, G2@W2, G1.T@X
-    (no dL/dX for the first layer, as glassnet skips it).
+    For 784-256-128-10: forward X@W1.T, A1@W2.T, A2@W3.T; backward G3.T@A2, G3@W3, G2.T@A1,
+    G2@W2, G1.T@X (no dL/dX for the first layer, as glassnet skips it).
     """
-    sizes, B = (784, 256, 128, 10), batch_size
+    B = batch_size
 
     def rand(*shape):
-        return rng.standard_normal(shape, dtype=np.float32)
+        return rng.standard_normal(shape).astype(dtype)
 
-    X, A1, A2 = rand(B, 784), rand(B, 256), rand(B, 128)
-    W1, W2, W3 = (rand(o, i) for i, o in zip(sizes, sizes[1:], strict=False))
-    G1, G2, G3 = rand(B, 256), rand(B, 128), rand(B, 10)
-    pairs = [
-        (X, W1.T),
-        (A1, W2.T),
-        (A2, W3.T),
-        (G3.T, A2),
-        (G3, W3),
-        (G2.T, A1),
-        (G2, W2),
-        (G1.T, X),
-    ]
-    return [(a, b, np.empty((a.shape[0], b.shape[1]), np.float32)) for a, b in pairs]
+    A = [rand(B, n) for n in sizes[:-1]]  # each layer's input
+    W = [rand(o, i) for i, o in zip(sizes, sizes[1:], strict=False)]
+    G = [rand(B, n) for n in sizes[1:]]  # each layer's ∂L/∂z
+    pairs = [(a, w.T) for a, w in zip(A, W, strict=True)]
+    for i in range(len(W) - 1, -1, -1):
+        pairs.append((G[i].T, A[i]))
+        if i:
+            pairs.append((G[i], W[i]))
+    return [(a, b, np.empty((a.shape[0], b.shape[1]), dtype)) for a, b in pairs]
 
 
 def task_ceiling(task: dict) -> dict:
     """Samples per second if a training step were nothing but its GEMMs (np.matmul, out=)."""
-    gemms = ceiling_gemms(task["batch_size"], np.random.default_rng(0))
+    sizes = task.get("sizes", (784, 256, 128, 10))
+    gemms = ceiling_gemms(
+        task["batch_size"], np.random.default_rng(0), sizes, task.get("dtype", "float32")
+    )
     steps = -(-task["n_samples"] // task["batch_size"])
 
     def run(n):

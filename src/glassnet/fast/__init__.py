@@ -1,10 +1,12 @@
 """The compiled training step, a plug-in of glassnet.train.
 
-Importing this package offers `compile_step` to every Trainer (train.step.register_compiler).
+Importing this package offers `compile_step` to every Trainer (train.step.register_compiler)
+and `compiled_forward` to `Network.predict` (nn.network.PREDICTION_FORWARDS).
 The step's module, the C extension and NumPy's BLAS load on the first step compiled, not here,
 so `import glassnet` stays cheap.
 """
 
+from glassnet.nn import network
 from glassnet.train.step import register_compiler
 
 
@@ -15,6 +17,15 @@ def compile_step(*args, **kwargs):
     return compile_now(*args, **kwargs)
 
 
-register_compiler(compile_step)
+def compiled_forward(net, X):
+    """glassnet.fast.predict.compiled_forward, imported on first use."""
+    from glassnet.fast.predict import compiled_forward as forward_now
 
-__all__ = ["compile_step"]
+    return forward_now(net, X)
+
+
+register_compiler(compile_step)
+if compiled_forward not in network.PREDICTION_FORWARDS:
+    network.PREDICTION_FORWARDS.append(compiled_forward)
+
+__all__ = ["compile_step", "compiled_forward"]

@@ -135,6 +135,48 @@ def sgemm() -> tuple[int, bool] | None:
     return ctypes.cast(fn, ctypes.c_void_p).value, int64
 
 
+def gemms() -> tuple[int | tuple[int, int], bool] | None:
+    """make_plan's first two arguments: `sgemm()`, with the address made a pair (sgemm,
+    sgemv) where the same library has a cblas_sgemv that agrees with np.matmul (the step
+    multiplies one row or one column with it)."""
+    found = sgemm()
+    if found is None:
+        return None
+    gemv = _sgemv()
+    return ((found[0], gemv) if gemv else found[0]), found[1]
+
+
+@functools.cache
+def _sgemv() -> int | None:
+    """The address of the cblas_sgemv beside the sgemm `_bind` chose (the first library and
+    symbol found, in the same order), if it computes y = A x as np.matmul does; else None."""
+    try:
+        for lib in _libraries():
+            for symbol, integer in _SYMBOLS:
+                if hasattr(lib, symbol):
+                    gemv = getattr(lib, symbol.replace("sgemm", "sgemv"), None)
+                    return None if gemv is None else _checked_gemv(gemv, integer)
+        return None
+    except Exception:  # any surprise in a foreign library: sgemm alone
+        return None
+
+
+def _checked_gemv(fn, integer) -> int | None:
+    """fn's address if, as cblas_sgemv, it gives y = A x as np.matmul does; else None."""
+    fn.restype = None
+    fn.argtypes = [ctypes.c_int, ctypes.c_int, integer, integer, ctypes.c_float,
+                   ctypes.c_void_p, integer, ctypes.c_void_p, integer, ctypes.c_float,
+                   ctypes.c_void_p, integer]  # fmt: skip
+    rng = np.random.default_rng(0)
+    A = rng.standard_normal((37, 53), dtype=np.float32)
+    x = rng.standard_normal(53, dtype=np.float32)
+    y = np.zeros(37, np.float32)
+    fn(_ROW_MAJOR, _NO_TRANS, 37, 53, 1.0, A.ctypes.data, 53, x.ctypes.data, 1, 0.0,
+       y.ctypes.data, 1)  # fmt: skip
+    ok = np.allclose(y, A @ x, rtol=1e-5, atol=1e-4)
+    return ctypes.cast(fn, ctypes.c_void_p).value if ok else None
+
+
 def sgemm_function():
     """The checked cblas_sgemm as a ctypes function, or None: the NumPy-only route (no C
     extension) calls it for the one GEMM np.matmul cannot do, W ← W − Gᵀ A."""

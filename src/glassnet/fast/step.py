@@ -28,9 +28,18 @@ import os
 import numpy as np
 
 from glassnet.errors import ValidationError
-from glassnet.fast import blas, numpy_kernels
-from glassnet.nn.layers import Dense, ReLU, Softmax, Standardize
-from glassnet.nn.losses import CrossEntropy, Loss
+from glassnet.fast import blas, cores, numpy_kernels
+from glassnet.nn.layers import (
+    Dense,
+    Identity,
+    LeakyReLU,
+    ReLU,
+    Sigmoid,
+    Softmax,
+    Standardize,
+    Tanh,
+)
+from glassnet.nn.losses import MSE, BinaryCrossEntropy, CrossEntropy, Loss, SquaredError
 from glassnet.nn.network import Network
 from glassnet.nn.optimizers import SGD, Adam, Optimizer
 from glassnet.train.step import StepResult
@@ -38,8 +47,13 @@ from glassnet.train.targets import Targets
 
 KERNELS_ENV = "GLASSNET_KERNELS"  # 0: not the C kernels (their NumPy twins run instead)
 FAST_ENV = "GLASSNET_FAST"  # 0: no compiled step at all, training takes the reference step
+TEAM_ENV = "GLASSNET_TEAM"  # auto (default): the team or one thread, whichever is faster now
 OFF = ("0", "off", "false", "no")
+ON = ("1", "on", "true", "yes", "always")
 GATHERED = (np.uint8, np.float32, np.float64)  # input dtypes the batch-gathering kernel reads
+# csrc/kernels.h: enum act (the activation after a Dense layer) and enum head (the cost)
+ACTIVATIONS = {ReLU: 0, LeakyReLU: 1, Sigmoid: 2, Tanh: 3, Identity: 4}
+SOFTMAX_XENT, SIGMOID_BCE, SQUARED = 0, 1, 2
 
 
 @functools.cache
@@ -52,6 +66,17 @@ def kernels():
     except ImportError:
         return None
     return _ckernels
+
+
+def team_policy() -> int:
+    """GLASSNET_TEAM as team_config's policy: 0 auto (the C step times the team against one
+    thread and takes the faster, csrc/team.h), 1 the team whenever it can, 2 one thread."""
+    value = os.environ.get(TEAM_ENV, "auto").strip().lower()
+    if value in ("", "auto"):
+        return 0
+    if value in ON or value in OFF:
+        return 1 if value in ON else 2
+    raise ValidationError(f"{TEAM_ENV}={value!r} is not auto, on or off; unset it or pick one")
 
 
 def adam_numbers(optimizer: Adam, t: int) -> tuple[np.float32, ...]:
@@ -85,13 +110,16 @@ class CompiledStep:
     `backward` run the same sequence from Python, with np.matmul for the GEMMs."""
 
     def __init__(self, net: Network, optimizer: Optimizer, X: np.ndarray, targets: Targets,
-                 batch_size: int, watched: bool, k, sgemm, threads=None, gemm=None):  # fmt: skip
+                 batch_size: int, watched: bool, k, sgemm, threads=None, gemm=None,
+                 kinds=None):  # fmt: skip
         self.k = k
+        self.kinds = kinds  # None: (Dense ReLU)* Dense, softmax cross-entropy; see network_kinds
         self.dense = net.dense_layers
         self.optimizer = optimizer
         self.watched = watched
         self.X = X.view(np.ndarray)
-        self.labels = np.ascontiguousarray(targets.labels, dtype=np.int64)
+        labels = targets.labels
+        self.labels = None if labels is None else np.ascontiguousarray(labels, dtype=np.int64)
         first = net.layers[0]
         n_in, dtype = self.dense[0].n_in, net.dtype
         if isinstance(first, Standardize):
@@ -108,6 +136,13 @@ class CompiledStep:
         self.adam = isinstance(optimizer, Adam) and all(
             _compact(a) for state in optimizer.state for a in (state["m"], state["v"])
         )
+        # SGD with momentum too, with its velocities v.
+        self.momentum = (
+            sgemm is not None
+            and isinstance(optimizer, SGD)
+            and optimizer.momentum > 0
+            and all(_compact(state["v"]) for state in optimizer.state)
+        )
         # Plain SGD folds η into δ; unwatched, its updates happen inside the ∂L/∂W GEMMs.
         self.plain_sgd = isinstance(optimizer, SGD) and optimizer.plain
         can_fuse = sgemm is not None or gemm is not None
@@ -119,10 +154,16 @@ class CompiledStep:
 
     def _arrays(self) -> tuple[tuple[np.ndarray, ...], ...]:
         """Per Dense layer, the arrays the plan binds: W, b, dW, db and, for Adam, the moments
-        mW, vW, mb, vb (the optimizer's state follows net.parameters(): W₁, b₁, W₂, b₂, …)."""
+        mW, vW, mb, vb, for SGD with momentum the velocities vW, vb (the optimizer's state
+        follows net.parameters(): W₁, b₁, W₂, b₂, …)."""
+        state = self.optimizer.state
+        if self.momentum:
+            return tuple(
+                (d.W, d.b, d.dW, d.db, w["v"], b["v"])
+                for d, w, b in zip(self.dense, state[::2], state[1::2], strict=True)
+            )
         if not self.adam:
             return tuple((d.W, d.b, d.dW, d.db) for d in self.dense)
-        state = self.optimizer.state
         return tuple(
             (d.W, d.b, d.dW, d.db, w["m"], w["v"], b["m"], b["v"])
             for d, w, b in zip(self.dense, state[::2], state[1::2], strict=True)
@@ -140,9 +181,8 @@ class CompiledStep:
             (*arrays[:4], z, dx, *arrays[4:])
             for arrays, z, dx in zip(bound, self.z, self.dx, strict=True)
         ]
-        self.plan = self.k.make_plan(
-            *self.sgemm, self.X, self.labels, self.mean, self.scale, self.x, layers, self.threads
-        )
+        self.plan = self.k.make_plan(*self.sgemm, self.X, self.labels, self.mean, self.scale,
+                                     self.x, layers, self.threads, self.kinds)  # fmt: skip
         self._bound = bound
 
     def _replaced(self) -> bool:
@@ -163,11 +203,13 @@ class CompiledStep:
         else:
             if self._replaced():
                 self._bind()  # an array was replaced: bind the new ones
-            adam = adam_numbers(opt, opt.t + 1) if self.adam else None
-            cost, correct = self.k.step(self.plan, idx, scale, fused, adam)
+            rule = adam_numbers(opt, opt.t + 1) if self.adam else None
+            if self.momentum:
+                rule = (opt.lr, opt.momentum, opt.weight_decay, float(opt.nesterov))
+            cost, correct = self.k.step(self.plan, idx, scale, fused, rule)
         if not math.isfinite(cost):  # nothing was updated: the trainer reports the divergence
             return StepResult(cost / n, correct)
-        if fused or (self.plan is not None and self.adam):
+        if fused or (self.plan is not None and (self.adam or self.momentum)):
             opt.count_step()  # the C step applied the update
         elif folded:
             for p, g in opt.params:
@@ -245,27 +287,68 @@ def compile_step(net: Network, loss: Loss, optimizer: Optimizer, X, targets: Tar
     the C extension (or with GLASSNET_KERNELS=0) the step runs its NumPy kernels from Python."""
     if os.environ.get(FAST_ENV, "1").strip().lower() in OFF:
         return None
-    if net.dtype != np.float32 or not isinstance(loss, CrossEntropy):
+    if net.dtype != np.float32:
         return None
-    layers = list(net.layers)
-    if layers and isinstance(layers[0], Standardize):
-        layers = layers[1:]
-    if layers and isinstance(layers[-1], Softmax):
-        layers = layers[:-1]
-    pattern = [Dense, ReLU] * (len(layers) // 2) + [Dense]
-    if len(layers) != len(pattern):
-        return None
-    if any(type(layer) is not kind for layer, kind in zip(layers, pattern, strict=True)):
+    kinds = network_kinds(net, loss, targets)
+    if kinds is False:
         return None
     labels = targets.labels
     if not (isinstance(X, np.ndarray) and X.flags.c_contiguous and X.dtype in GATHERED):
         return None
-    if labels is None or labels.dtype.kind not in "ui":
+    softmax = kinds is None or kinds[0] == SOFTMAX_XENT
+    if softmax and (labels is None or labels.dtype.kind not in "ui"):
         return None
     if not all(_compact(a) for p, g in net.parameters() for a in (p, g)):
         return None  # weights set by hand as views (W = A.T, say): the reference step
     k = kernels()
     given = (net, optimizer, X, targets, batch_size, watched)
+    if k is None and kinds is not None:
+        return None  # the NumPy-only route covers (Dense ReLU)* Dense with cross-entropy
     if k is None:  # the NumPy-only route: NumPy kernels, W ← W − Gᵀ A through ctypes
         return CompiledStep(*given, numpy_kernels, None, gemm=blas.sgemm_function())
-    return CompiledStep(*given, k, blas.sgemm(), blas.threads())
+    sgemm = blas.gemms()
+    if kinds is not None and sgemm is None:
+        return None  # the other networks' step runs in C only
+    k.team_config(team_policy(), cores.usable_cores())
+    return CompiledStep(*given, k, sgemm, blas.threads(), kinds=kinds)
+
+
+def network_kinds(net: Network, loss: Loss, targets: Targets):
+    """What the C step needs to know of a network beyond its Dense layers: None for the
+    original (Dense ReLU)* Dense [Softmax] with cross-entropy, False when the compiled step
+    does not cover it, else (head, factor, targets, activations) for make_plan:
+    * hidden layers: Dense followed by ReLU, LeakyReLU, Sigmoid, Tanh or Identity;
+    * the cost: cross-entropy (a final Softmax or none), binary cross-entropy on a final
+      Sigmoid, or the squared-error family on a final activation of the hidden kinds (or none).
+    """
+    layers = list(net.layers)
+    if layers and isinstance(layers[0], Standardize):
+        layers = layers[1:]
+    if layers and isinstance(layers[-1], Softmax) and isinstance(loss, CrossEntropy):
+        layers = layers[:-1]
+    if layers and isinstance(layers[-1], Dense):
+        layers.append(Identity())  # the output layer's own activation: none
+    pairs = list(zip(layers[::2], layers[1::2], strict=False))
+    if 2 * len(pairs) != len(layers) or not pairs:
+        return False
+    if not all(type(d) is Dense and type(a) in ACTIVATIONS for d, a in pairs):
+        return False
+    acts = tuple((ACTIVATIONS[type(a)], float(getattr(a, "alpha", 0.0))) for _, a in pairs)
+    hidden, out = acts[:-1], acts[-1]
+    if isinstance(loss, CrossEntropy):
+        relu = all(kind == ACTIVATIONS[ReLU] for kind, _ in hidden)
+        if out[0] != ACTIVATIONS[Identity]:
+            return False
+        return None if relu else (SOFTMAX_XENT, 1.0, None, acts)
+    values = targets.values
+    if not (isinstance(values, np.ndarray) and _compact(values) and values.ndim == 2):
+        return False
+    if isinstance(loss, BinaryCrossEntropy):
+        if out[0] != ACTIVATIONS[Sigmoid]:
+            return False
+        return (SIGMOID_BCE, 1.0, values, (*hidden, (ACTIVATIONS[Identity], 0.0)))
+    if isinstance(loss, SquaredError):
+        return (SQUARED, loss.factor, values, acts)
+    if isinstance(loss, MSE):
+        return (SQUARED, 1.0 / net.n_out, values, acts)
+    return False

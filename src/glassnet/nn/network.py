@@ -260,6 +260,17 @@ class Network:
 
     # ------------------------------------------------------------ prediction
 
+    def output_for_predict(self, X) -> np.ndarray:
+        """forward(X), as predict needs it: from the first of PREDICTION_FORWARDS that takes
+        this network (glassnet.fast offers one in C, with the same numbers), else layer by
+        layer."""
+        a = self.check_input(X)
+        for compiled in PREDICTION_FORWARDS:
+            out = compiled(self, a)
+            if out is not None:
+                return out
+        return self.forward_checked(a)
+
     def predict_proba(self, X) -> np.ndarray:
         """Class probabilities (N, K): softmax of the logits for multiclass networks
         (or the Softmax output), (1 − p, p) for a single sigmoid output."""
@@ -278,9 +289,9 @@ class Network:
         otherwise, in the target's own units when the card scales them."""
         task = self.task
         if task == "regression":
-            return self.card.decode(self.forward(X))
+            return self.card.decode(self.output_for_predict(X))
         if task == "multiclass":  # softmax keeps the order: the largest logit is the class
-            ids = np.argmax(self.forward(X), axis=1)
+            ids = np.argmax(self.output_for_predict(X), axis=1)
         else:
             ids = np.argmax(self.predict_proba(X), axis=1)
         return self.card.decode(ids)
@@ -306,6 +317,11 @@ class Network:
         from glassnet.models.files import save
 
         return save(self, path, **kwargs)
+
+
+# Faster ways to compute a network's output for `predict`, each (network, checked X) → output
+# or None; glassnet.fast adds its compiled forward pass. `forward` never uses them.
+PREDICTION_FORWARDS: list = []
 
 
 def _sigmoid(z: np.ndarray) -> np.ndarray:

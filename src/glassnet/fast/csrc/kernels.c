@@ -172,6 +172,153 @@ SIMD static double softmax_xent_simd(float *z, Py_ssize_t n, Py_ssize_t k,
     return cost;
 }
 
+/* z <- f(z + b) for the activations other than ReLU (enum act). sigmoid: split by sign so
+ * that e^(-|v|) never overflows, as glassnet.nn's Sigmoid; tanh: sign(v) (1 - e) / (1 + e) with
+ * e = e^(-2|v|) (absolute error ~1e-7 near 0, where NumPy's tanh is exact). */
+SIMD static void bias_act_simd(float *z, const float *b, Py_ssize_t n, Py_ssize_t k,
+                               Py_ssize_t ld, int act, float alpha)
+{
+    for (Py_ssize_t i = 0; i < n; i++, z += ld) {
+        if (act == ACT_LEAKY) {
+            for (Py_ssize_t j = 0; j < k; j++) {
+                float v = z[j] + b[j];
+                z[j] = v > 0.0f ? v : v * alpha;
+            }
+        } else if (act == ACT_SIGMOID) {
+            for (Py_ssize_t j = 0; j < k; j++) {
+                float v = z[j] + b[j], e = exp_f32(v < 0.0f ? v : -v);
+                z[j] = v >= 0.0f ? 1.0f / (1.0f + e) : e / (1.0f + e);
+            }
+        } else if (act == ACT_TANH) {
+            for (Py_ssize_t j = 0; j < k; j++) {
+                float v = z[j] + b[j], e = exp_f32(v < 0.0f ? 2.0f * v : -2.0f * v);
+                float t = (1.0f - e) / (1.0f + e);
+                z[j] = v < 0.0f ? -t : t;
+            }
+        } else {
+            for (Py_ssize_t j = 0; j < k; j++)
+                z[j] += b[j];
+        }
+    }
+}
+
+/* f'(z) from the output h = f(z), for d * f' as glassnet.nn's activations multiply it. */
+static inline float slope(float h, float d, int act, float alpha)
+{
+    if (act == ACT_RELU)
+        return h > 0.0f ? d : 0.0f;
+    if (act == ACT_LEAKY)
+        return h > 0.0f ? d : d * alpha;
+    if (act == ACT_SIGMOID)
+        return d * (h * (1.0f - h));
+    if (act == ACT_TANH)
+        return d * (1.0f - h * h);
+    return d;
+}
+
+/* d <- d * f'(h), db <- column sums of d, and b <- b - db if update */
+SIMD static void act_backward_simd(float *d, const float *h, float *db, float *b, int update,
+                                   Py_ssize_t n, Py_ssize_t k, Py_ssize_t ld, int act,
+                                   float alpha)
+{
+    for (Py_ssize_t j = 0; j < k; j++)
+        db[j] = 0.0f;
+    for (Py_ssize_t i = 0; i < n; i++, d += ld, h += ld)
+        for (Py_ssize_t j = 0; j < k; j++) {
+            d[j] = slope(h[j], d[j], act, alpha);
+            db[j] += d[j];
+        }
+    if (update)
+        for (Py_ssize_t j = 0; j < k; j++)
+            b[j] -= db[j];
+}
+
+/* Counts the rows whose output y (n, k) names the label: argmax, or y > 0.5 for one output. */
+static long count_right(const float *y, Py_ssize_t n, Py_ssize_t k, const int64_t *labels,
+                        const int64_t *idx)
+{
+    long right = 0;
+    for (Py_ssize_t i = 0; labels != NULL && i < n; i++, y += k) {
+        Py_ssize_t best = 0;
+        for (Py_ssize_t j = 1; j < k; j++)
+            if (y[j] > y[best])
+                best = j;
+        right += (k == 1 ? (int64_t)(y[0] > 0.5f) : (int64_t)best) == labels[idx[i]];
+    }
+    return right;
+}
+
+/* Binary cross-entropy on a final sigmoid, on its logits z (n, k), targets (rows, k):
+ * cost max(z, 0) - z t + log(1 + e^-|z|); z <- scale * (sigmoid(z) - t), db <- column sums. */
+double sigmoid_bce_loop(float *z, Py_ssize_t n, Py_ssize_t k, const float *targets,
+                        const int64_t *labels, const int64_t *idx, float scale, float *db,
+                        long *correct)
+{
+    double cost = 0.0;
+    for (Py_ssize_t j = 0; j < k; j++)
+        db[j] = 0.0f;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        float *row = z + i * k;
+        const float *t = targets + idx[i] * k;
+        for (Py_ssize_t j = 0; j < k; j++) {
+            float v = row[j], e = expf(v < 0.0f ? v : -v);
+            cost += (double)((v > 0.0f ? v : 0.0f) - v * t[j]) + (double)log1pf(e);
+            row[j] = v >= 0.0f ? 1.0f / (1.0f + e) : e / (1.0f + e);  /* the sigmoid, for now */
+        }
+    }
+    *correct = count_right(z, n, k, labels, idx);
+    for (Py_ssize_t i = 0; i < n; i++) {
+        float *row = z + i * k;
+        const float *t = targets + idx[i] * k;
+        for (Py_ssize_t j = 0; j < k; j++) {
+            row[j] = (row[j] - t[j]) * scale;
+            db[j] += row[j];
+        }
+    }
+    return cost;
+}
+
+/* The squared-error family on the output y = f(z) (n, k), targets (rows, k): cost
+ * factor * sum (y - t)^2; y <- scale * 2 factor (y - t) f'(y) (the gradient on z), db <- its
+ * column sums. factor: 1 squared_error, 1/2 half_squared_error, 1/k mse. */
+double squared_loop(float *y, Py_ssize_t n, Py_ssize_t k, const float *targets,
+                    const int64_t *labels, const int64_t *idx, float scale, float factor,
+                    int act, float alpha, float *db, long *correct)
+{
+    double cost = 0.0;
+    const float c = 2.0f * factor * scale;
+    *correct = count_right(y, n, k, labels, idx);
+    for (Py_ssize_t j = 0; j < k; j++)
+        db[j] = 0.0f;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        float *row = y + i * k;
+        const float *t = targets + idx[i] * k;
+        double sum = 0.0;
+        for (Py_ssize_t j = 0; j < k; j++) {
+            float d = row[j] - t[j];
+            sum += (double)(d * d);
+            row[j] = slope(row[j], c * d, act, alpha);
+            db[j] += row[j];
+        }
+        cost += factor * sum;
+    }
+    return cost;
+}
+
+/* s: lr, momentum, weight_decay, nesterov (0 or 1): SGD with momentum as glassnet.nn's SGD:
+ * g <- g + wd p; v <- mu v + g; p <- p - lr (g + mu v if nesterov else v) */
+SIMD static void sgd_simd(float *p, const float *g, float *v, Py_ssize_t n, const float *s)
+{
+    const float lr = s[0], mu = s[1], wd = s[2];
+    const int nesterov = s[3] != 0.0f;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        float gi = wd != 0.0f ? g[i] + wd * p[i] : g[i];
+        float vi = v[i] * mu + gi;
+        v[i] = vi;
+        p[i] -= lr * (nesterov ? gi + mu * vi : vi);
+    }
+}
+
 /* s: beta1, beta2, rest1, rest2, step, denom_scale, eps, decay, l2 (see adam in
  * kernel_calls.c) */
 SIMD static void adam_simd(float *p, const float *g, float *m, float *v, Py_ssize_t n,
@@ -211,6 +358,29 @@ double softmax_xent_loop(float *z, Py_ssize_t n, Py_ssize_t k, const int64_t *la
                          const int64_t *idx, float scale, float *db, long *correct)
 {
     return softmax_xent_simd(z, n, k, labels, idx, scale, db, correct);
+}
+
+void bias_act_loop(float *z, const float *b, Py_ssize_t n, Py_ssize_t k, Py_ssize_t ld, int act,
+                   float alpha)
+{
+    if (act == ACT_RELU)
+        bias_relu_simd(z, b, n, k, ld);
+    else
+        bias_act_simd(z, b, n, k, ld, act, alpha);
+}
+
+void act_backward_loop(float *d, const float *h, float *db, float *b, int update, Py_ssize_t n,
+                       Py_ssize_t k, Py_ssize_t ld, int act, float alpha)
+{
+    if (act == ACT_RELU)
+        relu_backward_simd(d, h, db, b, update, n, k, ld);
+    else
+        act_backward_simd(d, h, db, b, update, n, k, ld, act, alpha);
+}
+
+void sgd_loop(float *p, const float *g, float *v, Py_ssize_t n, const float *s)
+{
+    sgd_simd(p, g, v, n, s);
 }
 
 void adam_loop(float *p, const float *g, float *m, float *v, Py_ssize_t n, const float *s)

@@ -27,8 +27,16 @@ static PyMethodDef methods[] = {
      " arrays for step(); layers holds one (W, b, dW, db, z, dx) tuple per Dense layer"},
     {"step", (PyCFunction)(void (*)(void))step, METH_FASTCALL,
      "step(plan, idx, scale, fused, adam) -> (cost sum, correct): one whole training step"},
+    {"forward", (PyCFunction)(void (*)(void))forward, METH_FASTCALL,
+     "forward(plan, start, n): the forward pass of X[start:start + n] into the layers' z"},
     {"team_steps", team_steps, METH_NOARGS,
-     "team_steps() -> how many steps have run on the team of two threads in this process"},
+     "team_steps() -> how many steps have run on the team of threads in this process"},
+    {"team_config", (PyCFunction)(void (*)(void))team_config, METH_FASTCALL,
+     "team_config(policy, cores): policy 0 (choose the team or one thread step by step), 1 (the"
+     " team whenever it can) or 2 (one thread); cores: how many the process may use (0: unknown)"},
+    {"team_state", team_state, METH_NOARGS,
+     "team_state() -> {'threads', 'team', 'trials', 'switches'}: how the last step ran, the"
+     " current mode, the trials of the other mode and the switches so far"},
     {NULL, NULL, 0, NULL},
 };
 

@@ -2,6 +2,7 @@
 #include "plan.h"
 
 #include "buffers.h"
+#include "kernels.h"
 #include "team.h"
 
 static const char PLAN_NAME[] = "glassnet.fast._ckernels.plan";
@@ -13,6 +14,8 @@ static void plan_free(Plan *p)
     PyMem_Free(p->views);
     PyMem_Free(p->layer);
     PyMem_Free(p->partial);
+    PyMem_Free(p->block_cost);
+    PyMem_Free(p->block_correct);
     PyMem_Free(p);
 }
 
@@ -47,7 +50,7 @@ static float *plan_take(Plan *p, PyObject *obj, const char *name, int ndim, int 
 }
 
 /* Binds the data, the batch buffer and each layer's arrays (see make_plan); -1 on error. */
-static int plan_bind(Plan *p, PyObject *const *args, PyObject *layers)
+static int plan_bind(Plan *p, PyObject *const *args, PyObject *layers, PyObject *targets)
 {
     Arrays a = {.n = 0};
     Py_buffer *X = keep(p, &a, take_any(&a, args[2], "X", "uint8, float32 or float64", 2, 0));
@@ -60,22 +63,28 @@ static int plan_bind(Plan *p, PyObject *const *args, PyObject *layers)
     p->X = X->buf;
     p->rows = ROWS(X);
     p->d = COLS(X);
-    Py_buffer *Y = keep(p, &a, take(&a, args[3], "labels", I64, 1, 0));
-    if (Y == NULL || check_length(Y, p->rows, "labels") < 0 ||
-        !(p->mean = plan_take(p, args[4], "mean", 1, 0, p->d, 0)) ||
+    Py_buffer *Y = NULL;
+    if (p->head != HEAD_NONE && (args[3] != Py_None || p->head == HEAD_SOFTMAX_XENT)) {
+        Y = keep(p, &a, take(&a, args[3], "labels", I64, 1, 0));
+        if (Y == NULL || check_length(Y, p->rows, "labels") < 0)
+            return -1;
+        p->labels = Y->buf;
+    }
+    if (!(p->mean = plan_take(p, args[4], "mean", 1, 0, p->d, 0)) ||
         !(p->scale = plan_take(p, args[5], "scale", 1, 0, p->d, 0)) ||
         !(p->x = plan_take(p, args[6], "x", 2, 1, -1, p->d)))
         return -1;
-    p->labels = Y->buf;
     p->cap = ROWS(&p->views[p->n_views - 1]);
     Py_ssize_t n_in = p->d;
     for (int i = 0; i < p->n_layers; i++) {
         PyObject *t = PySequence_Fast_GET_ITEM(layers, i);
         Layer *l = &p->layer[i];
         Py_ssize_t items = PyTuple_Check(t) ? PyTuple_GET_SIZE(t) : 0;
-        if ((items != 6 && items != 10) || (i > 0 && (items == 10) != (p->layer[0].mW != NULL))) {
+        if ((items != 6 && items != 8 && items != 10) ||
+            (i > 0 && items != PyTuple_GET_SIZE(PySequence_Fast_GET_ITEM(layers, 0)))) {
             PyErr_SetString(PyExc_TypeError, "each layer must be a (W, b, dW, db, z, dx) tuple, "
-                            "all with Adam's (mW, vW, mb, vb) after them or none");
+                            "all with Adam's (mW, vW, mb, vb) or SGD's (vW, vb) after them or "
+                            "none");
             return -1;
         }
         PyObject *dx = PyTuple_GET_ITEM(t, 5);
@@ -99,12 +108,20 @@ static int plan_bind(Plan *p, PyObject *const *args, PyObject *layers)
              !(l->mb = plan_take(p, PyTuple_GET_ITEM(t, 8), "mb", 1, 1, l->n_out, 0)) ||
              !(l->vb = plan_take(p, PyTuple_GET_ITEM(t, 9), "vb", 1, 1, l->n_out, 0))))
             return -1;
+        if (items == 8 &&
+            (!(l->mW = plan_take(p, PyTuple_GET_ITEM(t, 6), "vW", 2, 1, l->n_out, n_in)) ||
+             !(l->mb = plan_take(p, PyTuple_GET_ITEM(t, 7), "vb", 1, 1, l->n_out, 0))))
+            return -1;
         n_in = l->n_out;
     }
-    for (Py_ssize_t i = 0; i < p->rows; i++)
-        if (p->labels[i] < 0 || p->labels[i] >= n_in) {
+    if (p->head != HEAD_SOFTMAX_XENT && p->head != HEAD_NONE &&
+        !(p->targets = plan_take(p, targets, "targets", 2, 0, p->rows, n_in)))
+        return -1;
+    Py_ssize_t classes = p->head == HEAD_SOFTMAX_XENT || n_in > 1 ? n_in : 2;
+    for (Py_ssize_t i = 0; p->labels != NULL && i < p->rows; i++)
+        if (p->labels[i] < 0 || p->labels[i] >= classes) {
             PyErr_Format(PyExc_ValueError, "label %lld is not a class of a %zd-class output",
-                         (long long)p->labels[i], n_in);
+                         (long long)p->labels[i], classes);
             return -1;
         }
     return 0;
@@ -117,13 +134,67 @@ static int plan_bind(Plan *p, PyObject *const *args, PyObject *layers)
  * for the first; z (cap, n_out) and dx (cap, n_in) are its buffers; for Adam, every tuple goes
  * on with the moments (mW, vW, mb, vb) of W and b. threads: None, or the
  * addresses of OpenBLAS's get and set thread-count functions, which let a step run on a team
- * of two threads (see team.h). Every array is checked here and held by the plan. */
+ * of threads (see team.h). kinds (optional): None for (Dense ReLU)* Dense with softmax
+ * cross-entropy, or (head, factor, targets, activations) (see plan_kinds); labels may then be
+ * None. SGD with momentum binds each layer's velocities (vW, vb) after the six arrays. Every
+ * array is checked here and held by the plan. */
+/* Reads kinds = (head, factor, targets, activations) into p: the cost, the squared-error
+ * family's factor, the targets (None for softmax cross-entropy) and one (enum act, alpha) per
+ * layer, the activation after it (the last: on the output, for the squared-error family). */
+static int plan_kinds(Plan *p, PyObject *kinds, PyObject **targets)
+{
+    int head = -1;
+    double factor = 1.0;
+    PyObject *acts = NULL;
+    if (kinds == Py_None) {  /* (Dense ReLU)* Dense, softmax cross-entropy */
+        for (int i = 0; i < p->n_layers; i++)
+            p->layer[i].act = i + 1 < p->n_layers ? ACT_RELU : ACT_IDENTITY;
+        *targets = Py_None;
+        return 0;
+    }
+    if (!PyArg_ParseTuple(kinds, "idOO!;kinds must be (head, factor, targets, activations)",
+                          &head, &factor, targets, &PyTuple_Type, &acts))
+        return -1;
+    if (head < HEAD_SOFTMAX_XENT || head > HEAD_NONE ||
+        PyTuple_GET_SIZE(acts) != p->n_layers) {
+        PyErr_SetString(PyExc_ValueError, "kinds needs a head 0, 1, 2 or 3 and one activation per "
+                        "layer");
+        return -1;
+    }
+    p->head = head;
+    p->factor = (float)factor;
+    for (int i = 0; i < p->n_layers; i++) {
+        int act;
+        float alpha;
+        if (!PyArg_ParseTuple(PyTuple_GET_ITEM(acts, i), "if;each activation is (kind, alpha)",
+                              &act, &alpha))
+            return -1;
+        if (act < ACT_RELU || act > ACT_IDENTITY) {
+            PyErr_Format(PyExc_ValueError, "activation kind %d is not 0 to 4", act);
+            return -1;
+        }
+        p->layer[i].act = act;
+        p->layer[i].alpha = alpha;
+    }
+    return 0;
+}
+
 PyObject *make_plan(PyObject *Py_UNUSED(self), PyObject *const *args, Py_ssize_t nargs)
 {
-    if (check_nargs(nargs, 9, "make_plan") < 0)
+    if (nargs != 10 && check_nargs(nargs, 9, "make_plan") < 0)
         return NULL;
-    void *sgemm = PyLong_AsVoidPtr(args[0]), *get = NULL, *set = NULL;
-    if (sgemm == NULL) {
+    /* sgemm: its address, or (sgemm, sgemv) addresses (gemv for one-row products) */
+    void *sgemv = NULL, *get = NULL, *set = NULL;
+    PyObject *gemms = args[0];
+    if (PyTuple_Check(gemms) && PyTuple_GET_SIZE(gemms) == 2) {
+        sgemv = PyLong_AsVoidPtr(PyTuple_GET_ITEM(gemms, 1));
+        if (sgemv == NULL)
+            PyErr_Clear();
+        gemms = PyTuple_GET_ITEM(gemms, 0);
+    }
+    void *sgemm = PyLong_AsVoidPtr(gemms);
+    if (sgemm == NULL || (PyTuple_Check(args[0]) && sgemv == NULL)) {
+        PyErr_Clear();
         if (!PyErr_Occurred())
             PyErr_SetString(PyExc_ValueError, "sgemm must be the address of cblas_sgemm");
         return NULL;
@@ -157,14 +228,24 @@ PyObject *make_plan(PyObject *Py_UNUSED(self), PyObject *const *args, Py_ssize_t
         return PyErr_NoMemory();
     }
     p->sgemm = sgemm;
+    p->sgemv = sgemv;
     p->int64 = int64;
     p->get_threads = (int (*)(void))get;
     p->set_threads = (void (*)(int))set;
     p->n_layers = (int)L;
     p->layer = PyMem_Calloc(L, sizeof(Layer));
-    p->views = PyMem_Calloc(5 + 10 * L, sizeof(Py_buffer));
-    int ok = p->layer && p->views ? plan_bind(p, args, layers) == 0 : (PyErr_NoMemory(), 0);
-    if (ok && !(p->partial = PyMem_Calloc(TEAM_MAX * p->layer[L - 1].n_out, sizeof(float))))
+    p->views = PyMem_Calloc(6 + 10 * L, sizeof(Py_buffer));
+    PyObject *targets = Py_None;
+    int ok = p->layer != NULL && p->views != NULL;
+    if (!ok)
+        PyErr_NoMemory();
+    else
+        ok = plan_kinds(p, nargs == 10 ? args[9] : Py_None, &targets) == 0 &&
+             plan_bind(p, args, layers, targets) == 0;
+    Py_ssize_t blocks = ok ? (p->cap + BLOCK_ROWS - 1) / BLOCK_ROWS : 0;
+    if (ok && (!(p->partial = PyMem_Calloc(blocks * p->layer[L - 1].n_out, sizeof(float))) ||
+               !(p->block_cost = PyMem_Calloc(blocks, sizeof(double))) ||
+               !(p->block_correct = PyMem_Calloc(blocks, sizeof(long)))))
         ok = (PyErr_NoMemory(), 0);
     Py_DECREF(layers);
     PyObject *capsule = ok ? PyCapsule_New(p, PLAN_NAME, plan_destructor) : NULL;

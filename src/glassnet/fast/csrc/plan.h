@@ -6,26 +6,38 @@
 
 #include "common.h"
 
+#define BLOCK_ROWS 16  /* rows of the output layer's blocks (step.c) */
+
 typedef struct {
     float *W, *b, *dW, *db, *z, *dx;  /* dx: the gradient of the layer's input (NULL: first) */
-    float *mW, *vW, *mb, *vb;  /* Adam's moments of W and b (NULL: not bound) */
+    float *mW, *vW, *mb, *vb;  /* Adam's moments of W and b, or SGD's velocities mW, mb */
     Py_ssize_t n_in, n_out;
+    int act;  /* the activation after the layer (kernels.h enum act) */
+    float alpha;  /* LeakyReLU's slope */
 } Layer;
 
 typedef struct {
     void *sgemm;
+    void *sgemv;  /* cblas_sgemv, for products with one row or one column (NULL: sgemm) */
     int int64;  /* sizes are int64_t (NumPy's OpenBLAS "64_" symbols) or int */
     const void *X;
     enum kind kx;
     Py_ssize_t rows, d, cap;  /* samples in X, features, rows of the batch buffers */
-    const int64_t *labels;
+    const int64_t *labels;  /* class ids, or NULL (a cost on values without classes) */
+    int head;  /* the cost on the output (kernels.h enum head) */
+    float factor;  /* the squared-error family's: 1, 1/2 or 1/k */
+    const float *targets;  /* (rows, k) values, for the costs other than softmax's */
     const float *mean, *scale;
     float *x;
     int n_layers;
     Layer *layer;
     int (*get_threads)(void);  /* OpenBLAS's thread count, or NULL: no team (see team.h) */
     void (*set_threads)(int);
-    float *partial;  /* TEAM_MAX partial column sums of the output gradient */
+    /* Per block of BLOCK_ROWS rows of the batch: the column sums of the output gradient, the
+     * cost and the correct count, added up block by block in order whatever the threads */
+    float *partial;
+    double *block_cost;
+    long *block_correct;
     Py_buffer *views;  /* every array the plan uses, held until it is freed */
     int n_views;
 } Plan;

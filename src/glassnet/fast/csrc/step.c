@@ -11,13 +11,47 @@ typedef void (*sgemm64_fn)(int, int, int, int64_t, int64_t, int64_t, float, cons
                            int64_t, const float *, int64_t, float, float *, int64_t);
 typedef void (*sgemm32_fn)(int, int, int, int, int, int, float, const float *, int,
                            const float *, int, float, float *, int);
+typedef void (*sgemv64_fn)(int, int, int64_t, int64_t, float, const float *, int64_t,
+                           const float *, int64_t, float, float *, int64_t);
+typedef void (*sgemv32_fn)(int, int, int, int, float, const float *, int, const float *, int,
+                           float, float *, int);
 enum { ROW_MAJOR = 101, NO_TRANS = 111, TRANS = 112 };
 
-/* C = alpha op(A) op(B) + beta C, row-major, through the bound sgemm. */
+/* y = alpha op(A) x + beta y, A (rows, cols) row-major, through the bound sgemv. */
+static void gemv(const Plan *p, int ta, Py_ssize_t rows, Py_ssize_t cols, float alpha,
+                 const float *A, Py_ssize_t lda, const float *x, Py_ssize_t incx, float beta,
+                 float *y, Py_ssize_t incy)
+{
+    if (p->int64)
+        ((sgemv64_fn)p->sgemv)(ROW_MAJOR, ta, rows, cols, alpha, A, lda, x, incx, beta, y, incy);
+    else
+        ((sgemv32_fn)p->sgemv)(ROW_MAJOR, ta, (int)rows, (int)cols, alpha, A, (int)lda, x,
+                               (int)incx, beta, y, (int)incy);
+}
+
+/* C = alpha op(A) op(B) + beta C, row-major, through the bound sgemm; a product with one row
+ * or one column through sgemv, which does not pack the other matrix first (a sample at a
+ * time, training or predicting: the cost of packing W dwarfed the product). */
 static void gemm(const Plan *p, int ta, int tb, Py_ssize_t m, Py_ssize_t n, Py_ssize_t k,
                  float alpha, const float *A, Py_ssize_t lda, const float *B, Py_ssize_t ldb,
                  float beta, float *C, Py_ssize_t ldc)
 {
+    if (p->sgemv && m == 1) {  /* C₀ = alpha op(B)ᵀ a + beta C₀, a = row 0 of op(A) */
+        Py_ssize_t inc = ta == NO_TRANS ? 1 : lda;
+        if (tb == TRANS)  /* B is (n, k) */
+            gemv(p, NO_TRANS, n, k, alpha, B, ldb, A, inc, beta, C, 1);
+        else  /* B is (k, n) */
+            gemv(p, TRANS, k, n, alpha, B, ldb, A, inc, beta, C, 1);
+        return;
+    }
+    if (p->sgemv && n == 1) {  /* column 0 of C = alpha op(A) b + beta C, b = column 0 of op(B) */
+        Py_ssize_t inc = tb == NO_TRANS ? ldb : 1;
+        if (ta == NO_TRANS)  /* A is (m, k) */
+            gemv(p, NO_TRANS, m, k, alpha, A, lda, B, inc, beta, C, ldc);
+        else  /* A is (k, m) */
+            gemv(p, TRANS, k, m, alpha, A, lda, B, inc, beta, C, ldc);
+        return;
+    }
     if (p->int64)
         ((sgemm64_fn)p->sgemm)(ROW_MAJOR, ta, tb, m, n, k, alpha, A, lda, B, ldb, beta, C, ldc);
     else
@@ -25,113 +59,178 @@ static void gemm(const Plan *p, int ta, int tb, Py_ssize_t m, Py_ssize_t n, Py_s
                                (int)ldb, beta, C, (int)ldc);
 }
 
-/* Thread t's share [lo, hi) of n items; `align` keeps column blocks apart by whole cache lines. */
-static void share(Py_ssize_t n, int t, int threads, Py_ssize_t align, Py_ssize_t *lo,
+/* Share `part` [lo, hi) of n items cut into `parts`; `align` keeps column blocks apart by
+ * whole cache lines. */
+static void share(Py_ssize_t n, int part, int parts, Py_ssize_t align, Py_ssize_t *lo,
                   Py_ssize_t *hi)
 {
-    Py_ssize_t cut[TEAM_MAX + 1];
-    for (int i = 0; i <= threads; i++)
-        cut[i] = i == threads ? n : n * i / threads / align * align;
-    *lo = cut[t];
-    *hi = cut[t + 1];
+    *lo = n * part / parts / align * align;
+    *hi = part + 1 == parts ? n : n * (part + 1) / parts / align * align;
 }
 
-/* Thread t's part of a step: gather, forward, softmax cross-entropy, backward and the update
- * (fused) or the gradients dW and db (not fused). Hidden layers are split by columns (each
- * thread computes half of every unit's outputs), the output layer and its softmax by rows.
- * The cost is checked after the softmax: if it is not finite nothing is written to the layers. */
+/* A step is a sequence of phases, each cut into a->parts shares (`part` 0..parts-1): the
+ * gather by rows; each hidden layer by columns (every thread computes some of every sample's
+ * units, then their bias and activation); the output layer and its softmax by blocks of
+ * BLOCK_ROWS rows; backward, each input gradient by columns and each weight update by rows of W.
+ * No GEMM's sum over k is split and no two shares write the same memory. On a team, thread t
+ * does share t of every phase and the threads meet at a barrier after each phase but the
+ * updates; on one thread, the shares run one after another. The GEMM calls are the same either
+ * way, so the numbers are too, bit for bit. */
+
+static void gather_part(StepArgs *a, int part, int i)
+{
+    (void)i;
+    const Plan *p = a->p;
+    Py_ssize_t lo, hi;
+    share(a->n, part, a->parts, 1, &lo, &hi);
+    gather_rows(p->kx, p->X, a->idx + lo, hi - lo, p->d, p->mean, p->scale, p->x + lo * p->d);
+}
+
+/* The input of layer i: the batch, or the layer below's activations. */
+static const float *input_of(const Plan *p, int i)
+{
+    return i ? p->layer[i - 1].z : p->x;
+}
+
+static void hidden_part(StepArgs *a, int part, int i)  /* columns lo..hi of Z = A Wᵀ + b */
+{
+    const Plan *p = a->p;
+    const Layer *l = &p->layer[i];
+    Py_ssize_t lo, hi;
+    share(l->n_out, part, a->parts, 16, &lo, &hi);
+    if (hi > lo) {
+        gemm(p, NO_TRANS, TRANS, a->n, hi - lo, l->n_in, 1.0f, input_of(p, i), l->n_in,
+             l->W + lo * l->n_in, l->n_in, 0.0f, l->z + lo, l->n_out);
+        bias_act_loop(l->z + lo, l->b + lo, a->n, hi - lo, l->n_out, l->act, l->alpha);
+    }
+}
+
+static void output_part(StepArgs *a, int part, int i)  /* blocks lo..hi of rows */
+{
+    const Plan *p = a->p;
+    const Layer *top = &p->layer[i];
+    const Py_ssize_t n = a->n, k = top->n_out, blocks = (n + BLOCK_ROWS - 1) / BLOCK_ROWS;
+    Py_ssize_t lo, hi;
+    share(blocks, part, a->parts, 1, &lo, &hi);
+    Py_ssize_t row = lo * BLOCK_ROWS, rows = (hi * BLOCK_ROWS < n ? hi * BLOCK_ROWS : n) - row;
+    if (rows <= 0)
+        return;
+    gemm(p, NO_TRANS, TRANS, rows, k, top->n_in, 1.0f, input_of(p, i) + row * top->n_in,
+         top->n_in, top->W, top->n_in, 0.0f, top->z + row * k, k);
+    bias_act_loop(top->z + row * k, top->b, rows, k, k, top->act, top->alpha);
+    for (Py_ssize_t b = lo; b < hi && !a->forward_only; b++) {  /* each block's cost, count and bias gradient */
+        Py_ssize_t first = b * BLOCK_ROWS, m = n - first < BLOCK_ROWS ? n - first : BLOCK_ROWS;
+        float *z = top->z + first * k, *db = p->partial + b * k;
+        const int64_t *idx = a->idx + first;
+        long *right = &p->block_correct[b];
+        if (p->head == HEAD_SOFTMAX_XENT)
+            p->block_cost[b] = softmax_xent_loop(z, m, k, p->labels, idx, a->scale, db, right);
+        else if (p->head == HEAD_SIGMOID_BCE)
+            p->block_cost[b] = sigmoid_bce_loop(z, m, k, p->targets, p->labels, idx, a->scale,
+                                                db, right);
+        else
+            p->block_cost[b] = squared_loop(z, m, k, p->targets, p->labels, idx, a->scale,
+                                            p->factor, top->act, top->alpha, db, right);
+    }
+}
+
+static void input_grad_part(StepArgs *a, int part, int i)  /* columns lo..hi of G Wᵢ */
+{
+    const Plan *p = a->p;
+    const Layer *l = &p->layer[i], *below = &p->layer[i - 1];
+    const float *g = i + 1 < p->n_layers ? p->layer[i + 1].dx : l->z;
+    Py_ssize_t lo, hi;
+    share(l->n_in, part, a->parts, 16, &lo, &hi);
+    if (hi > lo) {  /* with W before its update */
+        gemm(p, NO_TRANS, NO_TRANS, a->n, hi - lo, l->n_out, 1.0f, g, l->n_out, l->W + lo,
+             l->n_in, 0.0f, l->dx + lo, l->n_in);
+        act_backward_loop(l->dx + lo, below->z + lo, below->db + lo, below->b + lo, a->fused,
+                          a->n, hi - lo, l->n_in, below->act, below->alpha);
+    }
+}
+
+static void update_part(StepArgs *a, int part, int i)  /* rows lo..hi of W and b */
+{
+    const Plan *p = a->p;
+    const Layer *l = &p->layer[i];
+    const float *g = i + 1 < p->n_layers ? p->layer[i + 1].dx : l->z, *input = input_of(p, i);
+    Py_ssize_t lo, hi, n = a->n;
+    share(l->n_out, part, a->parts, 1, &lo, &hi);
+    if (hi == lo)
+        return;
+    if (i == p->n_layers - 1) {  /* the output layer's db: the blocks' column sums, in order */
+        const Py_ssize_t k = l->n_out, blocks = (n + BLOCK_ROWS - 1) / BLOCK_ROWS;
+        for (Py_ssize_t j = lo; j < hi; j++) {
+            float sum = 0.0f;
+            for (Py_ssize_t r = 0; r < blocks; r++)
+                sum += p->partial[r * k + j];
+            l->db[j] = sum;
+            if (a->fused)
+                l->b[j] -= sum;
+        }
+    }
+    if (a->fused)
+        gemm(p, TRANS, NO_TRANS, hi - lo, l->n_in, n, -1.0f, g + lo, l->n_out, input, l->n_in,
+             1.0f, l->W + lo * l->n_in, l->n_in);
+    else
+        gemm(p, TRANS, NO_TRANS, hi - lo, l->n_in, n, 1.0f, g + lo, l->n_out, input, l->n_in,
+             0.0f, l->dW + lo * l->n_in, l->n_in);
+    Py_ssize_t at = lo * l->n_in, size = (hi - lo) * l->n_in;
+    if (a->adam) {  /* these rows of W and entries of b: their gradients are done */
+        adam_loop(l->W + at, l->dW + at, l->mW + at, l->vW + at, size, a->adam);
+        adam_loop(l->b + lo, l->db + lo, l->mb + lo, l->vb + lo, hi - lo, a->adam);
+    } else if (a->sgd) {
+        sgd_loop(l->W + at, l->dW + at, l->mW + at, size, a->sgd);
+        sgd_loop(l->b + lo, l->db + lo, l->mb + lo, hi - lo, a->sgd);
+    }
+}
+
+typedef void (*Phase)(StepArgs *a, int part, int layer);
+
+/* Thread t's share of a phase, then the barrier (meet); on one thread, every share in turn. */
+static void run_phase(StepArgs *a, int t, unsigned *sense, Phase phase, int layer, int meet)
+{
+    if (a->threads == 1) {
+        for (int part = 0; part < a->parts; part++)
+            phase(a, part, layer);
+    } else {
+        phase(a, t, layer);
+        if (meet)
+            barrier(a, sense);
+    }
+}
+
+/* Thread t's part of a step (every part, on one thread): gather, forward, softmax
+ * cross-entropy, backward and the update (fused) or the gradients dW and db (not fused). The
+ * cost is checked after the softmax: if it is not finite nothing is written to the layers. */
 void step_part(StepArgs *a, int t)
 {
     const Plan *p = a->p;
-    const int L = p->n_layers, T = a->threads;
-    const Py_ssize_t n = a->n;
+    const int L = p->n_layers;
     unsigned sense = 0;
-    Py_ssize_t lo, hi;
-    share(n, t, T, 1, &lo, &hi);
-    gather_rows(p->kx, p->X, a->idx + lo, hi - lo, p->d, p->mean, p->scale, p->x + lo * p->d);
-    barrier(a, &sense);
-    const float *in = p->x;
-    for (int i = 0; i + 1 < L; i++) {  /* hidden layers: columns lo..hi of Z = A W^T + b */
-        const Layer *l = &p->layer[i];
-        share(l->n_out, t, T, 16, &lo, &hi);
-        if (hi > lo) {
-            gemm(p, NO_TRANS, TRANS, n, hi - lo, l->n_in, 1.0f, in, l->n_in, l->W + lo * l->n_in,
-                 l->n_in, 0.0f, l->z + lo, l->n_out);
-            bias_relu_loop(l->z + lo, l->b + lo, n, hi - lo, l->n_out);
-        }
-        barrier(a, &sense);
-        in = l->z;
+    run_phase(a, t, &sense, gather_part, 0, 1);
+    for (int i = 0; i + 1 < L; i++)
+        run_phase(a, t, &sense, hidden_part, i, 1);
+    run_phase(a, t, &sense, output_part, L - 1, 1);
+    if (a->forward_only)
+        return;
+    double cost = 0.0;  /* every thread adds the blocks up in the same order */
+    long correct = 0;
+    for (Py_ssize_t b = 0; b < (a->n + BLOCK_ROWS - 1) / BLOCK_ROWS; b++) {
+        cost += p->block_cost[b];
+        correct += p->block_correct[b];
     }
-    const Layer *top = &p->layer[L - 1];
-    const Py_ssize_t k = top->n_out;
-    share(n, t, T, 1, &lo, &hi);  /* output layer and softmax: rows lo..hi */
-    a->cost[t] = 0.0;
-    a->correct[t] = 0;
-    for (Py_ssize_t j = 0; j < k; j++)
-        p->partial[t * k + j] = 0.0f;
-    if (hi > lo) {
-        gemm(p, NO_TRANS, TRANS, hi - lo, k, top->n_in, 1.0f, in + lo * top->n_in, top->n_in,
-             top->W, top->n_in, 0.0f, top->z + lo * k, k);
-        bias_add_loop(top->z + lo * k, top->b, hi - lo, k, k);
-        a->cost[t] = softmax_xent_loop(top->z + lo * k, hi - lo, k, p->labels, a->idx + lo,
-                                       a->scale, p->partial + t * k, &a->correct[t]);
+    if (t == 0) {
+        a->cost = cost;
+        a->correct = correct;
     }
-    barrier(a, &sense);
-    double cost = 0.0;
-    for (int i = 0; i < T; i++)
-        cost += a->cost[i];
     if (!isfinite(cost))
         return;  /* diverged: the caller reports it, and nothing is updated */
     for (int i = L - 1; i >= 0; i--) {
-        const Layer *l = &p->layer[i];
-        const float *g = l->z, *input = i ? p->layer[i - 1].z : p->x;
-        if (i < L - 1)
-            g = p->layer[i + 1].dx;
-        if (i) {  /* columns lo..hi of the input's gradient, with W before its update */
-            const Layer *below = &p->layer[i - 1];
-            share(l->n_in, t, T, 16, &lo, &hi);
-            if (hi > lo) {
-                gemm(p, NO_TRANS, NO_TRANS, n, hi - lo, l->n_out, 1.0f, g, l->n_out, l->W + lo,
-                     l->n_in, 0.0f, l->dx + lo, l->n_in);
-                relu_backward_loop(l->dx + lo, below->z + lo, below->db + lo, below->b + lo,
-                                   a->fused, n, hi - lo, l->n_in);
-            }
-            barrier(a, &sense);
-        }
-        share(l->n_out, t, T, 1, &lo, &hi);  /* rows lo..hi of W and b */
-        if (hi == lo)
-            continue;
-        if (i == L - 1)  /* the output layer's db: the sum of the threads' partial sums */
-            for (Py_ssize_t j = lo; j < hi; j++) {
-                float sum = 0.0f;
-                for (int r = 0; r < T; r++)
-                    sum += p->partial[r * k + j];
-                l->db[j] = sum;
-                if (a->fused)
-                    l->b[j] -= sum;
-            }
-        if (a->fused)
-            gemm(p, TRANS, NO_TRANS, hi - lo, l->n_in, n, -1.0f, g + lo, l->n_out, input,
-                 l->n_in, 1.0f, l->W + lo * l->n_in, l->n_in);
-        else
-            gemm(p, TRANS, NO_TRANS, hi - lo, l->n_in, n, 1.0f, g + lo, l->n_out, input,
-                 l->n_in, 0.0f, l->dW + lo * l->n_in, l->n_in);
-        if (a->adam) {  /* this thread's rows of W and entries of b: their gradients are done */
-            Py_ssize_t at = lo * l->n_in, size = (hi - lo) * l->n_in;
-            adam_loop(l->W + at, l->dW + at, l->mW + at, l->vW + at, size, a->adam);
-            adam_loop(l->b + lo, l->db + lo, l->mb + lo, l->vb + lo, hi - lo, a->adam);
-        }
+        if (i)
+            run_phase(a, t, &sense, input_grad_part, i, 1);
+        run_phase(a, t, &sense, update_part, i, 0);
     }
-}
-
-/* The whole step on the calling thread, or on the team of two when OpenBLAS itself runs two
- * threads (more or fewer: the user's choice, or another machine; OpenBLAS's own threading then
- * parallelises the GEMMs alone). */
-static void run_step(StepArgs *a)
-{
-    a->threads = 1;
-    if (!team_step(a))
-        step_part(a, 0);
 }
 
 /* step(plan, idx, scale, fused, adam) -> (cost sum, correct): one training step on the samples
@@ -147,19 +246,27 @@ PyObject *step(PyObject *Py_UNUSED(self), PyObject *const *args, Py_ssize_t narg
     const Plan *p = plan_of(args[0]);
     if (p == NULL)
         return NULL;
-    float scale, adam[9];
-    int fused = PyObject_IsTrue(args[3]), use_adam = args[4] != Py_None;
+    if (p->head == HEAD_NONE) {
+        PyErr_SetString(PyExc_ValueError, "a plan made for prediction (head 3) cannot train");
+        return NULL;
+    }
+    float scale, rule[9];
+    int fused = PyObject_IsTrue(args[3]);
+    Py_ssize_t numbers = PyTuple_Check(args[4]) ? PyTuple_GET_SIZE(args[4]) : 0;
     if (float_arg(args[2], &scale) < 0 || fused < 0)
         return NULL;
-    if (use_adam) {
-        if (!PyTuple_Check(args[4]) || PyTuple_GET_SIZE(args[4]) != 9 || fused ||
-            p->layer[0].mW == NULL) {
-            PyErr_SetString(PyExc_ValueError, "adam must be None or Adam's 9 numbers, for a "
-                            "plan made with Adam's moments and a step that is not fused");
+    if (args[4] != Py_None) {
+        const Layer *l = &p->layer[0];
+        int adam_ok = numbers == 9 && l->vW != NULL, sgd_ok = numbers == 4 && l->mW != NULL &&
+                                                                l->vW == NULL;
+        if (fused || !(adam_ok || sgd_ok)) {
+            PyErr_SetString(PyExc_ValueError, "adam must be None, Adam's 9 numbers (for a plan "
+                            "made with Adam's moments) or SGD's 4 (lr, momentum, weight decay, "
+                            "nesterov; for a plan made with velocities), and the step not fused");
             return NULL;
         }
-        for (int i = 0; i < 9; i++)
-            if (float_arg(PyTuple_GET_ITEM(args[4], i), &adam[i]) < 0)
+        for (int i = 0; i < numbers; i++)
+            if (float_arg(PyTuple_GET_ITEM(args[4], i), &rule[i]) < 0)
                 return NULL;
     }
     Arrays a = {.n = 0};
@@ -175,19 +282,45 @@ PyObject *step(PyObject *Py_UNUSED(self), PyObject *const *args, Py_ssize_t narg
     if (check_indices(idx, n, p->rows) < 0)
         goto fail;
     StepArgs job = {.p = p, .idx = idx, .n = n, .scale = scale, .fused = fused,
-                    .adam = use_adam ? adam : NULL};
+                    .adam = numbers == 9 ? rule : NULL, .sgd = numbers == 4 ? rule : NULL};
     Py_BEGIN_ALLOW_THREADS
     run_step(&job);
     Py_END_ALLOW_THREADS
     release(&a);
-    double cost = 0.0;
-    long correct = 0;
-    for (int t = 0; t < job.threads; t++) {
-        cost += job.cost[t];
-        correct += job.correct[t];
-    }
-    return Py_BuildValue("(dl)", cost, correct);
+    return Py_BuildValue("(dl)", job.cost, job.correct);
 fail:
     release(&a);
     return NULL;
+}
+
+/* forward(plan, start, n) -> None: the forward pass of the n samples X[start:start + n]
+ * (1 to cap of them) of the plan's X: gather, the hidden layers and the output layer with its
+ * activation, into each layer's z (the output layer's z holds the result), on the team or on
+ * one thread as a training step would run. */
+PyObject *forward(PyObject *Py_UNUSED(self), PyObject *const *args, Py_ssize_t nargs)
+{
+    if (check_nargs(nargs, 3, "forward") < 0)
+        return NULL;
+    const Plan *p = plan_of(args[0]);
+    if (p == NULL)
+        return NULL;
+    Py_ssize_t start = PyLong_AsSsize_t(args[1]), n = PyLong_AsSsize_t(args[2]);
+    if (PyErr_Occurred())
+        return NULL;
+    if (n < 1 || n > p->cap || start < 0 || start > p->rows - n) {
+        PyErr_Format(PyExc_ValueError, "forward takes 1 to %zd rows within the %zd of X",
+                     p->cap, p->rows);
+        return NULL;
+    }
+    int64_t *idx = PyMem_Malloc(n * sizeof(int64_t));
+    if (idx == NULL)
+        return PyErr_NoMemory();
+    for (Py_ssize_t i = 0; i < n; i++)
+        idx[i] = start + i;
+    StepArgs job = {.p = p, .idx = idx, .n = n, .scale = 1.0f, .forward_only = 1};
+    Py_BEGIN_ALLOW_THREADS
+    run_step(&job);
+    Py_END_ALLOW_THREADS
+    PyMem_Free(idx);
+    Py_RETURN_NONE;
 }

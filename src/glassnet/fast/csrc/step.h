@@ -17,10 +17,12 @@ typedef struct StepArgs {
     const int64_t *idx;
     Py_ssize_t n;
     float scale;
-    int fused, threads;
+    int fused, threads, parts;
+    int forward_only;  /* prediction: gather and the forward pass, into the layers' z */  /* threads running the step; shares each phase is cut into */
     const float *adam;  /* Adam's 9 numbers (see adam_loop), or NULL */
-    double cost[TEAM_MAX];
-    long correct[TEAM_MAX];
+    const float *sgd;  /* SGD's 4 numbers (see sgd_loop), or NULL */
+    double cost;  /* the step's results: the sum of the per-sample costs, the correct count */
+    long correct;
 #if HAVE_TEAM
     atomic_uint arrived, sense;
 #endif
@@ -28,5 +30,6 @@ typedef struct StepArgs {
 
 INTERNAL void step_part(StepArgs *a, int t);
 INTERNAL PyObject *step(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
+INTERNAL PyObject *forward(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
 
 #endif

@@ -1,5 +1,5 @@
-/* The team of two threads: its barrier, its helper thread and how a step is handed to it. See
- * team.h. */
+/* The team of threads, its barrier and helpers, and the choice between the team and one thread
+ * for each step. See team.h. */
 #include "team.h"
 
 #include "step.h"
@@ -16,7 +16,7 @@
 #else
 #define PAUSE() ((void)0)
 #endif
-/* One round of a wait for the other thread: a pause, and after the first 1000 of them (tens of
+/* One round of a wait for another thread: a pause, and after the first 1000 of them (tens of
  * microseconds) the core itself, in case the other thread is waiting for it (a machine with more
  * busy threads than cores). */
 #define RELAX(spins) ((spins)++ < 1000 ? PAUSE() : (void)sched_yield())
@@ -45,15 +45,19 @@ void barrier(StepArgs *a, unsigned *sense)
 }
 
 #if HAVE_TEAM
+/* ---- the helpers ------------------------------------------------------------------------- */
+
 static struct {
-    pthread_mutex_t lock;  /* guards sleeping/wake; busy: one step at a time */
+    pthread_mutex_t lock;  /* guards the sleepers' wait; busy: one step at a time */
     pthread_cond_t wake;
-    pthread_t helper;
-    pid_t pid;  /* the process that started the helper (a fork has none) */
-    atomic_uint go, done;  /* go: incremented to hand the helper a step; done: it finished */
+    pid_t pid;  /* the process that started the helpers (a fork has none) */
+    int helpers;  /* helper threads started: thread t = 1..helpers */
+    unsigned start_go[TEAM_MAX];  /* team.go when helper t was started */
+    atomic_uint go;  /* incremented to hand the helpers a step */
+    atomic_uint finished;  /* helpers done with the step in hand */
     atomic_ulong steps;  /* steps run on the team so far */
-    atomic_int sleeping, busy;
-    StepArgs job;  /* the step in hand (never on a stack the helper could outlive) */
+    atomic_int sleepers, busy;
+    StepArgs job;  /* the step in hand (never on a stack a helper could outlive) */
 } team = {.lock = PTHREAD_MUTEX_INITIALIZER, .wake = PTHREAD_COND_INITIALIZER};
 
 #define SPIN_SECONDS 0.002  /* a helper with no step for this long sleeps */
@@ -65,49 +69,63 @@ static double seconds(void)
     return ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
-static void *helper_main(void *start)
+/* Waits until team.go is no longer seen: spinning, then asleep after SPIN_SECONDS. */
+static void await_step(unsigned seen)
 {
-    unsigned seen = (unsigned)(uintptr_t)start;  /* team.go when the helper was made */
-    for (;;) {
-        double since = seconds();
-        for (unsigned spins = 0; atomic_load(&team.go) == seen; spins++) {
-            PAUSE();
-            if ((spins & 1023) == 0 && seconds() - since > SPIN_SECONDS) {
-                pthread_mutex_lock(&team.lock);
-                atomic_store(&team.sleeping, 1);
-                while (atomic_load(&team.go) == seen)
-                    pthread_cond_wait(&team.wake, &team.lock);
-                atomic_store(&team.sleeping, 0);
-                pthread_mutex_unlock(&team.lock);
-            }
+    double since = seconds();
+    for (unsigned spins = 0; atomic_load(&team.go) == seen; spins++) {
+        PAUSE();
+        if ((spins & 1023) == 0 && seconds() - since > SPIN_SECONDS) {
+            pthread_mutex_lock(&team.lock);
+            atomic_fetch_add(&team.sleepers, 1);
+            while (atomic_load(&team.go) == seen)
+                pthread_cond_wait(&team.wake, &team.lock);
+            atomic_fetch_sub(&team.sleepers, 1);
+            pthread_mutex_unlock(&team.lock);
         }
+    }
+}
+
+/* Helper t: its share of every step handed to the team (none when the step's team is smaller
+ * than t + 1); every helper reports each step done, so the caller knows none still reads it. */
+static void *helper_main(void *arg)
+{
+    int t = (int)(intptr_t)arg;
+    unsigned seen = team.start_go[t];
+    for (;;) {
+        await_step(seen);
         seen = atomic_load(&team.go);
-        step_part(&team.job, 1);
-        atomic_store(&team.done, seen);
+        if (t < team.job.threads)
+            step_part(&team.job, t);
+        atomic_fetch_add(&team.finished, 1);
     }
     return NULL;
 }
 
-/* In a child after fork(): the helper is gone, and the lock and condition variable may be in
- * any state it left them in (a condition variable with a waiter that no longer exists can block
- * a signal forever). Start afresh; the child's first team step starts a helper of its own. */
+static void choice_reset(void);
+
+/* In a child after fork(): the helpers are gone, and the lock and condition variable may be in
+ * any state they left them in (a condition variable with a waiter that no longer exists can
+ * block a signal forever). Start afresh; the child's first team step starts helpers of its own. */
 static void team_after_fork(void)
 {
     pthread_mutex_init(&team.lock, NULL);
     pthread_cond_init(&team.wake, NULL);
-    atomic_store(&team.sleeping, 0);
+    atomic_store(&team.sleepers, 0);
     atomic_store(&team.busy, 0);
-    atomic_store(&team.done, atomic_load(&team.go));
+    atomic_store(&team.finished, 0);
+    team.helpers = 0;
     team.pid = 0;
+    choice_reset();
 }
 
-/* Take the team for one step (starting its helper if needed); 0 if busy or unavailable. */
+/* Takes the team for one step; 0 if another Python thread's step holds it. */
 static int team_take(void)
 {
     static int fork_handled;
     int expected = 0;
     if (!atomic_compare_exchange_strong(&team.busy, &expected, 1))
-        return 0;  /* another Python thread is in a step */
+        return 0;
     if (!fork_handled) {
         if (pthread_atfork(NULL, NULL, team_after_fork) != 0) {
             atomic_store(&team.busy, 0);
@@ -115,73 +133,237 @@ static int team_take(void)
         }
         fork_handled = 1;
     }
-    if (team.pid != getpid()) {  /* first use, or a child after fork(): start a helper */
-        /* The helper inherits a mask that blocks every signal, so signals (Ctrl-C) keep going
-         * to Python's threads. */
-        void *start = (void *)(uintptr_t)atomic_load(&team.go);
-        sigset_t all, old;
-        sigfillset(&all);
-        pthread_sigmask(SIG_SETMASK, &all, &old);
-        int failed = pthread_create(&team.helper, NULL, helper_main, start);
-        pthread_sigmask(SIG_SETMASK, &old, NULL);
-        if (failed) {
-            atomic_store(&team.busy, 0);
-            return 0;
-        }
-        pthread_detach(team.helper);
+    if (team.pid != getpid()) {  /* first use, or a child after fork() */
+        team.helpers = 0;
         team.pid = getpid();
     }
     return 1;
 }
 
-/* Run the step in team.job on both threads; returns when the helper's half is done too. */
-static void team_run(const Plan *p)
+/* Starts helpers until there are `wanted`; the number running. Each starts with every signal
+ * blocked, so that signals (Ctrl-C) keep going to Python's threads. */
+static int start_helpers(int wanted)
+{
+    while (team.helpers < wanted) {
+        int t = team.helpers + 1;
+        pthread_t thread;
+        sigset_t all, old;
+        team.start_go[t] = atomic_load(&team.go);
+        sigfillset(&all);
+        pthread_sigmask(SIG_SETMASK, &all, &old);
+        int failed = pthread_create(&thread, NULL, helper_main, (void *)(intptr_t)t);
+        pthread_sigmask(SIG_SETMASK, &old, NULL);
+        if (failed)
+            break;
+        pthread_detach(thread);
+        team.helpers = t;
+    }
+    return team.helpers;
+}
+
+/* Runs the step in team.job on its team.job.threads threads; returns when every helper has
+ * finished with it. */
+static void team_run(void)
 {
     StepArgs *a = &team.job;
-    a->threads = 2;
     atomic_store(&a->arrived, 0);
     atomic_store(&a->sense, 0);
-    p->set_threads(1);
-    unsigned go = atomic_fetch_add(&team.go, 1) + 1;
-    if (atomic_load(&team.sleeping)) {
+    atomic_store(&team.finished, 0);
+    atomic_fetch_add(&team.go, 1);
+    if (atomic_load(&team.sleepers)) {
         pthread_mutex_lock(&team.lock);
-        pthread_cond_signal(&team.wake);
+        pthread_cond_broadcast(&team.wake);
         pthread_mutex_unlock(&team.lock);
     }
     step_part(a, 0);
     unsigned spins = 0;
-    while (atomic_load(&team.done) != go)
+    while (atomic_load(&team.finished) != (unsigned)team.helpers)
         RELAX(spins);
-    p->set_threads(2);
     atomic_fetch_add(&team.steps, 1);
 }
-#endif
 
-/* Runs the step a on the team of two when OpenBLAS itself runs two threads and no other step
- * holds the team; 1 when it did, 0 (nothing done) otherwise. */
-int team_step(StepArgs *a)
+/* ---- the choice: the team or one thread -------------------------------------------------- */
+
+enum { AUTO, ALWAYS, NEVER };  /* the policy team_config sets (GLASSNET_TEAM) */
+#define TRIAL 3  /* steps of a trial of the other mode */
+#define FEW 8  /* fewer rows run on one thread (unless pinned): the barriers would cost more */
+#define SOON 2  /* steps before the first trial (a new process, or a new policy) */
+#define FIRST 8  /* steps before the next trial after a switch */
+#define LONGEST 1024  /* the interval between trials grows fourfold up to this */
+#define BETTER 0.9  /* the other mode must be this much faster (per sample) to switch to it */
+#define SPIKE 3.0  /* a team step this much slower than the recent ones: try one thread now */
+#define LOST 1.5  /* a trial step this much slower than the current mode's ends the trial */
+
+static struct {
+    int policy, cores;  /* cores: usable cores (0: not told) */
+    int team, size;  /* the current mode (1: the team) and the team's size at the last step */
+    int trying;  /* steps left in a trial of the other mode */
+    long until, interval;  /* steps before the next trial; the interval between trials */
+    double recent[TRIAL], tried[TRIAL];  /* seconds per sample: current mode, trial */
+    int n_recent, n_tried;
+    const void *weights;  /* the first W and the rows of the last step: others, other times */
+    Py_ssize_t rows;
+    unsigned long trials, switches;
+} choice = {.policy = AUTO, .team = 1, .until = SOON, .interval = FIRST};
+
+static void choice_reset(void)
 {
-#if HAVE_TEAM
-    const Plan *p = a->p;
-    if (p->get_threads && p->get_threads() == 2 && team_take()) {
-        team.job = *a;
-        team_run(p);
-        *a = team.job;
-        atomic_store(&team.busy, 0);
-        return 1;
-    }
-#else
-    (void)a;
-#endif
-    return 0;
+    choice.team = 1;
+    choice.trying = choice.n_recent = choice.n_tried = 0;
+    choice.until = SOON;
+    choice.interval = FIRST;
+    choice.weights = NULL;
 }
 
-/* team_steps() -> how many steps have run on the team of two threads in this process. */
+static double median3(const double *x, int n)
+{
+    if (n < 3)
+        return n == 1 ? x[0] : n == 2 ? (x[0] + x[1]) / 2 : 0.0;
+    double a = x[0], b = x[1], c = x[2];
+    return a > b ? (b > c ? b : a > c ? c : a) : (a > c ? a : b > c ? c : b);
+}
+
+/* Whether this step runs on the team (of a possible one of `size` >= 2). */
+static int choose(void)
+{
+    if (choice.policy != AUTO)
+        return choice.policy == ALWAYS;
+    return choice.trying ? !choice.team : choice.team;
+}
+
+/* Learns from a step that ran in mode `on_team` and took `t` seconds per sample. */
+static void record(const StepArgs *a, double t)
+{
+    if (choice.policy != AUTO)
+        return;
+    if (a->p->layer[0].W != choice.weights || a->n != choice.rows) {  /* other times */
+        choice.weights = a->p->layer[0].W;
+        choice.rows = a->n;
+        choice.n_recent = 0;
+    }
+    if (choice.trying) {
+        double mine = choice.n_recent ? median3(choice.recent, choice.n_recent) : 0.0;
+        choice.tried[choice.n_tried++] = t;
+        int lost = mine > 0.0 && t > LOST * mine;  /* clearly slower already: end the trial */
+        if (--choice.trying && !lost)
+            return;
+        choice.trying = 0;
+        choice.trials++;
+        if (!lost && mine > 0.0 && median3(choice.tried, TRIAL) < BETTER * mine) {
+            choice.team = !choice.team;
+            choice.switches++;
+            for (int i = 0; i < TRIAL; i++)
+                choice.recent[i] = choice.tried[i];
+            choice.n_recent = TRIAL;
+            choice.interval = FIRST;
+        } else if (choice.interval < LONGEST) {
+            choice.interval = choice.interval * 4 < LONGEST ? choice.interval * 4 : LONGEST;
+        }
+        choice.until = choice.interval;
+        return;
+    }
+    int full = choice.n_recent == TRIAL;
+    if (choice.team && full && t > SPIKE * median3(choice.recent, TRIAL))
+        choice.until = 0;  /* the team suddenly slower (work arrived?): try one thread now */
+    if (full)
+        for (int i = 0; i + 1 < TRIAL; i++)
+            choice.recent[i] = choice.recent[i + 1];
+    choice.recent[full ? TRIAL - 1 : choice.n_recent++] = t;
+    if (--choice.until <= 0) {
+        choice.trying = TRIAL;
+        choice.n_tried = 0;
+    }
+}
+
+/* Threads a team for this plan may have: usable cores, OpenBLAS's own count, TEAM_MAX. */
+static int team_size(int blas)
+{
+    int n = blas < TEAM_MAX ? blas : TEAM_MAX;
+    return choice.cores > 0 && choice.cores < n ? choice.cores : n;
+}
+#endif
+
+/* Runs the step a: on the team, or on the calling thread with OpenBLAS on one thread too,
+ * whichever has been faster lately (team.h); on the calling thread alone, with OpenBLAS as it
+ * is and the work in one share, when the plan cannot set OpenBLAS's threads or another Python
+ * thread holds the team (the one case whose last bits may differ). */
+void run_step(StepArgs *a)
+{
+    a->threads = a->parts = 1;
+#if HAVE_TEAM
+    const Plan *p = a->p;
+    if (p->get_threads == NULL || !team_take()) {
+        step_part(a, 0);
+        return;
+    }
+    /* A few rows run on one thread (unless pinned to the team): the barriers would cost more. */
+    int blas = p->get_threads(), size = team_size(blas);
+    int few = a->n < FEW && choice.policy == AUTO;
+    int on_team = size >= 2 && !few && choose() && start_helpers(size - 1) == size - 1;
+    double began = seconds();
+    a->parts = size;  /* on one thread too: the same shares, the same numbers */
+    p->set_threads(1);
+    if (on_team) {
+        team.job = *a;
+        team.job.threads = size;
+        team_run();
+        *a = team.job;
+    } else {
+        step_part(a, 0);
+    }
+    p->set_threads(blas);
+    if (size >= 2 && !few)
+        record(a, (seconds() - began) / (double)a->n);
+    choice.size = on_team ? size : 1;
+    atomic_store(&team.busy, 0);
+#else
+    step_part(a, 0);
+#endif
+}
+
+/* team_steps() -> how many steps have run on the team in this process. */
 PyObject *team_steps(PyObject *Py_UNUSED(self), PyObject *Py_UNUSED(unused))
 {
 #if HAVE_TEAM
     return PyLong_FromUnsignedLong(atomic_load(&team.steps));
 #else
     return PyLong_FromLong(0);
+#endif
+}
+
+/* team_config(policy, cores): policy 0 (choose step by step), 1 (the team whenever it can) or
+ * 2 (one thread); cores: how many the process may use (0: unknown). */
+PyObject *team_config(PyObject *Py_UNUSED(self), PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 2) {
+        PyErr_Format(PyExc_TypeError, "team_config takes 2 arguments (%zd given)", nargs);
+        return NULL;
+    }
+    long policy = PyLong_AsLong(args[0]), cores = PyLong_AsLong(args[1]);
+    if (PyErr_Occurred())
+        return NULL;
+    if (policy < 0 || policy > 2 || cores < 0) {
+        PyErr_SetString(PyExc_ValueError, "team_config(policy in 0, 1, 2; cores >= 0)");
+        return NULL;
+    }
+#if HAVE_TEAM
+    if (choice.policy != policy)
+        choice_reset();
+    choice.policy = (int)policy;
+    choice.cores = (int)cores;
+#endif
+    Py_RETURN_NONE;
+}
+
+/* team_state() -> {"threads": of the last step, "team": the current mode, "trials", "switches"} */
+PyObject *team_state(PyObject *Py_UNUSED(self), PyObject *Py_UNUSED(unused))
+{
+#if HAVE_TEAM
+    return Py_BuildValue("{s:i,s:O,s:k,s:k}", "threads", choice.size, "team",
+                         choice.team ? Py_True : Py_False, "trials", choice.trials, "switches",
+                         choice.switches);
+#else
+    return Py_BuildValue("{s:i,s:O,s:k,s:k}", "threads", 1, "team", Py_False, "trials", 0UL,
+                         "switches", 0UL);
 #endif
 }
