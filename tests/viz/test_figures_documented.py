@@ -42,8 +42,9 @@ def test_every_figure_of_the_readme_and_docs_is_made_by_the_figures_target():
 
 
 def test_the_figures_commands_are_documented_in_the_readme():
-    readme = [shlex.split(line.split("#")[0]) for line in (ROOT / "README.md").read_text().split(
-        "\n") if line.startswith("glassnet ")]  # fmt: skip
+    text = (ROOT / "README.md").read_text().replace("\\\n", " ")  # continued lines joined
+    readme = [shlex.split(line.split("#")[0]) for line in text.split("\n")
+              if line.startswith("glassnet ")]  # fmt: skip
     readme_words = [" ".join(words) for words in readme]
     for args in recipe_commands():
         essential, skip = [], False

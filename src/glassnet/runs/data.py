@@ -37,6 +37,8 @@ class Prepared:
     y_test: np.ndarray | None = None
     digest: str = ""  # SHA-256 of the data, to notice a changed file on resume or replay
     rows: dict = field(default_factory=dict)  # split name → its rows' indices in the dataset
+    n_rows: int = 0  # rows of a file before the test hold-out
+    test_rows: np.ndarray | None = None  # the held-out rows' numbers in the file
 
     def weights(self, name: str, sample_weight) -> np.ndarray | None:
         """The sample weights (one per row of the dataset) of the split `name`."""
@@ -45,15 +47,13 @@ class Prepared:
         return np.asarray(sample_weight, dtype=np.float64)[self.rows[name]]
 
     def all_rows(self):
-        """(X, y, indices) of every row the run was given, for the refit."""
-        own_test = self.dataset.X_test is not None  # a set's own test split stays out
-        parts = [part for part in self.splits() if not (own_test and part[0] == "test")]
+        """(X, y, indices) of the training and validation rows, for the refit. A test split
+        (a set's own, or one held out of a file with --test-fraction) stays out, as the
+        model card's learnt_from records."""
+        parts = [part for part in self.splits() if part[0] != "test"]
         X = np.concatenate([X for _, X, _ in parts])
         y = np.concatenate([y for _, _, y in parts])
         return X, y, np.concatenate([self.rows[name] for name, _, _ in parts])
-
-    n_rows: int = 0  # rows of a file before the test hold-out
-    test_rows: np.ndarray | None = None  # the held-out rows' numbers in the file
 
     def splits(self):
         """(name, X, y) of each split that has rows."""

@@ -361,10 +361,19 @@ def print_metrics(summary: dict, console) -> None:
             print_per_class(metrics, console)
     if refit:
         console.print(
-            f"saved model: refit on all {refit['rows']} rows for {refit['epochs']} epochs (the "
+            f"saved model: refit on {_refit_rows(summary)} for {refit['epochs']} epochs (the "
             f"early-stopped run's best epoch); the table and the {refit['estimate_from']} "
             "figures above are the early-stopped network's", markup=False
         )  # fmt: skip
+
+
+def _refit_rows(summary: dict) -> str:
+    rows = summary["refit"]["rows"]
+    if "n_test" in summary:
+        return (
+            f"the {rows} training and validation rows (the {summary['n_test']} test rows kept out)"
+        )
+    return f"all {rows} rows"
 
 
 def metrics_line(metrics: dict) -> str:
