@@ -17,12 +17,17 @@ def test_info_speaks_plainly_and_shows_the_input_scaling(glassnet, tmp_path):
                comments="", fmt="%.4f")  # fmt: skip
     model = tmp_path / "m.glassnet"
     assert glassnet("train", data, "--target", "big", "--epochs", "3", "--out", model,
-                    "-q").returncode == 0  # fmt: skip
+                    "--test-fraction", "0.2", "-q").returncode == 0  # fmt: skip
     text = glassnet("info", model).stdout
     assert "2 inputs → 1 output," in text or "2 inputs → 2 outputs," in text
-    assert "input scaling x′ = (x − mean) / std" in text and "height 10." in text
+    height = gn.load(model).layers[0].mean[0]  # the training rows' mean, about 10
+    assert "input scaling x′ = (x − mean) / std" in text and f"height {height:.4g}" in text
     assert "{'" not in text  # no Python dict reprs
     assert "learnt from 48 of the file's 60 rows" in text
+    everything = tmp_path / "all.glassnet"
+    assert glassnet("train", data, "--target", "big", "--epochs", "3", "--out", everything,
+                    "-q").returncode == 0  # fmt: skip
+    assert "learnt from all 60 rows of the file" in glassnet("info", everything).stdout
     info = json.loads(glassnet("info", model, "--json").stdout)
     assert info["input_scaling"][1]["feature"] == "depth"
     assert info["input_scaling"][1]["mean"] == gn.load(model).layers[0].mean[1]

@@ -161,8 +161,12 @@ def _print_facts(console, info: dict) -> None:
     learnt = info["learnt_from"]
     if learnt and learnt.get("kind") == "file":
         n, held = learnt["rows"], learnt["n_test_rows"]
-        console.print(f"learnt from {n - held} of the file's {n} rows; {held} are held out "
-                      "(evaluate scores them by default)", markup=False)  # fmt: skip
+        if held:
+            console.print(f"learnt from {n - held} of the file's {n} rows; {held} are held out "
+                          "(evaluate scores them by default)", markup=False)  # fmt: skip
+        else:
+            console.print(f"learnt from all {n} rows of the file (none held out: the estimate "
+                          "training printed is the validation split's)", markup=False)  # fmt: skip
     data = info["data"]
     if data:
         console.print(f"data: {data.get('name')}  path {data.get('path') or '(built-in)'}  "
