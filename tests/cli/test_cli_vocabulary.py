@@ -4,6 +4,7 @@ cannot apply refused. Each in a subprocess, as a user runs it."""
 
 from __future__ import annotations
 
+import argparse
 import json
 
 import numpy as np
@@ -139,3 +140,27 @@ def test_plot_json_and_quiet(glassnet, tmp_path):
                                           "notes": []}  # fmt: skip
     quiet = glassnet("plot", "activations", "--out", tmp_path / "b.png", "--quiet")
     assert quiet.returncode == 0 and quiet.stdout == ""
+
+
+def test_every_command_that_prints_results_takes_json_and_quiet():
+    """One vocabulary: --json and --quiet on every command but the playground's server (and
+    on every plot kind)."""
+    from glassnet.cli.main import build_parser
+
+    def options(parser) -> set[str]:
+        return {o for action in parser._actions for o in action.option_strings}
+
+    def commands(parser, prefix=""):
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                for name, sub in action.choices.items():
+                    yield from commands(sub, f"{prefix}{name} ")
+                return
+        yield prefix.strip(), parser
+
+    missing = [
+        name
+        for name, parser in commands(build_parser())
+        if name != "playground" and not {"--json", "--quiet"} <= options(parser)
+    ]
+    assert missing == []

@@ -66,6 +66,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--json", action="store_true", help="print the numbers (values, cost, gradients) as JSON"
     )
+    parser.add_argument("--quiet", "-q", action="store_true",
+                        help="as on every command (this one prints no progress)")  # fmt: skip
 
 
 def run(args) -> ExitStatus:

@@ -38,6 +38,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="ONNX opset (default 17, the earliest allowed)",
     )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument("--quiet", "-q", action="store_true",
+                        help="print only what was written")  # fmt: skip
 
 
 def run(args) -> ExitStatus:
@@ -65,7 +67,7 @@ def run(args) -> ExitStatus:
     if args.json:
         C.print_json(report)
     else:
-        _print(report, net, out)
+        _print(report, net, out, args.quiet)
     return ExitStatus.SUCCESS
 
 
@@ -84,7 +86,10 @@ def _describe(value) -> str:
     return f"{value.name} {getattr(elem, 'name', elem)} ({', '.join(dims)})"
 
 
-def _print(report: dict, net, out: Path) -> None:
+def _print(report: dict, net, out: Path, quiet: bool = False) -> None:
+    if quiet:
+        print("wrote " + ", ".join(report["written"]))
+        return
     print(f"{report['model']}: {net!r}")
     print("wrote " + ", ".join(report["written"]))
     if report["format"] == "onnx":

@@ -36,6 +36,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="class labels of the outputs, when the file does not name them",
     )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument("--quiet", "-q", action="store_true",
+                        help="print only what was written, no hints")  # fmt: skip
 
 
 def run(args) -> ExitStatus:
@@ -66,6 +68,8 @@ def run(args) -> ExitStatus:
         C.print_json(report)
         return ExitStatus.SUCCESS
     print(f"{source} → {out}: {net!r}, task {net.task}")
+    if args.quiet:
+        return ExitStatus.SUCCESS
     if net.task == "regression" and not isinstance(net.layers[-1], Identity):
         print(
             "the graph ends in a linear layer, read as regression; for a classifier whose "

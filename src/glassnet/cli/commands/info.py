@@ -15,6 +15,8 @@ HELP = "show a model's architecture, parameter count, training configuration and
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("model", metavar="MODEL", help="model (or checkpoint) file")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument("--quiet", "-q", action="store_true",
+                        help="as on every command (this one prints no progress)")  # fmt: skip
 
 
 def describe(net, path) -> dict:
