@@ -21,6 +21,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from glassnet.card import ModelCard, TargetScale
 from glassnet.errors import ModelFileError, ValidationError
 from glassnet.models import builders
@@ -33,7 +35,7 @@ from glassnet.runs.config import RunConfig
 from glassnet.runs.guard import DivergenceGuard, PeriodicCheckpoint
 from glassnet.runs.rescue import save_or_rescue
 from glassnet.train import metrics as metrics_of
-from glassnet.train.evaluate import evaluate
+from glassnet.train.evaluate import EVAL_CHUNK, evaluate
 from glassnet.train.history import History
 from glassnet.train.trainer import Trainer
 
@@ -294,10 +296,17 @@ def metrics(net: Network, X, y) -> dict:
     accuracy, per-class precision/recall/F1, confusion matrix (ROC-AUC for two classes);
     regression's RMSE, MAE and R² in the target's units."""
     if net.task == "regression":
-        return metrics_of.regression(y, net.predict(X))
-    proba = net.predict_proba(X)
+        return metrics_of.regression(y, _in_chunks(net.predict, X))
+    proba = _in_chunks(net.predict_proba, X)
     classes = net.card.classes or list(range(proba.shape[1]))
     return metrics_of.classification(y, proba.argmax(axis=1), proba.shape[1], proba, classes)
+
+
+def _in_chunks(predict, X) -> np.ndarray:
+    """predict(X) a chunk of EVAL_CHUNK rows at a time: a 60,000-row split's activations
+    would otherwise all be alive at once (hundreds of MB for MNIST)."""
+    return np.concatenate([predict(X[start : start + EVAL_CHUNK])
+                           for start in range(0, len(X), EVAL_CHUNK)])  # fmt: skip
 
 
 def _write_outputs(result: Run, prepared) -> None:

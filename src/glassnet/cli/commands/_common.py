@@ -200,3 +200,16 @@ def load_model(path):
     from glassnet.models.files import load
 
     return load(path)
+
+
+def per_class_table(per_class: list[dict]):
+    """A rich Table of each class's precision, recall, F1 and support (train, evaluate)."""
+    from rich.table import Table
+
+    table = Table(title="per class")
+    for name in ("class", "precision", "recall", "F1", "support"):
+        table.add_column(name, justify="left" if name == "class" else "right")
+    for row in per_class:
+        table.add_row(str(row["class"]), fmt_pct(row["precision"]), fmt_pct(row["recall"]),
+                      fmt_pct(row["f1"]), str(row["support"]))  # fmt: skip
+    return table

@@ -88,7 +88,6 @@ def confusion(net, predicted, y, proba=None) -> dict:
 
 
 def print_report(report: dict) -> None:
-    from rich.table import Table
 
     console = C.console()
     console.print(f"{report['model']} on {report['rows']}", markup=False)
@@ -100,13 +99,7 @@ def print_report(report: dict) -> None:
     console.print(f"accuracy {C.fmt_pct(report['accuracy'])}   balanced accuracy "
                   f"{C.fmt_pct(report['balanced_accuracy'])}   cost {report['loss']:.4f}"
                   + ("" if auc is None else f"   ROC-AUC {auc:.4f}"))  # fmt: skip
-    table = Table(title="per class")
-    for name in ("class", "precision", "recall", "F1", "support"):
-        table.add_column(name, justify="left" if name == "class" else "right")
-    for row in report["per_class"]:
-        table.add_row(str(row["class"]), C.fmt_pct(row["precision"]), C.fmt_pct(row["recall"]),
-                      C.fmt_pct(row["f1"]), str(row["support"]))  # fmt: skip
-    console.print(table)
+    console.print(C.per_class_table(report["per_class"]))
     if len(report["classes"]) <= 30:
         console.print(confusion_table(report))
 

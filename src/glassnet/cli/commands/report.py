@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 from glassnet.cli.commands._common import add_split
 from glassnet.cli.status import ExitStatus
@@ -23,6 +24,8 @@ def run(args) -> ExitStatus:
     from glassnet.cli.commands._common import print_json
     from glassnet.viz.report import build_report
 
+    if not args.quiet:  # drawing the figures takes a few seconds: say what is happening
+        print(f"report: drawing the figures of {args.run_dir} …", file=sys.stderr, flush=True)
     path = build_report(args.run_dir, args.out, args.split)
     if args.json:
         print_json({"report": str(path), "run_dir": str(args.run_dir), "split": args.split})

@@ -389,15 +389,7 @@ def metrics_line(metrics: dict) -> str:
 
 
 def print_per_class(metrics: dict, console) -> None:
-    from rich.table import Table
-
-    table = Table(title="per class")
-    for name in ("class", "precision", "recall", "F1", "support"):
-        table.add_column(name, justify="left" if name == "class" else "right")
-    for row in metrics["per_class"]:
-        table.add_row(str(row["class"]), C.fmt_pct(row["precision"]), C.fmt_pct(row["recall"]),
-                      C.fmt_pct(row["f1"]), str(row["support"]))  # fmt: skip
-    console.print(table)
+    console.print(C.per_class_table(metrics["per_class"]))
 
 
 def print_outputs(result, console) -> None:
