@@ -4,6 +4,7 @@ explodes without NaN stops with the divergence advice and saves nothing."""
 
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -60,7 +61,10 @@ def test_kill_9_keeps_the_last_periodic_checkpoint(glassnet, tmp_path):
     assert process.returncode == -signal.SIGKILL
     info = json.loads(glassnet("info", checkpoint, "--json").stdout)["checkpoint"]
     assert info["epoch"] % 2 == 0 and info["epoch"] >= 2 and info["batch"] == 0
-    assert [p.name for p in run_dir.iterdir()] == ["checkpoint.glassnet"]  # no temporary file
+    # kill -9 may land while the next checkpoint is being written: its temporary file may stay
+    # (nothing can remove it), never a half-written checkpoint.glassnet
+    others = [p.name for p in run_dir.iterdir() if p.name != "checkpoint.glassnet"]
+    assert all(re.fullmatch(r"\.checkpoint\.glassnet\..+\.tmp", name) for name in others), others
     resumed = glassnet("train", "--resume", run_dir, "--quiet")
     assert resumed.returncode == 0, resumed.stderr
     assert json.loads((run_dir / "summary.json").read_text())["epochs"] == 60

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from glassnet.cli.commands._common import add_split
 from glassnet.cli.status import ExitStatus
@@ -24,7 +25,7 @@ def run(args) -> ExitStatus:
     from glassnet.cli.commands._common import print_json
     from glassnet.viz.report import build_report
 
-    if not args.quiet:  # drawing the figures takes a few seconds: say what is happening
+    if not args.quiet and Path(args.run_dir).is_dir():  # drawing takes a few seconds
         print(f"report: drawing the figures of {args.run_dir} …", file=sys.stderr, flush=True)
     path = build_report(args.run_dir, args.out, args.split)
     if args.json:
