@@ -274,7 +274,10 @@ class Network:
     def predict_proba(self, X) -> np.ndarray:
         """Class probabilities (N, K): softmax of the logits for multiclass networks
         (or the Softmax output), (1 − p, p) for a single sigmoid output."""
-        out = self.forward(X)
+        return self.proba_of(self.forward(X))
+
+    def proba_of(self, out: np.ndarray) -> np.ndarray:
+        """predict_proba from an output the network has already computed (forward(X))."""
         task = self.task
         if task == "multiclass":
             return out if isinstance(self.layers[-1], Softmax) else softmax(out)

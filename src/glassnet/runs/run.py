@@ -35,7 +35,7 @@ from glassnet.runs.config import RunConfig
 from glassnet.runs.guard import DivergenceGuard, PeriodicCheckpoint
 from glassnet.runs.rescue import save_or_rescue
 from glassnet.train import metrics as metrics_of
-from glassnet.train.evaluate import EVAL_CHUNK, evaluate
+from glassnet.train.evaluate import evaluate
 from glassnet.train.history import History
 from glassnet.train.trainer import Trainer
 
@@ -271,11 +271,11 @@ def summarize(net: Network, trainer: Trainer, prepared, config: RunConfig) -> di
     """Final cost and accuracy on the training, validation and test data, and the run's facts."""
     summary = {}
     for name, X, y in prepared.splits():
-        scores = evaluate(net, X, y, loss=trainer.loss)
+        scores = evaluate(net, X, y, loss=trainer.loss, keep_outputs=True)
         summary[f"{name}_accuracy"] = scores["accuracy"]
         summary[f"{name}_loss"] = scores["loss"]
         summary[f"n_{name}"] = scores["n"]
-        summary[f"{name}_metrics"] = metrics(net, X, y)
+        summary[f"{name}_metrics"] = metrics(net, scores["outputs"], y)
     history = trainer.history
     summary.update(
         epochs=len(history),
@@ -291,22 +291,16 @@ def summarize(net: Network, trainer: Trainer, prepared, config: RunConfig) -> di
     return summary
 
 
-def metrics(net: Network, X, y) -> dict:
-    """glassnet.lab.metrics of the network on (X, y): classifiers' accuracy, balanced
-    accuracy, per-class precision/recall/F1, confusion matrix (ROC-AUC for two classes);
-    regression's RMSE, MAE and R² in the target's units."""
+def metrics(net: Network, outputs: np.ndarray, y) -> dict:
+    """glassnet.train.metrics of the network's outputs (forward(X), from the evaluation's
+    pass) against y: classifiers' accuracy, balanced accuracy, per-class precision/recall/F1,
+    confusion matrix (ROC-AUC for two classes); regression's RMSE, MAE and R² in the target's
+    units."""
     if net.task == "regression":
-        return metrics_of.regression(y, _in_chunks(net.predict, X))
-    proba = _in_chunks(net.predict_proba, X)
+        return metrics_of.regression(y, net.card.decode(outputs))
+    proba = net.proba_of(outputs)
     classes = net.card.classes or list(range(proba.shape[1]))
     return metrics_of.classification(y, proba.argmax(axis=1), proba.shape[1], proba, classes)
-
-
-def _in_chunks(predict, X) -> np.ndarray:
-    """predict(X) a chunk of EVAL_CHUNK rows at a time: a 60,000-row split's activations
-    would otherwise all be alive at once (hundreds of MB for MNIST)."""
-    return np.concatenate([predict(X[start : start + EVAL_CHUNK])
-                           for start in range(0, len(X), EVAL_CHUNK)])  # fmt: skip
 
 
 def _write_outputs(result: Run, prepared) -> None:
