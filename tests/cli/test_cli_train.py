@@ -276,8 +276,9 @@ def test_resume_refuses_a_finished_model_and_new_settings(glassnet, tmp_path):
 
 @pytest.mark.parametrize("stop_at", ["epoch", "batch"])
 def test_resume_is_exact_whether_stopped_at_an_epoch_boundary_or_mid_epoch(tmp_path, stop_at):
-    """In process and deterministic: stop at the end of epoch 2 (before epoch 3 draws its
-    order) or after batch 5 of epoch 2, checkpoint, resume, compare."""
+    """In process and deterministic: stop at the end of epoch 2 (epoch 3 has drawn its order
+    when it sees the stop before its first batch: the generator must be rewound, or the resumed
+    epoch 3 draws another order) or after batch 5 of epoch 2, checkpoint, resume, compare."""
     import threading
 
     config = gn.RunConfig(data="moons", epochs=6, validation=0.2, out=str(tmp_path / "m.gn"))

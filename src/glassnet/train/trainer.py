@@ -246,8 +246,6 @@ class Trainer:
         return self.history
 
     def _run_epoch(self) -> bool:
-        if self.stop_requested:  # before this epoch draws its order from the generator
-            return False
         started = time.perf_counter()
         if self.batch == 0:
             self._epoch_rng_state = self.net.rng.bit_generator.state
@@ -256,6 +254,8 @@ class Trainer:
         self.optimizer.lr = self.base_lr * self.schedule.factor(self.epoch)
         while self.batch < self._n_batches:
             if self.stop_requested:
+                if self.batch == 0:  # nothing of this epoch happened: not even its order
+                    self.net.rng.bit_generator.state = self._epoch_rng_state
                 self._seconds += time.perf_counter() - started
                 return False
             idx = order[self.batch * self.batch_size : (self.batch + 1) * self.batch_size]
