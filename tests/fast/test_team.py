@@ -143,3 +143,9 @@ def test_team_config_refuses_what_it_cannot_use():
         _ckernels.team_config(3, 2)
     with pytest.raises(TypeError, match="2 arguments"):
         _ckernels.team_config(0)
+
+
+def test_the_team_state_tells_what_failed_trials_cost():
+    state = _ckernels.team_state()
+    assert set(state) == {"threads", "team", "trials", "switches", "lost"}
+    assert state["lost"] >= 0.0 and state["switches"] <= state["trials"]

@@ -189,7 +189,9 @@ enum { AUTO, ALWAYS, NEVER };  /* the policy team_config sets (GLASSNET_TEAM) */
 #define FEW 8  /* fewer rows run on one thread (unless pinned): the barriers would cost more */
 #define SOON 2  /* steps before the first trial (a new process, or a new policy) */
 #define FIRST 8  /* steps before the next trial after a switch */
-#define LONGEST 1024  /* the interval between trials grows fourfold up to this */
+#define LONGEST 1024  /* the interval between trials grows fourfold up to this, */
+#define BUDGET 0.02  /* or further: a failed trial's extra time is at most this share of the time */
+#define LATEST (1L << 24)  /* steps: the longest wait for the next trial */
 #define BETTER 0.9  /* the other mode must be this much faster (per sample) to switch to it */
 #define SPIKE 3.0  /* a team step this much slower than the recent ones: try one thread now */
 #define LOST 1.5  /* a trial step this much slower than the current mode's ends the trial */
@@ -204,6 +206,7 @@ static struct {
     const void *weights;  /* the first W and the rows of the last step: others, other times */
     Py_ssize_t rows;
     unsigned long trials, switches;
+    double lost;  /* seconds the failed trials took beyond the current mode's pace, in all */
 } choice = {.policy = AUTO, .team = 1, .until = SOON, .interval = FIRST};
 
 static void choice_reset(void)
@@ -231,6 +234,26 @@ static int choose(void)
     return choice.trying ? !choice.team : choice.team;
 }
 
+/* Steps before the next trial after one that did not switch (the current mode runs `mine`
+ * seconds per sample on `rows` rows): fourfold the last interval up to LONGEST, and at least as
+ * many steps as keep the trial's extra time within BUDGET of the time between trials. On a busy
+ * machine one team step can wait out whole scheduler slices, so a trial costs far more than the
+ * few steps it runs; it must come as rarely as it costs. */
+static long next_interval(double mine, Py_ssize_t rows)
+{
+    double extra = 0.0;
+    for (int i = 0; i < choice.n_tried; i++)
+        extra += (choice.tried[i] - mine) * (double)rows;
+    long interval = choice.interval * 4 < LONGEST ? choice.interval * 4 : LONGEST;
+    if (extra <= 0.0 || mine <= 0.0)
+        return interval > choice.interval ? interval : choice.interval;
+    choice.lost += extra;
+    double budgeted = extra / (BUDGET * mine * (double)rows);
+    if (budgeted > (double)LATEST)
+        return LATEST;
+    return (long)budgeted > interval ? (long)budgeted : interval;
+}
+
 /* Learns from a step that ran in mode `on_team` and took `t` seconds per sample. */
 static void record(const StepArgs *a, double t)
 {
@@ -256,8 +279,8 @@ static void record(const StepArgs *a, double t)
                 choice.recent[i] = choice.tried[i];
             choice.n_recent = TRIAL;
             choice.interval = FIRST;
-        } else if (choice.interval < LONGEST) {
-            choice.interval = choice.interval * 4 < LONGEST ? choice.interval * 4 : LONGEST;
+        } else {
+            choice.interval = next_interval(mine, a->n);
         }
         choice.until = choice.interval;
         return;
@@ -355,15 +378,16 @@ PyObject *team_config(PyObject *Py_UNUSED(self), PyObject *const *args, Py_ssize
     Py_RETURN_NONE;
 }
 
-/* team_state() -> {"threads": of the last step, "team": the current mode, "trials", "switches"} */
+/* team_state() -> {"threads": of the last step, "team": the current mode, "trials",
+ * "switches", "lost": seconds the failed trials took beyond the current mode's pace} */
 PyObject *team_state(PyObject *Py_UNUSED(self), PyObject *Py_UNUSED(unused))
 {
 #if HAVE_TEAM
-    return Py_BuildValue("{s:i,s:O,s:k,s:k}", "threads", choice.size, "team",
+    return Py_BuildValue("{s:i,s:O,s:k,s:k,s:d}", "threads", choice.size, "team",
                          choice.team ? Py_True : Py_False, "trials", choice.trials, "switches",
-                         choice.switches);
+                         choice.switches, "lost", choice.lost);
 #else
-    return Py_BuildValue("{s:i,s:O,s:k,s:k}", "threads", 1, "team", Py_False, "trials", 0UL,
-                         "switches", 0UL);
+    return Py_BuildValue("{s:i,s:O,s:k,s:k,s:d}", "threads", 1, "team", Py_False, "trials", 0UL,
+                         "switches", 0UL, "lost", 0.0);
 #endif
 }

@@ -14,7 +14,9 @@
  * core: its partners then wait a whole scheduler slice at every barrier and the step collapses.
  * So the step times itself: it runs in the mode that has been faster lately (the team, or the
  * calling thread alone with OpenBLAS on one thread too), and now and then tries the other
- * (team_choose/team_record). Both modes give the same numbers, bit for bit (step.c sums the
+ * (choose/record in team.c): soon after a switch, then ever more rarely, and never more often
+ * than keeps a failed trial's extra time within 2 % of the time between trials (one team step
+ * beside two busy processes can wait out whole scheduler slices). Both modes give the same numbers, bit for bit (step.c sums the
  * output layer's bias gradient in fixed blocks of rows), so the choice never changes a result.
  * POSIX threads only: elsewhere every step runs on the calling thread. */
 #ifndef GLASSNET_TEAM_H
