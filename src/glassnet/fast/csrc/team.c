@@ -203,8 +203,9 @@ static struct {
     long until, interval;  /* steps before the next trial; the interval between trials */
     double recent[TRIAL], tried[TRIAL];  /* seconds per sample: current mode, trial */
     int n_recent, n_tried;
-    const void *weights;  /* the first W and the rows of the last step: others, other times */
+    const void *weights;  /* the first W and the rows of the steps timed: others, other times */
     Py_ssize_t rows;
+    int odd;  /* steps in a row with other rows than `rows` */
     unsigned long trials, switches;
     double lost;  /* seconds the failed trials took beyond the current mode's pace, in all */
 } choice = {.policy = AUTO, .team = 1, .until = SOON, .interval = FIRST};
@@ -212,7 +213,7 @@ static struct {
 static void choice_reset(void)
 {
     choice.team = 1;
-    choice.trying = choice.n_recent = choice.n_tried = 0;
+    choice.trying = choice.n_recent = choice.n_tried = choice.odd = 0;
     choice.until = SOON;
     choice.interval = FIRST;
     choice.weights = NULL;
@@ -259,10 +260,21 @@ static void record(const StepArgs *a, double t)
 {
     if (choice.policy != AUTO)
         return;
-    if (a->p->layer[0].W != choice.weights || a->n != choice.rows) {  /* other times */
+    /* Another network, or a new batch size, times differently: start afresh. One step of other
+     * rows (an epoch's last, shorter batch) is a one-off: neither timed nor counted. Starting
+     * afresh there instead lost every epoch's timings, and on a small table (a few batches an
+     * epoch) no trial ever had a pace to compare with, so the step never left the team. */
+    if (a->p->layer[0].W != choice.weights) {
         choice.weights = a->p->layer[0].W;
         choice.rows = a->n;
-        choice.n_recent = 0;
+        choice.n_recent = choice.odd = 0;
+    } else if (a->n != choice.rows) {
+        if (++choice.odd < 2)
+            return;
+        choice.rows = a->n;
+        choice.n_recent = choice.odd = 0;
+    } else {
+        choice.odd = 0;
     }
     if (choice.trying) {
         double mine = choice.n_recent ? median3(choice.recent, choice.n_recent) : 0.0;
