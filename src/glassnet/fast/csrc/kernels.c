@@ -49,7 +49,7 @@ GATHER_LOOP(gather_u8, uint8_t)
 GATHER_LOOP(gather_f32, float)
 GATHER_LOOP(gather_f64, double)
 
-/* out[i] = (float32(X[idx[i]]) - mean) * scale for the n samples idx, X of kind kx. */
+/* out[i] = (real(X[idx[i]]) - mean) * scale for the n samples idx, X of kind kx. */
 void TYPED(gather_rows)(enum kind kx, const void *X, const int64_t *idx, Py_ssize_t n, Py_ssize_t d,
                         const real *mean, const real *scale, real *out)
 {

@@ -31,8 +31,8 @@ static void gemv(const Plan *p, int ta, Py_ssize_t rows, Py_ssize_t cols, real a
                                (int)incx, beta, y, (int)incy);
 }
 
-/* C = alpha op(A) op(B) + beta C, row-major, through the bound sgemm; a product with one row
- * or one column through sgemv, which does not pack the other matrix first (a sample at a
+/* C = alpha op(A) op(B) + beta C, row-major, through the bound gemm; a product with one row
+ * or one column through gemv, which does not pack the other matrix first (a sample at a
  * time, training or predicting: the cost of packing W dwarfed the product). */
 static void gemm(const Plan *p, int ta, int tb, Py_ssize_t m, Py_ssize_t n, Py_ssize_t k,
                  real alpha, const real *A, Py_ssize_t lda, const real *B, Py_ssize_t ldb,

@@ -1,9 +1,9 @@
 /* The whole training step in one call: step(plan, idx, scale, fused, adam) runs gather,
  * forward, softmax cross-entropy, backward and the update (plain SGD inside its GEMM, or Adam)
- * on the arrays a plan binds (plan.h), with the GEMMs done by the cblas_sgemm of NumPy's own
- * OpenBLAS, whose address glassnet/fast/blas.py found. It is the sequence glassnet/fast/step.py
- * would otherwise run from Python (where that sgemm cannot be reached), without the Python and
- * call overhead of each part (docs/performance.md). */
+ * on the arrays a plan binds (plan.h), with the GEMMs done by the cblas_sgemm (cblas_dgemm for
+ * a float64 plan) of NumPy's own OpenBLAS, whose address glassnet/fast/blas.py found. It is
+ * the sequence glassnet/fast/step.py would otherwise run from Python (where that sgemm cannot
+ * be reached), without the Python and call overhead of each part (docs/performance.md). */
 #ifndef GLASSNET_STEP_H
 #define GLASSNET_STEP_H
 
