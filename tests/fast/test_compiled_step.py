@@ -245,15 +245,19 @@ def test_a_step_takes_adams_numbers_only_for_a_plan_with_its_moments():
 
 
 # tanh networks and mse were outside the compiled step until issue 16 brought them in
-# (tests/fast/test_every_network.py); a cross-entropy on a sigmoid and a squared error on a
-# softmax are still outside.
+# (tests/fast/test_every_network.py), float64 too (tests/fast/test_float64.py) where NumPy's
+# dgemm can be reached; a cross-entropy on a sigmoid and a squared error on a softmax are still
+# outside.
 @pytest.mark.parametrize(
-    "case", ["float64", "sigmoid cross-entropy", "softmax mse", "dropout", "weights as a view"]
-)
-def test_networks_outside_the_compiled_step_take_the_layer_by_layer_path(case):
+    "case",
+    ["float64 without dgemm", "sigmoid cross-entropy", "softmax mse", "dropout",
+     "weights as a view"],
+)  # fmt: skip
+def test_networks_outside_the_compiled_step_take_the_layer_by_layer_path(case, monkeypatch):
     X, y = data()
     loss = "cross_entropy"
-    if case == "float64":
+    if case == "float64 without dgemm":
+        monkeypatch.setattr(_blas, "dgemm", lambda: None)
         net = make_net(dtype="float64")
     elif case == "sigmoid cross-entropy":
         net = gn.Network([gn.Standardize(0, 255), gn.Dense(20, 8), gn.Tanh(), gn.Dense(8, 4),

@@ -1,4 +1,4 @@
-"""The cblas_sgemm of the BLAS NumPy itself uses, for the compiled training step.
+"""The cblas_sgemm (and cblas_dgemm) of the BLAS NumPy itself uses, for the compiled training step.
 
 The compiled step (`glassnet.fast.step`, `_ckernels.step`) runs a whole training step in C,
 GEMMs included. It must call the very OpenBLAS library NumPy's wheel loaded (numpy.libs/), so
@@ -9,7 +9,8 @@ np.matmul cannot do in one call), and hands its address to the C code, or calls 
 the NumPy-only route (`update_weights`). If the library or symbol is not there (another BLAS,
 another platform), `sgemm` is None and the step runs its GEMMs through np.matmul instead.
 `threads` finds the library's thread-count functions, with which the C step runs on a team of
-two threads (csrc/team.h).
+two threads (csrc/team.h). For float64 networks, `gemms(np.float64)` finds and checks
+cblas_dgemm and cblas_dgemv the same way (the functions take `letter`: "s" float32, "d" float64).
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ from pathlib import Path
 import numpy as np
 
 _ROW_MAJOR, _NO_TRANS, _TRANS = 101, 111, 112
-# (symbol, integer type of its sizes): NumPy's 64-bit-integer OpenBLAS first, then the others.
+# (symbol, integer type of its sizes): NumPy's 64-bit-integer OpenBLAS first, then the others;
+# the float64 symbols are the same with dgemm for sgemm.
 _SYMBOLS = (
     ("scipy_cblas_sgemm64_", ctypes.c_int64),
     ("scipy_cblas_sgemm", ctypes.c_int),
@@ -61,10 +63,21 @@ def _libraries() -> list:
     return loaded
 
 
-def _bind():
-    """(ctypes function, whether its sizes are 64-bit) for the first cblas_sgemm found."""
+def _symbols(letter: str) -> tuple[tuple[str, type], ...]:
+    """_SYMBOLS for cblas_{letter}gemm: "s" float32, "d" float64."""
+    return tuple((name.replace("sgemm", f"{letter}gemm"), integer) for name, integer in _SYMBOLS)
+
+
+def _scalar(letter: str):
+    """The ctypes type of α and β, and the NumPy dtype of the matrices, of ?gemm and ?gemv."""
+    return (ctypes.c_double, np.float64) if letter == "d" else (ctypes.c_float, np.float32)
+
+
+def _bind(letter: str = "s"):
+    """(ctypes function, whether its sizes are 64-bit) for the first cblas_{letter}gemm found."""
+    number = _scalar(letter)[0]
     for lib in _libraries():
-        for symbol, integer in _SYMBOLS:
+        for symbol, integer in _symbols(letter):
             fn = getattr(lib, symbol, None)
             if fn is None:
                 continue
@@ -76,12 +89,12 @@ def _bind():
                 integer,
                 integer,
                 integer,
-                ctypes.c_float,
+                number,
                 ctypes.c_void_p,
                 integer,
                 ctypes.c_void_p,
                 integer,
-                ctypes.c_float,
+                number,
                 ctypes.c_void_p,
                 integer,
             ]
@@ -89,12 +102,12 @@ def _bind():
     return None
 
 
-def _self_test(fn) -> bool:
+def _self_test(fn, letter: str = "s") -> bool:
     """Whether fn computes W ← W − Gᵀ A (row-major, G transposed, β = 1) as np.matmul does."""
-    rng = np.random.default_rng(0)
-    W = rng.standard_normal((37, 53), dtype=np.float32)
-    G = rng.standard_normal((19, 37), dtype=np.float32)
-    A = rng.standard_normal((19, 53), dtype=np.float32)
+    rng, dtype = np.random.default_rng(0), _scalar(letter)[1]
+    W = rng.standard_normal((37, 53), dtype=dtype)
+    G = rng.standard_normal((19, 37), dtype=dtype)
+    A = rng.standard_normal((19, 53), dtype=dtype)
     expected = W - G.T @ A
     fn(
         _ROW_MAJOR,
@@ -112,68 +125,82 @@ def _self_test(fn) -> bool:
         W.ctypes.data,
         53,
     )
-    return bool(np.allclose(W, expected, rtol=1e-5, atol=1e-4))
+    return bool(np.allclose(W, expected, **_TOLERANCE[letter]))
+
+
+_TOLERANCE = {"s": {"rtol": 1e-5, "atol": 1e-4}, "d": {"rtol": 1e-12, "atol": 1e-12}}
 
 
 @functools.cache
-def _checked():
-    """(ctypes function, sizes are 64-bit) of cblas_sgemm in NumPy's own OpenBLAS, bound once
-    and checked against np.matmul, or None where it cannot be reached."""
+def _checked(letter: str = "s"):
+    """(ctypes function, sizes are 64-bit) of cblas_{letter}gemm in NumPy's own OpenBLAS, bound
+    once and checked against np.matmul, or None where it cannot be reached."""
     try:
-        bound = _bind()
-        return bound if bound is not None and _self_test(bound[0]) else None
+        bound = _bind(letter)
+        return bound if bound is not None and _self_test(bound[0], letter) else None
     except Exception:  # any surprise in a foreign library: use the NumPy path
         return None
 
 
 def sgemm() -> tuple[int, bool] | None:
     """(address, sizes are 64-bit) of the checked cblas_sgemm, for the C step, or None."""
-    checked = _checked()
+    return _address(_checked("s"))
+
+
+def dgemm() -> tuple[int, bool] | None:
+    """(address, sizes are 64-bit) of the checked cblas_dgemm, for the float64 C step, or None."""
+    return _address(_checked("d"))
+
+
+def _address(checked) -> tuple[int, bool] | None:
     if checked is None:
         return None
     fn, int64 = checked
     return ctypes.cast(fn, ctypes.c_void_p).value, int64
 
 
-def gemms() -> tuple[int | tuple[int, int], bool] | None:
-    """make_plan's first two arguments: `sgemm()`, with the address made a pair (sgemm,
-    sgemv) where the same library has a cblas_sgemv that agrees with np.matmul (the step
-    multiplies one row or one column with it)."""
-    found = sgemm()
+def gemms(dtype=np.float32) -> tuple[int | tuple[int, int], bool] | None:
+    """make_plan's first two arguments for a network of this dtype (float32 or float64):
+    `sgemm()` (or its dgemm), with the address made a pair (gemm, gemv) where the same library
+    has a cblas_?gemv that agrees with np.matmul (the step multiplies one row or one column
+    with it)."""
+    letter = "d" if np.dtype(dtype) == np.float64 else "s"
+    found = dgemm() if letter == "d" else sgemm()
     if found is None:
         return None
-    gemv = _sgemv()
+    gemv = _sgemv(letter)
     return ((found[0], gemv) if gemv else found[0]), found[1]
 
 
 @functools.cache
-def _sgemv() -> int | None:
-    """The address of the cblas_sgemv beside the sgemm `_bind` chose (the first library and
-    symbol found, in the same order), if it computes y = A x as np.matmul does; else None."""
+def _sgemv(letter: str = "s") -> int | None:
+    """The address of the cblas_sgemv (dgemv) beside the gemm `_bind` chose (the first library
+    and symbol found, in the same order), if it computes y = A x as np.matmul does; else None."""
     try:
         for lib in _libraries():
-            for symbol, integer in _SYMBOLS:
+            for symbol, integer in _symbols(letter):
                 if hasattr(lib, symbol):
-                    gemv = getattr(lib, symbol.replace("sgemm", "sgemv"), None)
-                    return None if gemv is None else _checked_gemv(gemv, integer)
+                    gemv = getattr(lib, symbol.replace("gemm", "gemv"), None)
+                    return None if gemv is None else _checked_gemv(gemv, integer, letter)
         return None
     except Exception:  # any surprise in a foreign library: sgemm alone
         return None
 
 
-def _checked_gemv(fn, integer) -> int | None:
-    """fn's address if, as cblas_sgemv, it gives y = A x as np.matmul does; else None."""
+def _checked_gemv(fn, integer, letter: str = "s") -> int | None:
+    """fn's address if, as cblas_?gemv, it gives y = A x as np.matmul does; else None."""
+    number, dtype = _scalar(letter)
     fn.restype = None
-    fn.argtypes = [ctypes.c_int, ctypes.c_int, integer, integer, ctypes.c_float,
-                   ctypes.c_void_p, integer, ctypes.c_void_p, integer, ctypes.c_float,
+    fn.argtypes = [ctypes.c_int, ctypes.c_int, integer, integer, number,
+                   ctypes.c_void_p, integer, ctypes.c_void_p, integer, number,
                    ctypes.c_void_p, integer]  # fmt: skip
     rng = np.random.default_rng(0)
-    A = rng.standard_normal((37, 53), dtype=np.float32)
-    x = rng.standard_normal(53, dtype=np.float32)
-    y = np.zeros(37, np.float32)
+    A = rng.standard_normal((37, 53), dtype=dtype)
+    x = rng.standard_normal(53, dtype=dtype)
+    y = np.zeros(37, dtype)
     fn(_ROW_MAJOR, _NO_TRANS, 37, 53, 1.0, A.ctypes.data, 53, x.ctypes.data, 1, 0.0,
        y.ctypes.data, 1)  # fmt: skip
-    ok = np.allclose(y, A @ x, rtol=1e-5, atol=1e-4)
+    ok = np.allclose(y, A @ x, **_TOLERANCE[letter])
     return ctypes.cast(fn, ctypes.c_void_p).value if ok else None
 
 

@@ -13,9 +13,11 @@ The speed tricks live here and only here:
   watches the batches (no callback) each W is updated inside its ∂L/∂W multiplication:
   W ← W − Gᵀ A in one GEMM, dW not written. An epoch's last batch and every watched batch run
   unfolded, so the layers then hold ∂L/∂θ as after net.backward.
-* Adam and AdamW on float32 run as one fused kernel per parameter, inside the C step.
-With GLASSNET_FAST=0, for float64 networks or any other architecture, training takes the
-reference step (tests/fast compares every route with it).
+* Adam and AdamW run as one fused kernel per parameter, inside the C step.
+Float64 networks take the same C step, its code compiled a second time for double (csrc/real.h)
+with NumPy's cblas_dgemm, where that can be reached (else the reference step). With
+GLASSNET_FAST=0, or any other architecture, training takes the reference step (tests/fast
+compares every route with it).
 """
 
 from __future__ import annotations
@@ -79,11 +81,12 @@ def team_policy() -> int:
     raise ValidationError(f"{TEAM_ENV}={value!r} is not auto, on or off; unset it or pick one")
 
 
-def adam_numbers(optimizer: Adam, t: int) -> tuple[np.float32, ...]:
-    """The 9 numbers of Adam's kernel (_ckernels.c, adam) for step t: β₁, β₂, 1 − β₁, 1 − β₂,
-    η / (1 − β₁ᵗ), 1 / √(1 − β₂ᵗ), ε, the decoupled decay factor and the L2 coefficient."""
+def adam_numbers(optimizer: Adam, t: int, dtype=np.float32) -> tuple[np.floating, ...]:
+    """The 9 numbers of Adam's kernel (_ckernels.c, adam) for step t, in the network's dtype:
+    β₁, β₂, 1 − β₁, 1 − β₂, η / (1 − β₁ᵗ), 1 / √(1 − β₂ᵗ), ε, the decoupled decay factor and
+    the L2 coefficient."""
     beta1, beta2 = optimizer.betas
-    lr, f = optimizer.lr, np.float32
+    lr, f = optimizer.lr, np.dtype(dtype).type
     decay, l2 = 1.0, optimizer.weight_decay
     if optimizer.decoupled:
         decay, l2 = 1 - lr * optimizer.weight_decay, 0.0
@@ -102,8 +105,9 @@ def adam_numbers(optimizer: Adam, t: int) -> tuple[np.float32, ...]:
 
 
 class CompiledStep:
-    """One training step of a float32 [Standardize] (Dense ReLU)* Dense [Softmax] network with
-    softmax cross-entropy, on reusable buffers (a `glassnet.train.step.Step`).
+    """One training step of a float32 (or float64) [Standardize] (Dense act)* Dense [act]
+    network with one of the costs `network_kinds` lists, on reusable buffers (a
+    `glassnet.train.step.Step`).
 
     Where NumPy's OpenBLAS can be reached (`blas.sgemm`), the whole step is one C call
     (`_ckernels.step` on a plan that binds these arrays once); elsewhere `forward` and
@@ -122,9 +126,10 @@ class CompiledStep:
         self.labels = None if labels is None else np.ascontiguousarray(labels, dtype=np.int64)
         first = net.layers[0]
         n_in, dtype = self.dense[0].n_in, net.dtype
+        self.dtype = dtype
         if isinstance(first, Standardize):
-            self.mean = np.ascontiguousarray(np.broadcast_to(first.mean, (n_in,)))
-            self.scale = np.ascontiguousarray(np.broadcast_to(first.scale, (n_in,)))
+            self.mean = np.ascontiguousarray(np.broadcast_to(first.mean, (n_in,)), dtype=dtype)
+            self.scale = np.ascontiguousarray(np.broadcast_to(first.scale, (n_in,)), dtype=dtype)
         else:
             self.mean, self.scale = np.zeros(n_in, dtype), np.ones(n_in, dtype)
         self.x = np.empty((batch_size, n_in), dtype)
@@ -132,16 +137,17 @@ class CompiledStep:
         self.dx = [None] + [np.empty((batch_size, d.n_in), dtype) for d in self.dense[1:]]
         self.sgemm, self.threads = sgemm, threads
         self.gemm = gemm  # cblas_sgemm through ctypes, for fused updates driven from Python
-        # Adam (or AdamW) on float32 moments runs inside the C step too, after each gradient.
+        # Adam (or AdamW) on moments of the network's dtype runs inside the C step too, after
+        # each gradient.
         self.adam = isinstance(optimizer, Adam) and all(
-            _compact(a) for state in optimizer.state for a in (state["m"], state["v"])
+            _compact(a, dtype) for state in optimizer.state for a in (state["m"], state["v"])
         )
         # SGD with momentum too, with its velocities v.
         self.momentum = (
             sgemm is not None
             and isinstance(optimizer, SGD)
             and optimizer.momentum > 0
-            and all(_compact(state["v"]) for state in optimizer.state)
+            and all(_compact(state["v"], dtype) for state in optimizer.state)
         )
         # Plain SGD folds η into δ; unwatched, its updates happen inside the ∂L/∂W GEMMs.
         self.plain_sgd = isinstance(optimizer, SGD) and optimizer.plain
@@ -173,9 +179,9 @@ class CompiledStep:
         """(Re)build the C plan over the layers' current arrays."""
         bound = self._arrays()
         for i, arrays in enumerate(bound):
-            if not all(_compact(a) for a in arrays):
+            if not all(_compact(a, self.dtype) for a in arrays):
                 raise ValidationError(
-                    f"Dense layer {i} parameters must stay C-contiguous float32 arrays"
+                    f"Dense layer {i} parameters must stay C-contiguous {self.dtype} arrays"
                 )
         layers = [
             (*arrays[:4], z, dx, *arrays[4:])
@@ -203,7 +209,7 @@ class CompiledStep:
         else:
             if self._replaced():
                 self._bind()  # an array was replaced: bind the new ones
-            rule = adam_numbers(opt, opt.t + 1) if self.adam else None
+            rule = adam_numbers(opt, opt.t + 1, self.dtype) if self.adam else None
             if self.momentum:
                 rule = (opt.lr, opt.momentum, opt.weight_decay, float(opt.nesterov))
             cost, correct = self.k.step(self.plan, idx, scale, fused, rule)
@@ -276,18 +282,20 @@ def _same(now: tuple, then: tuple) -> bool:
     return all(map(operator.is_, now, then))
 
 
-def _compact(a: np.ndarray) -> bool:
-    return a.dtype == np.float32 and a.flags.c_contiguous
+def _compact(a: np.ndarray, dtype=np.float32) -> bool:
+    return a.dtype == dtype and a.flags.c_contiguous
 
 
 def compile_step(net: Network, loss: Loss, optimizer: Optimizer, X, targets: Targets, *,
                  batch_size: int, watched: bool = False) -> CompiledStep | None:  # fmt: skip
     """A CompiledStep for this network, loss and data, or None if it does not apply
-    (GLASSNET_FAST=0, float64, another architecture or loss, weights that are views). Without
-    the C extension (or with GLASSNET_KERNELS=0) the step runs its NumPy kernels from Python."""
+    (GLASSNET_FAST=0, another architecture or loss, weights that are views, float64 without the
+    C extension or NumPy's dgemm). Without the C extension (or with GLASSNET_KERNELS=0) a
+    float32 step runs its NumPy kernels from Python."""
     if os.environ.get(FAST_ENV, "1").strip().lower() in OFF:
         return None
-    if net.dtype != np.float32:
+    dtype = net.dtype
+    if dtype not in (np.float32, np.float64):
         return None
     kinds = network_kinds(net, loss, targets)
     if kinds is False:
@@ -298,17 +306,18 @@ def compile_step(net: Network, loss: Loss, optimizer: Optimizer, X, targets: Tar
     softmax = kinds is None or kinds[0] == SOFTMAX_XENT
     if softmax and (labels is None or labels.dtype.kind not in "ui"):
         return None
-    if not all(_compact(a) for p, g in net.parameters() for a in (p, g)):
+    if not all(_compact(a, dtype) for p, g in net.parameters() for a in (p, g)):
         return None  # weights set by hand as views (W = A.T, say): the reference step
     k = kernels()
     given = (net, optimizer, X, targets, batch_size, watched)
-    if k is None and kinds is not None:
-        return None  # the NumPy-only route covers (Dense ReLU)* Dense with cross-entropy
+    in_c_only = kinds is not None or dtype == np.float64
+    if k is None and in_c_only:
+        return None  # the NumPy-only route covers float32 (Dense ReLU)* Dense, cross-entropy
     if k is None:  # the NumPy-only route: NumPy kernels, W ← W − Gᵀ A through ctypes
         return CompiledStep(*given, numpy_kernels, None, gemm=blas.sgemm_function())
-    sgemm = blas.gemms()
-    if kinds is not None and sgemm is None:
-        return None  # the other networks' step runs in C only
+    sgemm = blas.gemms(dtype)
+    if in_c_only and sgemm is None:
+        return None  # the other networks' step, and float64's, run in C only
     k.team_config(team_policy(), cores.usable_cores())
     return CompiledStep(*given, k, sgemm, blas.threads(), kinds=kinds)
 
@@ -341,7 +350,7 @@ def network_kinds(net: Network, loss: Loss, targets: Targets):
             return False
         return None if relu else (SOFTMAX_XENT, 1.0, None, acts)
     values = targets.values
-    if not (isinstance(values, np.ndarray) and _compact(values) and values.ndim == 2):
+    if not (isinstance(values, np.ndarray) and _compact(values, net.dtype) and values.ndim == 2):
         return False
     if isinstance(loss, BinaryCrossEntropy):
         if out[0] != ACTIVATIONS[Sigmoid]:

@@ -6,10 +6,11 @@
  * files: buffers.c (arguments from the buffer protocol, checked), kernels.c (the element-wise
  * loops), kernel_calls.c (each loop as a Python function), plan.c (a network's arrays, bound
  * once), team.c (the team of two threads), step.c (a whole training step in one call) and
- * module.c (the module's table). docs/performance.md tells why the step is built this way.
+ * module.c (the module's table); kernels_f64.c and step_f64.c compile kernels.c and step.c
+ * again for float64 networks (real.h). docs/performance.md tells why the step is built this way.
  *
  * Built as an optional extension (setup.py): without a C compiler glassnet installs and trains
- * on the NumPy path. Compiled with -O3 and no fast-math: IEEE float arithmetic, as NumPy's.
+ * on the NumPy path. Compiled with -O3 and no fast-math: IEEE arithmetic, as NumPy's.
  */
 #ifndef GLASSNET_COMMON_H
 #define GLASSNET_COMMON_H

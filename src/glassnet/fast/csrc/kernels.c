@@ -31,7 +31,7 @@
 #endif
 #define GATHER_LOOP(NAME, T)                                                                 \
     SIMD static void NAME(const T *X, const int64_t *idx, Py_ssize_t n, Py_ssize_t d,        \
-                          const float *mean, const float *scale, float *out)                 \
+                          const real *mean, const real *scale, real *out)                 \
     {                                                                                        \
         const Py_ssize_t row_bytes = d * (Py_ssize_t)sizeof(T);                              \
         for (Py_ssize_t i = 0; i < n; i++, out += d) {                                       \
@@ -42,16 +42,16 @@
             }                                                                                \
             const T *row = X + idx[i] * d;                                                   \
             for (Py_ssize_t j = 0; j < d; j++)                                               \
-                out[j] = ((float)row[j] - mean[j]) * scale[j];                               \
+                out[j] = ((real)row[j] - mean[j]) * scale[j];                               \
         }                                                                                    \
     }
 GATHER_LOOP(gather_u8, uint8_t)
 GATHER_LOOP(gather_f32, float)
 GATHER_LOOP(gather_f64, double)
 
-/* out[i] = (float32(X[idx[i]]) - mean) * scale for the n samples idx, X of kind kx. */
-void gather_rows(enum kind kx, const void *X, const int64_t *idx, Py_ssize_t n, Py_ssize_t d,
-                 const float *mean, const float *scale, float *out)
+/* out[i] = (real(X[idx[i]]) - mean) * scale for the n samples idx, X of kind kx. */
+void TYPED(gather_rows)(enum kind kx, const void *X, const int64_t *idx, Py_ssize_t n, Py_ssize_t d,
+                        const real *mean, const real *scale, real *out)
 {
     if (kx == U8)
         gather_u8(X, idx, n, d, mean, scale, out);
@@ -65,18 +65,18 @@ void gather_rows(enum kind kx, const void *X, const int64_t *idx, Py_ssize_t n, 
  * wider matrix when ld > k). */
 
 /* z <- max(z + b, 0) */
-SIMD static void bias_relu_simd(float *z, const float *b, Py_ssize_t n, Py_ssize_t k,
+SIMD static void bias_relu_simd(real *z, const real *b, Py_ssize_t n, Py_ssize_t k,
                                 Py_ssize_t ld)
 {
     for (Py_ssize_t i = 0; i < n; i++, z += ld)
         for (Py_ssize_t j = 0; j < k; j++) {
-            float v = z[j] + b[j];
+            real v = z[j] + b[j];
             z[j] = v < 0.0f ? 0.0f : v;  /* NaN stays NaN, as in np.maximum */
         }
 }
 
 /* z <- z + b */
-SIMD static void bias_add_simd(float *z, const float *b, Py_ssize_t n, Py_ssize_t k,
+SIMD static void bias_add_simd(real *z, const real *b, Py_ssize_t n, Py_ssize_t k,
                                Py_ssize_t ld)
 {
     for (Py_ssize_t i = 0; i < n; i++, z += ld)
@@ -85,7 +85,7 @@ SIMD static void bias_add_simd(float *z, const float *b, Py_ssize_t n, Py_ssize_
 }
 
 /* d <- d * [h > 0], db <- column sums of d, and b <- b - db if update */
-SIMD static void relu_backward_simd(float *d, const float *h, float *db, float *b, int update,
+SIMD static void relu_backward_simd(real *d, const real *h, real *db, real *b, int update,
                                     Py_ssize_t n, Py_ssize_t k, Py_ssize_t ld)
 {
     for (Py_ssize_t j = 0; j < k; j++)
@@ -100,6 +100,11 @@ SIMD static void relu_backward_simd(float *d, const float *h, float *db, float *
             b[j] -= db[j];
 }
 
+#ifdef REAL_F64
+/* float64: libm's e^x and tanh, as NumPy's (the float32 versions below are good to ~1e-7) */
+#define exp_real exp
+#define tanh_real tanh
+#else
 /* e^x for float32, written so that a loop of it vectorises (libm's expf is a call per element;
  * docs/performance.md: the softmax). Cephes' method: x = m ln2 + r
  * with |r| <= ln2/2 (ln2 split in two for an exact reduction), e^r by a degree-6 polynomial, 2^m
@@ -126,18 +131,30 @@ static inline float exp_f32(float x)
     two_m.u = (t.u - 0x4B400000u + 127u) << 23;  /* 2^m: m + 127 in the exponent field */
     return p * two_m.f;
 }
+#define exp_real exp_f32
+
+/* tanh(v) = sign(v) (1 - e) / (1 + e) with e = e^(-2|v|) (absolute error ~1e-7 near 0, where
+ * NumPy's tanh is exact) */
+static inline float tanh_f32(float v)
+{
+    float e = exp_f32(v < 0.0f ? 2.0f * v : -2.0f * v);
+    float t = (1.0f - e) / (1.0f + e);
+    return v < 0.0f ? -t : t;
+}
+#define tanh_real tanh_f32
+#endif
 
 /* Softmax cross-entropy of the logits z (n, k) for the labels labels[idx[i]] (checked by the
  * caller): z <- scale * (softmax(z) - onehot(y)), db <- its column sums. Returns the sum of the
  * per-sample costs; *correct counts the rows whose largest logit is the label. Three passes, so
  * that the exponentials run as one vector loop over the whole batch. */
-SIMD static double softmax_xent_simd(float *z, Py_ssize_t n, Py_ssize_t k,
-                                     const int64_t *labels, const int64_t *idx, float scale,
-                                     float *db, long *correct)
+SIMD static double softmax_xent_simd(real *z, Py_ssize_t n, Py_ssize_t k,
+                                     const int64_t *labels, const int64_t *idx, real scale,
+                                     real *db, long *correct)
 {
     double cost = 0.0;
     long right = 0;
-    float *row = z;
+    real *row = z;
     for (Py_ssize_t i = 0; i < n; i++, row += k) {  /* shift each row by its maximum */
         int64_t y = labels[idx[i]];
         Py_ssize_t best = 0;
@@ -145,21 +162,21 @@ SIMD static double softmax_xent_simd(float *z, Py_ssize_t n, Py_ssize_t k,
             if (row[j] > row[best])
                 best = j;
         right += best == y;
-        float top = row[best];
+        real top = row[best];
         for (Py_ssize_t j = 0; j < k; j++)
             row[j] -= top;
         cost -= (double)row[y];
     }
     for (Py_ssize_t i = 0; i < n * k; i++)
-        z[i] = exp_f32(z[i]);
+        z[i] = exp_real(z[i]);
     for (Py_ssize_t j = 0; j < k; j++)
         db[j] = 0.0f;
     row = z;
     for (Py_ssize_t i = 0; i < n; i++, row += k) {  /* normalise; subtract the label */
-        float total = 0.0f;
+        real total = 0.0f;
         for (Py_ssize_t j = 0; j < k; j++)
             total += row[j];
-        cost += (double)logf(total);
+        cost += (double)LOG(total);
         for (Py_ssize_t j = 0; j < k; j++)
             row[j] = row[j] / total;
         row[labels[idx[i]]] -= 1.0f;
@@ -173,27 +190,24 @@ SIMD static double softmax_xent_simd(float *z, Py_ssize_t n, Py_ssize_t k,
 }
 
 /* z <- f(z + b) for the activations other than ReLU (enum act). sigmoid: split by sign so
- * that e^(-|v|) never overflows, as glassnet.nn's Sigmoid; tanh: sign(v) (1 - e) / (1 + e) with
- * e = e^(-2|v|) (absolute error ~1e-7 near 0, where NumPy's tanh is exact). */
-SIMD static void bias_act_simd(float *z, const float *b, Py_ssize_t n, Py_ssize_t k,
-                               Py_ssize_t ld, int act, float alpha)
+ * that e^(-|v|) never overflows, as glassnet.nn's Sigmoid. */
+SIMD static void bias_act_simd(real *z, const real *b, Py_ssize_t n, Py_ssize_t k,
+                               Py_ssize_t ld, int act, real alpha)
 {
     for (Py_ssize_t i = 0; i < n; i++, z += ld) {
         if (act == ACT_LEAKY) {
             for (Py_ssize_t j = 0; j < k; j++) {
-                float v = z[j] + b[j];
+                real v = z[j] + b[j];
                 z[j] = v > 0.0f ? v : v * alpha;
             }
         } else if (act == ACT_SIGMOID) {
             for (Py_ssize_t j = 0; j < k; j++) {
-                float v = z[j] + b[j], e = exp_f32(v < 0.0f ? v : -v);
+                real v = z[j] + b[j], e = exp_real(v < 0.0f ? v : -v);
                 z[j] = v >= 0.0f ? 1.0f / (1.0f + e) : e / (1.0f + e);
             }
         } else if (act == ACT_TANH) {
             for (Py_ssize_t j = 0; j < k; j++) {
-                float v = z[j] + b[j], e = exp_f32(v < 0.0f ? 2.0f * v : -2.0f * v);
-                float t = (1.0f - e) / (1.0f + e);
-                z[j] = v < 0.0f ? -t : t;
+                z[j] = tanh_real(z[j] + b[j]);
             }
         } else {
             for (Py_ssize_t j = 0; j < k; j++)
@@ -203,7 +217,7 @@ SIMD static void bias_act_simd(float *z, const float *b, Py_ssize_t n, Py_ssize_
 }
 
 /* f'(z) from the output h = f(z), for d * f' as glassnet.nn's activations multiply it. */
-static inline float slope(float h, float d, int act, float alpha)
+static inline real slope(real h, real d, int act, real alpha)
 {
     if (act == ACT_RELU)
         return h > 0.0f ? d : 0.0f;
@@ -217,9 +231,9 @@ static inline float slope(float h, float d, int act, float alpha)
 }
 
 /* d <- d * f'(h), db <- column sums of d, and b <- b - db if update */
-SIMD static void act_backward_simd(float *d, const float *h, float *db, float *b, int update,
+SIMD static void act_backward_simd(real *d, const real *h, real *db, real *b, int update,
                                    Py_ssize_t n, Py_ssize_t k, Py_ssize_t ld, int act,
-                                   float alpha)
+                                   real alpha)
 {
     for (Py_ssize_t j = 0; j < k; j++)
         db[j] = 0.0f;
@@ -234,7 +248,7 @@ SIMD static void act_backward_simd(float *d, const float *h, float *db, float *b
 }
 
 /* Counts the rows whose output y (n, k) names the label: argmax, or y > 0.5 for one output. */
-static long count_right(const float *y, Py_ssize_t n, Py_ssize_t k, const int64_t *labels,
+static long count_right(const real *y, Py_ssize_t n, Py_ssize_t k, const int64_t *labels,
                         const int64_t *idx)
 {
     long right = 0;
@@ -250,26 +264,26 @@ static long count_right(const float *y, Py_ssize_t n, Py_ssize_t k, const int64_
 
 /* Binary cross-entropy on a final sigmoid, on its logits z (n, k), targets (rows, k):
  * cost max(z, 0) - z t + log(1 + e^-|z|); z <- scale * (sigmoid(z) - t), db <- column sums. */
-double sigmoid_bce_loop(float *z, Py_ssize_t n, Py_ssize_t k, const float *targets,
-                        const int64_t *labels, const int64_t *idx, float scale, float *db,
-                        long *correct)
+double TYPED(sigmoid_bce_loop)(real *z, Py_ssize_t n, Py_ssize_t k, const real *targets,
+                               const int64_t *labels, const int64_t *idx, real scale, real *db,
+                               long *correct)
 {
     double cost = 0.0;
     for (Py_ssize_t j = 0; j < k; j++)
         db[j] = 0.0f;
     for (Py_ssize_t i = 0; i < n; i++) {
-        float *row = z + i * k;
-        const float *t = targets + idx[i] * k;
+        real *row = z + i * k;
+        const real *t = targets + idx[i] * k;
         for (Py_ssize_t j = 0; j < k; j++) {
-            float v = row[j], e = expf(v < 0.0f ? v : -v);
-            cost += (double)((v > 0.0f ? v : 0.0f) - v * t[j]) + (double)log1pf(e);
+            real v = row[j], e = EXP(v < 0.0f ? v : -v);
+            cost += (double)((v > 0.0f ? v : 0.0f) - v * t[j]) + (double)LOG1P(e);
             row[j] = v >= 0.0f ? 1.0f / (1.0f + e) : e / (1.0f + e);  /* the sigmoid, for now */
         }
     }
     *correct = count_right(z, n, k, labels, idx);
     for (Py_ssize_t i = 0; i < n; i++) {
-        float *row = z + i * k;
-        const float *t = targets + idx[i] * k;
+        real *row = z + i * k;
+        const real *t = targets + idx[i] * k;
         for (Py_ssize_t j = 0; j < k; j++) {
             row[j] = (row[j] - t[j]) * scale;
             db[j] += row[j];
@@ -281,21 +295,21 @@ double sigmoid_bce_loop(float *z, Py_ssize_t n, Py_ssize_t k, const float *targe
 /* The squared-error family on the output y = f(z) (n, k), targets (rows, k): cost
  * factor * sum (y - t)^2; y <- scale * 2 factor (y - t) f'(y) (the gradient on z), db <- its
  * column sums. factor: 1 squared_error, 1/2 half_squared_error, 1/k mse. */
-double squared_loop(float *y, Py_ssize_t n, Py_ssize_t k, const float *targets,
-                    const int64_t *labels, const int64_t *idx, float scale, float factor,
-                    int act, float alpha, float *db, long *correct)
+double TYPED(squared_loop)(real *y, Py_ssize_t n, Py_ssize_t k, const real *targets,
+                           const int64_t *labels, const int64_t *idx, real scale, real factor,
+                           int act, real alpha, real *db, long *correct)
 {
     double cost = 0.0;
-    const float c = 2.0f * factor * scale;
+    const real c = 2.0f * factor * scale;
     *correct = count_right(y, n, k, labels, idx);
     for (Py_ssize_t j = 0; j < k; j++)
         db[j] = 0.0f;
     for (Py_ssize_t i = 0; i < n; i++) {
-        float *row = y + i * k;
-        const float *t = targets + idx[i] * k;
+        real *row = y + i * k;
+        const real *t = targets + idx[i] * k;
         double sum = 0.0;
         for (Py_ssize_t j = 0; j < k; j++) {
-            float d = row[j] - t[j];
+            real d = row[j] - t[j];
             sum += (double)(d * d);
             row[j] = slope(row[j], c * d, act, alpha);
             db[j] += row[j];
@@ -307,13 +321,13 @@ double squared_loop(float *y, Py_ssize_t n, Py_ssize_t k, const float *targets,
 
 /* s: lr, momentum, weight_decay, nesterov (0 or 1): SGD with momentum as glassnet.nn's SGD:
  * g <- g + wd p; v <- mu v + g; p <- p - lr (g + mu v if nesterov else v) */
-SIMD static void sgd_simd(float *p, const float *g, float *v, Py_ssize_t n, const float *s)
+SIMD static void sgd_simd(real *p, const real *g, real *v, Py_ssize_t n, const real *s)
 {
-    const float lr = s[0], mu = s[1], wd = s[2];
+    const real lr = s[0], mu = s[1], wd = s[2];
     const int nesterov = s[3] != 0.0f;
     for (Py_ssize_t i = 0; i < n; i++) {
-        float gi = wd != 0.0f ? g[i] + wd * p[i] : g[i];
-        float vi = v[i] * mu + gi;
+        real gi = wd != 0.0f ? g[i] + wd * p[i] : g[i];
+        real vi = v[i] * mu + gi;
         v[i] = vi;
         p[i] -= lr * (nesterov ? gi + mu * vi : vi);
     }
@@ -321,47 +335,47 @@ SIMD static void sgd_simd(float *p, const float *g, float *v, Py_ssize_t n, cons
 
 /* s: beta1, beta2, rest1, rest2, step, denom_scale, eps, decay, l2 (see adam in
  * kernel_calls.c) */
-SIMD static void adam_simd(float *p, const float *g, float *m, float *v, Py_ssize_t n,
-                           const float *s)
+SIMD static void adam_simd(real *p, const real *g, real *m, real *v, Py_ssize_t n,
+                           const real *s)
 {
-    const float beta1 = s[0], beta2 = s[1], rest1 = s[2], rest2 = s[3], step = s[4],
+    const real beta1 = s[0], beta2 = s[1], rest1 = s[2], rest2 = s[3], step = s[4],
                 denom_scale = s[5], eps = s[6], decay = s[7], l2 = s[8];
     for (Py_ssize_t i = 0; i < n; i++) {
-        float gi = g[i] + l2 * p[i];
-        float mi = beta1 * m[i] + rest1 * gi;
-        float vi = beta2 * v[i] + rest2 * (gi * gi);
+        real gi = g[i] + l2 * p[i];
+        real mi = beta1 * m[i] + rest1 * gi;
+        real vi = beta2 * v[i] + rest2 * (gi * gi);
         m[i] = mi;
         v[i] = vi;
-        p[i] = decay * p[i] - mi / (sqrtf(vi) * denom_scale + eps) * step;
+        p[i] = decay * p[i] - mi / (SQRT(vi) * denom_scale + eps) * step;
     }
 }
 
 /* ---- what the other files call (see kernels.h) -------------------------------------------- */
 
-void bias_relu_loop(float *z, const float *b, Py_ssize_t n, Py_ssize_t k, Py_ssize_t ld)
+void TYPED(bias_relu_loop)(real *z, const real *b, Py_ssize_t n, Py_ssize_t k, Py_ssize_t ld)
 {
     bias_relu_simd(z, b, n, k, ld);
 }
 
-void bias_add_loop(float *z, const float *b, Py_ssize_t n, Py_ssize_t k, Py_ssize_t ld)
+void TYPED(bias_add_loop)(real *z, const real *b, Py_ssize_t n, Py_ssize_t k, Py_ssize_t ld)
 {
     bias_add_simd(z, b, n, k, ld);
 }
 
-void relu_backward_loop(float *d, const float *h, float *db, float *b, int update, Py_ssize_t n,
-                        Py_ssize_t k, Py_ssize_t ld)
+void TYPED(relu_backward_loop)(real *d, const real *h, real *db, real *b, int update, Py_ssize_t n,
+                               Py_ssize_t k, Py_ssize_t ld)
 {
     relu_backward_simd(d, h, db, b, update, n, k, ld);
 }
 
-double softmax_xent_loop(float *z, Py_ssize_t n, Py_ssize_t k, const int64_t *labels,
-                         const int64_t *idx, float scale, float *db, long *correct)
+double TYPED(softmax_xent_loop)(real *z, Py_ssize_t n, Py_ssize_t k, const int64_t *labels,
+                                const int64_t *idx, real scale, real *db, long *correct)
 {
     return softmax_xent_simd(z, n, k, labels, idx, scale, db, correct);
 }
 
-void bias_act_loop(float *z, const float *b, Py_ssize_t n, Py_ssize_t k, Py_ssize_t ld, int act,
-                   float alpha)
+void TYPED(bias_act_loop)(real *z, const real *b, Py_ssize_t n, Py_ssize_t k, Py_ssize_t ld,
+                          int act, real alpha)
 {
     if (act == ACT_RELU)
         bias_relu_simd(z, b, n, k, ld);
@@ -369,8 +383,8 @@ void bias_act_loop(float *z, const float *b, Py_ssize_t n, Py_ssize_t k, Py_ssiz
         bias_act_simd(z, b, n, k, ld, act, alpha);
 }
 
-void act_backward_loop(float *d, const float *h, float *db, float *b, int update, Py_ssize_t n,
-                       Py_ssize_t k, Py_ssize_t ld, int act, float alpha)
+void TYPED(act_backward_loop)(real *d, const real *h, real *db, real *b, int update, Py_ssize_t n,
+                              Py_ssize_t k, Py_ssize_t ld, int act, real alpha)
 {
     if (act == ACT_RELU)
         relu_backward_simd(d, h, db, b, update, n, k, ld);
@@ -378,12 +392,12 @@ void act_backward_loop(float *d, const float *h, float *db, float *b, int update
         act_backward_simd(d, h, db, b, update, n, k, ld, act, alpha);
 }
 
-void sgd_loop(float *p, const float *g, float *v, Py_ssize_t n, const float *s)
+void TYPED(sgd_loop)(real *p, const real *g, real *v, Py_ssize_t n, const real *s)
 {
     sgd_simd(p, g, v, n, s);
 }
 
-void adam_loop(float *p, const float *g, float *m, float *v, Py_ssize_t n, const float *s)
+void TYPED(adam_loop)(real *p, const real *g, real *m, real *v, Py_ssize_t n, const real *s)
 {
     adam_simd(p, g, m, v, n, s);
 }

@@ -24,7 +24,8 @@ static PyMethodDef methods[] = {
      " one fused Adam/AdamW update of flat float32 arrays"},
     {"make_plan", (PyCFunction)(void (*)(void))make_plan, METH_FASTCALL,
      "make_plan(sgemm, int64, X, labels, mean, scale, x, layers) -> plan: bind a network's"
-     " arrays for step(); layers holds one (W, b, dW, db, z, dx) tuple per Dense layer"},
+     " arrays for step(); layers holds one (W, b, dW, db, z, dx) tuple per Dense layer; all"
+     " float32 (sgemm) or all float64 (dgemm), as x"},
     {"step", (PyCFunction)(void (*)(void))step, METH_FASTCALL,
      "step(plan, idx, scale, fused, adam) -> (cost sum, correct): one whole training step"},
     {"forward", (PyCFunction)(void (*)(void))forward, METH_FASTCALL,
@@ -43,7 +44,8 @@ static PyMethodDef methods[] = {
 static struct PyModuleDef module = {
     PyModuleDef_HEAD_INIT,
     .m_name = "glassnet.fast._ckernels",
-    .m_doc = "Element-wise float32 kernels and the whole compiled training step (glassnet.fast).",
+    .m_doc = "Element-wise float32 kernels and the whole compiled training step, float32 or"
+             " float64 (glassnet.fast).",
     .m_size = -1,
     .m_methods = methods,
 };

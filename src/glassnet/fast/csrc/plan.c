@@ -36,13 +36,13 @@ static Py_buffer *keep(Plan *p, Arrays *a, Py_buffer *v)
     return &p->views[p->n_views++];
 }
 
-/* The next float32 array of the plan (as take), with `rows` rows (if >= 0) and, if 2D, `cols`
- * columns. */
-static float *plan_take(Plan *p, PyObject *obj, const char *name, int ndim, int writable,
+/* The next array of the plan's element type (as take), with `rows` rows (if >= 0) and, if 2D,
+ * `cols` columns. */
+static void *plan_take(Plan *p, PyObject *obj, const char *name, int ndim, int writable,
                         Py_ssize_t rows, Py_ssize_t cols)
 {
     Arrays a = {.n = 0};
-    Py_buffer *v = keep(p, &a, take(&a, obj, name, F32, ndim, writable));
+    Py_buffer *v = keep(p, &a, take(&a, obj, name, p->type, ndim, writable));
     if (v == NULL || (rows >= 0 && check_length(v, rows, name) < 0) ||
         (ndim == 2 && check_shape(v, ROWS(v), cols, name) < 0))
         return NULL;
@@ -129,11 +129,12 @@ static int plan_bind(Plan *p, PyObject *const *args, PyObject *layers, PyObject 
 
 /* make_plan(sgemm, int64, X, labels, mean, scale, x, layers, threads) -> plan
  * sgemm: the address of cblas_sgemm; int64: whether its sizes are 64-bit. X (rows, d) uint8,
- * float32 or float64, labels (rows,) int64 in [0, classes); mean, scale (d,) float32; x (cap, d)
- * float32, the batch buffer. layers: one (W, b, dW, db, z, dx) tuple per Dense layer, dx None
- * for the first; z (cap, n_out) and dx (cap, n_in) are its buffers; for Adam, every tuple goes
- * on with the moments (mW, vW, mb, vb) of W and b. threads: None, or the
- * addresses of OpenBLAS's get and set thread-count functions, which let a step run on a team
+ * float32 or float64, labels (rows,) int64 in [0, classes); mean, scale (d,) and x (cap, d), the
+ * batch buffer, of the plan's element type: float32, or float64 (then sgemm and sgemv are
+ * cblas_dgemm and cblas_dgemv, and every array of the layers and the targets are float64).
+ * layers: one (W, b, dW, db, z, dx) tuple per Dense layer, dx None for the first; z (cap,
+ * n_out) and dx (cap, n_in) are its buffers; for Adam, every tuple goes on with the moments
+ * (mW, vW, mb, vb) of W and b. threads: None, or the addresses of OpenBLAS's get and set thread-count functions, which let a step run on a team
  * of threads (see team.h). kinds (optional): None for (Dense ReLU)* Dense with softmax
  * cross-entropy, or (head, factor, targets, activations) (see plan_kinds); labels may then be
  * None. SGD with momentum binds each layer's velocities (vW, vb) after the six arrays. Every
@@ -162,11 +163,11 @@ static int plan_kinds(Plan *p, PyObject *kinds, PyObject **targets)
         return -1;
     }
     p->head = head;
-    p->factor = (float)factor;
+    p->factor = factor;
     for (int i = 0; i < p->n_layers; i++) {
         int act;
-        float alpha;
-        if (!PyArg_ParseTuple(PyTuple_GET_ITEM(acts, i), "if;each activation is (kind, alpha)",
+        double alpha;
+        if (!PyArg_ParseTuple(PyTuple_GET_ITEM(acts, i), "id;each activation is (kind, alpha)",
                               &act, &alpha))
             return -1;
         if (act < ACT_RELU || act > ACT_IDENTITY) {
@@ -177,6 +178,20 @@ static int plan_kinds(Plan *p, PyObject *kinds, PyObject **targets)
         p->layer[i].alpha = alpha;
     }
     return 0;
+}
+
+/* The element type of a plan: that of its batch buffer x, float32 or float64 (F32 if x is not
+ * an array: plan_bind then says what it must be). */
+static enum kind element_type(PyObject *x)
+{
+    Py_buffer v;
+    if (PyObject_GetBuffer(x, &v, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT) < 0) {
+        PyErr_Clear();
+        return F32;
+    }
+    enum kind type = has_kind(&v, F64) ? F64 : F32;
+    PyBuffer_Release(&v);
+    return type;
 }
 
 PyObject *make_plan(PyObject *Py_UNUSED(self), PyObject *const *args, Py_ssize_t nargs)
@@ -227,6 +242,7 @@ PyObject *make_plan(PyObject *Py_UNUSED(self), PyObject *const *args, Py_ssize_t
         Py_DECREF(layers);
         return PyErr_NoMemory();
     }
+    p->type = element_type(args[6]);
     p->sgemm = sgemm;
     p->sgemv = sgemv;
     p->int64 = int64;
@@ -243,7 +259,8 @@ PyObject *make_plan(PyObject *Py_UNUSED(self), PyObject *const *args, Py_ssize_t
         ok = plan_kinds(p, nargs == 10 ? args[9] : Py_None, &targets) == 0 &&
              plan_bind(p, args, layers, targets) == 0;
     Py_ssize_t blocks = ok ? (p->cap + BLOCK_ROWS - 1) / BLOCK_ROWS : 0;
-    if (ok && (!(p->partial = PyMem_Calloc(blocks * p->layer[L - 1].n_out, sizeof(float))) ||
+    size_t size = p->type == F64 ? sizeof(double) : sizeof(float);
+    if (ok && (!(p->partial = PyMem_Calloc(blocks * p->layer[L - 1].n_out, size)) ||
                !(p->block_cost = PyMem_Calloc(blocks, sizeof(double))) ||
                !(p->block_correct = PyMem_Calloc(blocks, sizeof(long)))))
         ok = (PyErr_NoMemory(), 0);

@@ -9,33 +9,35 @@
 #define BLOCK_ROWS 16  /* rows of the output layer's blocks (step.c) */
 
 typedef struct {
-    float *W, *b, *dW, *db, *z, *dx;  /* dx: the gradient of the layer's input (NULL: first) */
-    float *mW, *vW, *mb, *vb;  /* Adam's moments of W and b, or SGD's velocities mW, mb */
+    /* the arrays, of the plan's element type (float * or double *, real.h) */
+    void *W, *b, *dW, *db, *z, *dx;  /* dx: the gradient of the layer's input (NULL: first) */
+    void *mW, *vW, *mb, *vb;  /* Adam's moments of W and b, or SGD's velocities mW, mb */
     Py_ssize_t n_in, n_out;
     int act;  /* the activation after the layer (kernels.h enum act) */
-    float alpha;  /* LeakyReLU's slope */
+    double alpha;  /* LeakyReLU's slope */
 } Layer;
 
 typedef struct {
-    void *sgemm;
-    void *sgemv;  /* cblas_sgemv, for products with one row or one column (NULL: sgemm) */
+    enum kind type;  /* the element type of the network's arrays: F32 or F64 */
+    void *sgemm;  /* cblas_sgemm, or cblas_dgemm for a float64 plan */
+    void *sgemv;  /* cblas_sgemv (dgemv), for products with one row or one column (NULL: gemm) */
     int int64;  /* sizes are int64_t (NumPy's OpenBLAS "64_" symbols) or int */
     const void *X;
     enum kind kx;
     Py_ssize_t rows, d, cap;  /* samples in X, features, rows of the batch buffers */
     const int64_t *labels;  /* class ids, or NULL (a cost on values without classes) */
     int head;  /* the cost on the output (kernels.h enum head) */
-    float factor;  /* the squared-error family's: 1, 1/2 or 1/k */
-    const float *targets;  /* (rows, k) values, for the costs other than softmax's */
-    const float *mean, *scale;
-    float *x;
+    double factor;  /* the squared-error family's: 1, 1/2 or 1/k */
+    const void *targets;  /* (rows, k) values, for the costs other than softmax's */
+    const void *mean, *scale;  /* these, x and partial: of the element type too */
+    void *x;
     int n_layers;
     Layer *layer;
     int (*get_threads)(void);  /* OpenBLAS's thread count, or NULL: no team (see team.h) */
     void (*set_threads)(int);
     /* Per block of BLOCK_ROWS rows of the batch: the column sums of the output gradient, the
      * cost and the correct count, added up block by block in order whatever the threads */
-    float *partial;
+    void *partial;
     double *block_cost;
     long *block_correct;
     Py_buffer *views;  /* every array the plan uses, held until it is freed */

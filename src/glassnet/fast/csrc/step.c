@@ -1,4 +1,5 @@
-/* The whole training step in one call: see step.h. */
+/* The whole training step in one call: see step.h. Everything up to step_phases is written on
+ * `real` and compiled once per element type (real.h, step_f64.c); the rest once. */
 #include "step.h"
 
 #include <math.h>
@@ -6,35 +7,36 @@
 #include "buffers.h"
 #include "kernels.h"
 
-/* cblas_sgemm with 64-bit or with int sizes, and the CBLAS constants the step passes it. */
-typedef void (*sgemm64_fn)(int, int, int, int64_t, int64_t, int64_t, float, const float *,
-                           int64_t, const float *, int64_t, float, float *, int64_t);
-typedef void (*sgemm32_fn)(int, int, int, int, int, int, float, const float *, int,
-                           const float *, int, float, float *, int);
-typedef void (*sgemv64_fn)(int, int, int64_t, int64_t, float, const float *, int64_t,
-                           const float *, int64_t, float, float *, int64_t);
-typedef void (*sgemv32_fn)(int, int, int, int, float, const float *, int, const float *, int,
-                           float, float *, int);
+/* cblas_sgemm (dgemm for real = double) with 64-bit or with int sizes, and the CBLAS constants
+ * the step passes it; the same for gemv. */
+typedef void (*gemm64_fn)(int, int, int, int64_t, int64_t, int64_t, real, const real *,
+                          int64_t, const real *, int64_t, real, real *, int64_t);
+typedef void (*gemm32_fn)(int, int, int, int, int, int, real, const real *, int,
+                          const real *, int, real, real *, int);
+typedef void (*gemv64_fn)(int, int, int64_t, int64_t, real, const real *, int64_t,
+                          const real *, int64_t, real, real *, int64_t);
+typedef void (*gemv32_fn)(int, int, int, int, real, const real *, int, const real *, int,
+                          real, real *, int);
 enum { ROW_MAJOR = 101, NO_TRANS = 111, TRANS = 112 };
 
 /* y = alpha op(A) x + beta y, A (rows, cols) row-major, through the bound sgemv. */
-static void gemv(const Plan *p, int ta, Py_ssize_t rows, Py_ssize_t cols, float alpha,
-                 const float *A, Py_ssize_t lda, const float *x, Py_ssize_t incx, float beta,
-                 float *y, Py_ssize_t incy)
+static void gemv(const Plan *p, int ta, Py_ssize_t rows, Py_ssize_t cols, real alpha,
+                 const real *A, Py_ssize_t lda, const real *x, Py_ssize_t incx, real beta,
+                 real *y, Py_ssize_t incy)
 {
     if (p->int64)
-        ((sgemv64_fn)p->sgemv)(ROW_MAJOR, ta, rows, cols, alpha, A, lda, x, incx, beta, y, incy);
+        ((gemv64_fn)p->sgemv)(ROW_MAJOR, ta, rows, cols, alpha, A, lda, x, incx, beta, y, incy);
     else
-        ((sgemv32_fn)p->sgemv)(ROW_MAJOR, ta, (int)rows, (int)cols, alpha, A, (int)lda, x,
+        ((gemv32_fn)p->sgemv)(ROW_MAJOR, ta, (int)rows, (int)cols, alpha, A, (int)lda, x,
                                (int)incx, beta, y, (int)incy);
 }
 
-/* C = alpha op(A) op(B) + beta C, row-major, through the bound sgemm; a product with one row
- * or one column through sgemv, which does not pack the other matrix first (a sample at a
+/* C = alpha op(A) op(B) + beta C, row-major, through the bound gemm; a product with one row
+ * or one column through gemv, which does not pack the other matrix first (a sample at a
  * time, training or predicting: the cost of packing W dwarfed the product). */
 static void gemm(const Plan *p, int ta, int tb, Py_ssize_t m, Py_ssize_t n, Py_ssize_t k,
-                 float alpha, const float *A, Py_ssize_t lda, const float *B, Py_ssize_t ldb,
-                 float beta, float *C, Py_ssize_t ldc)
+                 real alpha, const real *A, Py_ssize_t lda, const real *B, Py_ssize_t ldb,
+                 real beta, real *C, Py_ssize_t ldc)
 {
     if (p->sgemv && m == 1) {  /* C₀ = alpha op(B)ᵀ a + beta C₀, a = row 0 of op(A) */
         Py_ssize_t inc = ta == NO_TRANS ? 1 : lda;
@@ -53,9 +55,9 @@ static void gemm(const Plan *p, int ta, int tb, Py_ssize_t m, Py_ssize_t n, Py_s
         return;
     }
     if (p->int64)
-        ((sgemm64_fn)p->sgemm)(ROW_MAJOR, ta, tb, m, n, k, alpha, A, lda, B, ldb, beta, C, ldc);
+        ((gemm64_fn)p->sgemm)(ROW_MAJOR, ta, tb, m, n, k, alpha, A, lda, B, ldb, beta, C, ldc);
     else
-        ((sgemm32_fn)p->sgemm)(ROW_MAJOR, ta, tb, (int)m, (int)n, (int)k, alpha, A, (int)lda, B,
+        ((gemm32_fn)p->sgemm)(ROW_MAJOR, ta, tb, (int)m, (int)n, (int)k, alpha, A, (int)lda, B,
                                (int)ldb, beta, C, (int)ldc);
 }
 
@@ -83,11 +85,12 @@ static void gather_part(StepArgs *a, int part, int i)
     const Plan *p = a->p;
     Py_ssize_t lo, hi;
     share(a->n, part, a->parts, 1, &lo, &hi);
-    gather_rows(p->kx, p->X, a->idx + lo, hi - lo, p->d, p->mean, p->scale, p->x + lo * p->d);
+    real *x = p->x;
+    TYPED(gather_rows)(p->kx, p->X, a->idx + lo, hi - lo, p->d, p->mean, p->scale, x + lo * p->d);
 }
 
 /* The input of layer i: the batch, or the layer below's activations. */
-static const float *input_of(const Plan *p, int i)
+static const real *input_of(const Plan *p, int i)
 {
     return i ? p->layer[i - 1].z : p->x;
 }
@@ -98,10 +101,12 @@ static void hidden_part(StepArgs *a, int part, int i)  /* columns lo..hi of Z = 
     const Layer *l = &p->layer[i];
     Py_ssize_t lo, hi;
     share(l->n_out, part, a->parts, 16, &lo, &hi);
+    const real *W = l->W, *b = l->b;
+    real *z = l->z;
     if (hi > lo) {
-        gemm(p, NO_TRANS, TRANS, a->n, hi - lo, l->n_in, 1.0f, input_of(p, i), l->n_in,
-             l->W + lo * l->n_in, l->n_in, 0.0f, l->z + lo, l->n_out);
-        bias_act_loop(l->z + lo, l->b + lo, a->n, hi - lo, l->n_out, l->act, l->alpha);
+        gemm(p, NO_TRANS, TRANS, a->n, hi - lo, l->n_in, 1, input_of(p, i), l->n_in,
+             W + lo * l->n_in, l->n_in, 0, z + lo, l->n_out);
+        TYPED(bias_act_loop)(z + lo, b + lo, a->n, hi - lo, l->n_out, l->act, (real)l->alpha);
     }
 }
 
@@ -115,22 +120,24 @@ static void output_part(StepArgs *a, int part, int i)  /* blocks lo..hi of rows 
     Py_ssize_t row = lo * BLOCK_ROWS, rows = (hi * BLOCK_ROWS < n ? hi * BLOCK_ROWS : n) - row;
     if (rows <= 0)
         return;
-    gemm(p, NO_TRANS, TRANS, rows, k, top->n_in, 1.0f, input_of(p, i) + row * top->n_in,
-         top->n_in, top->W, top->n_in, 0.0f, top->z + row * k, k);
-    bias_act_loop(top->z + row * k, top->b, rows, k, k, top->act, top->alpha);
+    real *out = top->z, *partial = p->partial, scale = (real)a->scale, alpha = (real)top->alpha;
+    gemm(p, NO_TRANS, TRANS, rows, k, top->n_in, 1, input_of(p, i) + row * top->n_in,
+         top->n_in, top->W, top->n_in, 0, out + row * k, k);
+    TYPED(bias_act_loop)(out + row * k, top->b, rows, k, k, top->act, alpha);
     for (Py_ssize_t b = lo; b < hi && !a->forward_only; b++) {  /* each block's cost, count and bias gradient */
         Py_ssize_t first = b * BLOCK_ROWS, m = n - first < BLOCK_ROWS ? n - first : BLOCK_ROWS;
-        float *z = top->z + first * k, *db = p->partial + b * k;
+        real *z = out + first * k, *db = partial + b * k;
         const int64_t *idx = a->idx + first;
         long *right = &p->block_correct[b];
         if (p->head == HEAD_SOFTMAX_XENT)
-            p->block_cost[b] = softmax_xent_loop(z, m, k, p->labels, idx, a->scale, db, right);
+            p->block_cost[b] = TYPED(softmax_xent_loop)(z, m, k, p->labels, idx, scale, db,
+                                                        right);
         else if (p->head == HEAD_SIGMOID_BCE)
-            p->block_cost[b] = sigmoid_bce_loop(z, m, k, p->targets, p->labels, idx, a->scale,
-                                                db, right);
+            p->block_cost[b] = TYPED(sigmoid_bce_loop)(z, m, k, p->targets, p->labels, idx,
+                                                       scale, db, right);
         else
-            p->block_cost[b] = squared_loop(z, m, k, p->targets, p->labels, idx, a->scale,
-                                            p->factor, top->act, top->alpha, db, right);
+            p->block_cost[b] = TYPED(squared_loop)(z, m, k, p->targets, p->labels, idx, scale,
+                                                   (real)p->factor, top->act, alpha, db, right);
     }
 }
 
@@ -138,14 +145,15 @@ static void input_grad_part(StepArgs *a, int part, int i)  /* columns lo..hi of 
 {
     const Plan *p = a->p;
     const Layer *l = &p->layer[i], *below = &p->layer[i - 1];
-    const float *g = i + 1 < p->n_layers ? p->layer[i + 1].dx : l->z;
+    const real *g = i + 1 < p->n_layers ? p->layer[i + 1].dx : l->z, *W = l->W, *h = below->z;
+    real *dx = l->dx, *db = below->db, *b = below->b;
     Py_ssize_t lo, hi;
     share(l->n_in, part, a->parts, 16, &lo, &hi);
     if (hi > lo) {  /* with W before its update */
-        gemm(p, NO_TRANS, NO_TRANS, a->n, hi - lo, l->n_out, 1.0f, g, l->n_out, l->W + lo,
-             l->n_in, 0.0f, l->dx + lo, l->n_in);
-        act_backward_loop(l->dx + lo, below->z + lo, below->db + lo, below->b + lo, a->fused,
-                          a->n, hi - lo, l->n_in, below->act, below->alpha);
+        gemm(p, NO_TRANS, NO_TRANS, a->n, hi - lo, l->n_out, 1, g, l->n_out, W + lo, l->n_in, 0,
+             dx + lo, l->n_in);
+        TYPED(act_backward_loop)(dx + lo, h + lo, db + lo, b + lo, a->fused, a->n, hi - lo,
+                                 l->n_in, below->act, (real)below->alpha);
     }
 }
 
@@ -153,7 +161,9 @@ static void update_part(StepArgs *a, int part, int i)  /* rows lo..hi of W and b
 {
     const Plan *p = a->p;
     const Layer *l = &p->layer[i];
-    const float *g = i + 1 < p->n_layers ? p->layer[i + 1].dx : l->z, *input = input_of(p, i);
+    const real *g = i + 1 < p->n_layers ? p->layer[i + 1].dx : l->z, *input = input_of(p, i),
+               *partial = p->partial;
+    real *W = l->W, *dW = l->dW, *b = l->b, *db = l->db;
     Py_ssize_t lo, hi, n = a->n;
     share(l->n_out, part, a->parts, 1, &lo, &hi);
     if (hi == lo)
@@ -161,27 +171,31 @@ static void update_part(StepArgs *a, int part, int i)  /* rows lo..hi of W and b
     if (i == p->n_layers - 1) {  /* the output layer's db: the blocks' column sums, in order */
         const Py_ssize_t k = l->n_out, blocks = (n + BLOCK_ROWS - 1) / BLOCK_ROWS;
         for (Py_ssize_t j = lo; j < hi; j++) {
-            float sum = 0.0f;
+            real sum = 0;
             for (Py_ssize_t r = 0; r < blocks; r++)
-                sum += p->partial[r * k + j];
-            l->db[j] = sum;
+                sum += partial[r * k + j];
+            db[j] = sum;
             if (a->fused)
-                l->b[j] -= sum;
+                b[j] -= sum;
         }
     }
     if (a->fused)
-        gemm(p, TRANS, NO_TRANS, hi - lo, l->n_in, n, -1.0f, g + lo, l->n_out, input, l->n_in,
-             1.0f, l->W + lo * l->n_in, l->n_in);
+        gemm(p, TRANS, NO_TRANS, hi - lo, l->n_in, n, -1, g + lo, l->n_out, input, l->n_in, 1,
+             W + lo * l->n_in, l->n_in);
     else
-        gemm(p, TRANS, NO_TRANS, hi - lo, l->n_in, n, 1.0f, g + lo, l->n_out, input, l->n_in,
-             0.0f, l->dW + lo * l->n_in, l->n_in);
+        gemm(p, TRANS, NO_TRANS, hi - lo, l->n_in, n, 1, g + lo, l->n_out, input, l->n_in, 0,
+             dW + lo * l->n_in, l->n_in);
     Py_ssize_t at = lo * l->n_in, size = (hi - lo) * l->n_in;
+    real rule[9];  /* the optimizer's numbers, rounded to real */
+    for (int j = 0; j < 9 && (a->adam || a->sgd); j++)
+        rule[j] = (real)(a->adam ? a->adam[j] : j < 4 ? a->sgd[j] : 0.0);
+    real *mW = l->mW, *vW = l->vW, *mb = l->mb, *vb = l->vb;
     if (a->adam) {  /* these rows of W and entries of b: their gradients are done */
-        adam_loop(l->W + at, l->dW + at, l->mW + at, l->vW + at, size, a->adam);
-        adam_loop(l->b + lo, l->db + lo, l->mb + lo, l->vb + lo, hi - lo, a->adam);
+        TYPED(adam_loop)(W + at, dW + at, mW + at, vW + at, size, rule);
+        TYPED(adam_loop)(b + lo, db + lo, mb + lo, vb + lo, hi - lo, rule);
     } else if (a->sgd) {
-        sgd_loop(l->W + at, l->dW + at, l->mW + at, size, a->sgd);
-        sgd_loop(l->b + lo, l->db + lo, l->mb + lo, hi - lo, a->sgd);
+        TYPED(sgd_loop)(W + at, dW + at, mW + at, size, rule);
+        TYPED(sgd_loop)(b + lo, db + lo, mb + lo, hi - lo, rule);
     }
 }
 
@@ -203,7 +217,7 @@ static void run_phase(StepArgs *a, int t, unsigned *sense, Phase phase, int laye
 /* Thread t's part of a step (every part, on one thread): gather, forward, softmax
  * cross-entropy, backward and the update (fused) or the gradients dW and db (not fused). The
  * cost is checked after the softmax: if it is not finite nothing is written to the layers. */
-void step_part(StepArgs *a, int t)
+void TYPED(step_phases)(StepArgs *a, int t)
 {
     const Plan *p = a->p;
     const int L = p->n_layers;
@@ -233,6 +247,25 @@ void step_part(StepArgs *a, int t)
     }
 }
 
+#ifndef REAL_F64
+/* ---- compiled once ------------------------------------------------------------------------ */
+
+/* Thread t's part of the step a, in the plan's element type. */
+void step_part(StepArgs *a, int t)
+{
+    if (a->p->type == F64)
+        step_phases_f64(a, t);
+    else
+        step_phases(a, t);
+}
+
+/* *out = obj as a double (a float, or an object with __float__ or __index__); -1 otherwise. */
+static int double_arg(PyObject *obj, double *out)
+{
+    *out = PyFloat_AsDouble(obj);
+    return *out == -1.0 && PyErr_Occurred() ? -1 : 0;
+}
+
 /* step(plan, idx, scale, fused, adam) -> (cost sum, correct): one training step on the samples
  * idx (int64, 1 to cap of them). scale multiplies the output gradient (1/n, or lr/n for plain
  * SGD); fused: update W and b inside the step (plain SGD) instead of writing dW and db; adam:
@@ -250,10 +283,10 @@ PyObject *step(PyObject *Py_UNUSED(self), PyObject *const *args, Py_ssize_t narg
         PyErr_SetString(PyExc_ValueError, "a plan made for prediction (head 3) cannot train");
         return NULL;
     }
-    float scale, rule[9];
+    double scale, rule[9];
     int fused = PyObject_IsTrue(args[3]);
     Py_ssize_t numbers = PyTuple_Check(args[4]) ? PyTuple_GET_SIZE(args[4]) : 0;
-    if (float_arg(args[2], &scale) < 0 || fused < 0)
+    if (double_arg(args[2], &scale) < 0 || fused < 0)
         return NULL;
     if (args[4] != Py_None) {
         const Layer *l = &p->layer[0];
@@ -266,7 +299,7 @@ PyObject *step(PyObject *Py_UNUSED(self), PyObject *const *args, Py_ssize_t narg
             return NULL;
         }
         for (int i = 0; i < numbers; i++)
-            if (float_arg(PyTuple_GET_ITEM(args[4], i), &rule[i]) < 0)
+            if (double_arg(PyTuple_GET_ITEM(args[4], i), &rule[i]) < 0)
                 return NULL;
     }
     Arrays a = {.n = 0};
@@ -317,10 +350,12 @@ PyObject *forward(PyObject *Py_UNUSED(self), PyObject *const *args, Py_ssize_t n
         return PyErr_NoMemory();
     for (Py_ssize_t i = 0; i < n; i++)
         idx[i] = start + i;
-    StepArgs job = {.p = p, .idx = idx, .n = n, .scale = 1.0f, .forward_only = 1};
+    StepArgs job = {.p = p, .idx = idx, .n = n, .scale = 1.0, .forward_only = 1};
     Py_BEGIN_ALLOW_THREADS
     run_step(&job);
     Py_END_ALLOW_THREADS
     PyMem_Free(idx);
     Py_RETURN_NONE;
 }
+
+#endif
