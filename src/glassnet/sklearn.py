@@ -39,7 +39,7 @@ from glassnet.train.trainer import Trainer
 
 RECIPE_PARAMS = ("hidden", "activation", "optimizer", "lr", "weight_decay", "batch_size",
                  "epochs", "validation", "early_stopping", "patience", "smoothing", "refit",
-                 "init", "dropout", "dtype")  # fmt: skip
+                 "init", "dropout", "dtype", "folds")  # fmt: skip
 
 
 class _Glassnet(BaseEstimator):
@@ -130,12 +130,14 @@ class GlassnetClassifier(ClassifierMixin, _Glassnet):
     def __init__(self, hidden=None, activation=None, optimizer=None, lr=None,
                  weight_decay=None, batch_size=None, epochs=None, validation=None,
                  early_stopping=None, patience=None, smoothing=None, refit=None, init=None,
-                 dropout=None, dtype=None, class_weight=None, random_state=None):  # fmt: skip
+                 dropout=None, dtype=None, class_weight=None, random_state=None,
+                 folds=None):  # fmt: skip
         self.hidden, self.activation, self.optimizer, self.lr = hidden, activation, optimizer, lr
         self.weight_decay, self.batch_size, self.epochs = weight_decay, batch_size, epochs
         self.validation, self.early_stopping, self.patience = validation, early_stopping, patience
         self.smoothing, self.refit, self.init, self.dropout = smoothing, refit, init, dropout
         self.dtype, self.class_weight, self.random_state = dtype, class_weight, random_state
+        self.folds = folds
 
     def _config(self, **changes) -> RunConfig:
         balanced = self.class_weight if self.class_weight == "balanced" else None
@@ -210,12 +212,12 @@ class GlassnetRegressor(RegressorMixin, _Glassnet):
     def __init__(self, hidden=None, activation=None, optimizer=None, lr=None,
                  weight_decay=None, batch_size=None, epochs=None, validation=None,
                  early_stopping=None, patience=None, smoothing=None, refit=None, init=None,
-                 dropout=None, dtype=None, random_state=None):  # fmt: skip
+                 dropout=None, dtype=None, random_state=None, folds=None):  # fmt: skip
         self.hidden, self.activation, self.optimizer, self.lr = hidden, activation, optimizer, lr
         self.weight_decay, self.batch_size, self.epochs = weight_decay, batch_size, epochs
         self.validation, self.early_stopping, self.patience = validation, early_stopping, patience
         self.smoothing, self.refit, self.init, self.dropout = smoothing, refit, init, dropout
-        self.dtype, self.random_state = dtype, random_state
+        self.dtype, self.random_state, self.folds = dtype, random_state, folds
 
     def _dataset(self, X, y) -> Dataset:
         y = np.asarray(y, dtype=np.float64)

@@ -15,7 +15,11 @@ def test_the_tabular_recipe_is_glorot_adamw_smoothed_and_refit():
         recipe = recipes.tabular(n)
         assert recipe.init == "glorot" and recipe.optimizer == "adamw"
         assert recipe.weight_decay == 0.1 and recipe.smoothing == 5 and recipe.refit
-        assert recipe.early_stopping and recipe.validation == 0.1
+        assert recipe.early_stopping
+        if n < recipes.FOLDS_BELOW:  # the epochs from 5-fold cross-validation
+            assert recipe.folds == 5 and recipe.validation == 0
+        else:
+            assert recipe.validation == 0.1 and recipe.folds == 0
 
 
 def test_a_tiny_table_holds_nothing_out():

@@ -26,6 +26,7 @@ from glassnet.nn.optimizers import Optimizer
 MNIST_FAMILY = ("mnist", "fashion-mnist", "kmnist", "emnist-digits", "emnist-letters")
 TWO_D = ("circles", "moons", "spirals", "blobs")
 TINY = 30  # a table with fewer rows trains on all of them for a fixed number of epochs
+FOLDS_BELOW = 1000  # a table with fewer rows chooses its epochs by 5-fold cross-validation
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,7 @@ class Recipe:
     smoothing: int = 1  # early stopping watches the mean cost of the last `smoothing` epochs
     refit: bool = False  # after early stopping, train afresh on every row for the best epochs
     test_fraction: float | None = None  # a file's rows held out for a test; None: the run's rule
+    folds: int = 0  # k ≥ 2: early stopping on k-fold cross-validation, not a validation split
 
     def to_dict(self) -> dict:
         data = asdict(self)
@@ -142,8 +144,8 @@ def tabular(n_samples: int) -> Recipe:
     if n_samples < TINY:  # too few rows to hold some out: a fixed number of epochs, no refit
         return replace(base, hidden=(32,), lr=0.003, validation=0.0,
                        early_stopping=False, refit=False, epochs=200)  # fmt: skip
-    if n_samples < 1000:
-        return replace(base, hidden=(32,), lr=0.003)
+    if n_samples < FOLDS_BELOW:
+        return replace(base, hidden=(32,), lr=0.003, validation=0.0, folds=5)
     if n_samples < 20000:
         return base
     return replace(base, hidden=(128, 64), batch_size=64, epochs=100, patience=10)
