@@ -385,10 +385,8 @@ def print_metrics(summary: dict, console) -> None:
         unseen = "held out from the early-stopped run" if refit and not folds else "not trained on"
         name = split
         if split == "validation" and folds:
-            name, unseen = (
-                refit["estimate_from"],
-                "each scored by the network that did not learn it",
-            )
+            name = refit["estimate_from"]
+            unseen = "each held out once, scored by the fold network that did not learn it"
         console.print(f"{name} ({summary[f'n_{split}']} rows {unseen}): " + metrics_line(metrics),
                       markup=False)  # fmt: skip
         if 0 < len(metrics.get("per_class", [])) <= 12:
