@@ -64,60 +64,71 @@ def choose_epochs(config, X, y, weights, build, new_optimizer, classify: bool,
     module docstring says. `build(X, y)` returns a fresh network for those training rows
     (its input scaling and target scale fitted on them), `new_optimizer()` a fresh optimizer;
     `weights` is one weight per row or None; `stop` set ends it at the best epoch so far.
+
+    The folds take turns `patience` epochs at a time, not one: each fold's networks trains the
+    same either way, and a compiled step that runs many steps of one network in a row can
+    learn how best to run them (glassnet.fast). The curve is read up to the stopping epoch.
     """
     fold = fold_of_rows(y, config.folds, config.seed or 0, classify)
-    held = [np.flatnonzero(fold == f) for f in range(config.folds)]
-    pauses = [threading.Event() for _ in held]
-    trainers = [
-        _fold_trainer(build, config, X, y, weights, rows, pause, new_optimizer())
-        for rows, pause in zip(held, pauses, strict=True)
-    ]
-    sizes = np.array([len(rows) for rows in held], dtype=np.float64)
+    folds = [_Fold(build, config, X, y, weights, np.flatnonzero(fold == f), new_optimizer())
+             for f in range(config.folds)]  # fmt: skip
+    sizes = np.array([len(f.held) for f in folds], dtype=np.float64)
     curve: list[float] = []
-    outputs: list[list[np.ndarray]] = []  # per epoch, per fold: the held-out rows' outputs
-    best, best_epoch = np.inf, 1
-    for epoch in range(1, config.epochs + 1):
-        for trainer, pause in zip(trainers, pauses, strict=True):
-            pause.clear()
-            trainer.run()  # one epoch: the trainer's callback asks it to stop at the epoch's end
-        curve.append(float(sizes @ [t.history.val_loss[-1] for t in trainers] / sizes.sum()))
-        outputs.append([_held_out(t.net, X[rows]) for t, rows in zip(trainers, held, strict=True)])
-        smoothed = float(np.mean(curve[-(config.smoothing or 1) :]))
-        if smoothed < best:
-            best, best_epoch = smoothed, epoch
-        elif epoch - best_epoch >= config.patience:
-            break
-        if stop is not None and stop.is_set():
-            break
-    out_of_fold = np.empty((len(X), outputs[0][0].shape[1]), dtype=outputs[0][0].dtype)
-    for rows, output in zip(held, outputs[best_epoch - 1], strict=True):
-        out_of_fold[rows] = output
+    best, best_epoch, trained, done = np.inf, 1, 0, False
+    while trained < config.epochs and not done:
+        trained = min(trained + config.patience, config.epochs)
+        for each in folds:
+            each.train_to(trained)
+        for epoch in range(len(curve) + 1, trained + 1):
+            costs = [each.trainer.history.val_loss[epoch - 1] for each in folds]
+            curve.append(float(sizes @ costs / sizes.sum()))
+            smoothed = float(np.mean(curve[-(config.smoothing or 1) :]))
+            if smoothed < best:
+                best, best_epoch = smoothed, epoch
+            elif epoch - best_epoch >= config.patience:
+                done = True  # no better for `patience` epochs
+                break
+        done = done or (stop is not None and stop.is_set())
+    first = folds[0].outputs[0]
+    out_of_fold = np.empty((len(X), first.shape[1]), dtype=first.dtype)
+    for each in folds:
+        out_of_fold[each.held] = each.outputs[best_epoch - 1]
     return CrossValidation(config.folds, best_epoch, curve, curve[best_epoch - 1], out_of_fold,
                            len(curve))  # fmt: skip
 
 
-def _fold_trainer(build, config, X, y, weights, held, stop, optimizer) -> Trainer:
-    """The Trainer of one fold: a fresh network learning every row but `held`, validated on
-    `held`, stopping after each epoch (its `stop` set by its own EpochEnd callback)."""
-    learn = np.setdiff1d(np.arange(len(X)), held)
-    net = build(X[learn], y[learn])
+class _Fold:
+    """One fold: a fresh network learning every row but `held`, validated on `held`, and its
+    outputs on the held rows after each epoch (a regressor's in the target's units: each fold
+    network has its own target scale)."""
 
-    def pause(event) -> None:
-        if event.kind == "epoch":
-            stop.set()
+    def __init__(self, build, config, X, y, weights, held, optimizer):
+        learn = np.setdiff1d(np.arange(len(X)), held)
+        self.held, self.X_held = held, X[held]
+        self.outputs: list[np.ndarray] = []
+        self.until, self.pause = 0, threading.Event()
+        net = build(X[learn], y[learn])
+        w_learn, w_held = (None, None) if weights is None else (weights[learn], weights[held])
+        self.trainer = Trainer(
+            net, X[learn], y[learn], loss=net.card.run["loss"], optimizer=optimizer,
+            epochs=config.epochs, batch_size=config.batch_size, schedule=config.schedule,
+            validation_data=(X[held], y[held], w_held), callbacks=[self._after_epoch],
+            stop=self.pause, sample_weight=w_learn,
+        )  # fmt: skip
 
-    pause.reads_gradients = False  # type: ignore[attr-defined]
-    w_learn, w_held = (None, None) if weights is None else (weights[learn], weights[held])
-    return Trainer(
-        net, X[learn], y[learn], loss=net.card.run["loss"], optimizer=optimizer,
-        epochs=config.epochs, batch_size=config.batch_size, schedule=config.schedule,
-        validation_data=(X[held], y[held], w_held), callbacks=[pause], stop=stop,
-        sample_weight=w_learn,
-    )  # fmt: skip
+    def train_to(self, epoch: int) -> None:
+        """Train on until `epoch` epochs are done (the callback asks the trainer to stop)."""
+        self.until = epoch
+        self.pause.clear()
+        self.trainer.run()
 
+    def _after_epoch(self, event) -> None:
+        if event.kind != "epoch":
+            return
+        net = self.trainer.net
+        out = net.forward(self.X_held)
+        self.outputs.append(net.card.decode(out) if net.task == "regression" else out)
+        if self.trainer.epoch >= self.until:
+            self.pause.set()
 
-def _held_out(net, X) -> np.ndarray:
-    """The network's outputs on its held-out rows: a classifier's raw outputs, a regressor's
-    ŷ in the target's units (each fold network has its own target scale)."""
-    out = net.forward(X)
-    return net.card.decode(out) if net.task == "regression" else out
+    _after_epoch.reads_gradients = False  # type: ignore[attr-defined]
