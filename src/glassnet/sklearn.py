@@ -8,11 +8,13 @@ Every constructor argument is stored as given; None means "the recipe decides", 
 option left out of `glassnet train` (glassnet.models.recipes.tabular). `fit` is `gn.run` on the
 arrays, so `GlassnetClassifier(random_state=s).fit(X, y)` and `glassnet train FILE --seed s`
 on the same rows give the same network: early stopping on a validation
-split, then the refit on every row. random_state is the seed (None: 0, as `glassnet train`).
+split (under 1,000 rows: on 5-fold cross-validation, `folds`), then the refit on every row.
+random_state is the seed (None: 0, as `glassnet train`).
 
 Fitted attributes: classes_ (classifier), n_features_in_, feature_names_in_ (DataFrames),
-network_ (the glassnet Network), history_ (of the early-stopped run), n_iter_ (epochs the final
-network trained). `partial_fit` trains one more epoch. The checks that do not pass, and why:
+network_ (the glassnet Network), history_ (of the early-stopped run; after cross-validation, of
+the final network), n_iter_ (epochs the final network trained). `partial_fit` trains one more
+epoch. The checks that do not pass, and why:
 `expected_failed_checks`.
 """
 
@@ -75,7 +77,8 @@ class _Glassnet(BaseEstimator):
         return self
 
     def fit(self, X, y, sample_weight=None):
-        """Train the recipe on (X, y): early stopping on a validation split, then the refit."""
+        """Train the recipe on (X, y): early stopping on a validation split (or k folds), then
+        the refit."""
         return self._fit(X, y, sample_weight)
 
     def partial_fit(self, X, y, sample_weight=None, **kwargs):
@@ -144,8 +147,8 @@ class GlassnetClassifier(ClassifierMixin, _Glassnet):
         return super()._config(class_weight=balanced, **changes)
 
     def fit(self, X, y, sample_weight=None):
-        """Train the recipe on (X, y): early stopping on a validation split, then the refit.
-        class_weight may also be a dict {label: weight}, multiplying sample_weight."""
+        """Train the recipe on (X, y): early stopping on a validation split (or k folds), then
+        the refit. class_weight may also be a dict {label: weight}, multiplying sample_weight."""
         if isinstance(self.class_weight, dict):
             labels = np.asarray(y).reshape(-1)
             weights = np.array([self.class_weight.get(label, 1.0) for label in labels.tolist()])
@@ -241,6 +244,6 @@ def expected_failed_checks(estimator) -> dict[str, str]:
     return {
         "check_sample_weight_equivalence_on_dense_data": (
             "an integer weight scales a sample's gradient; repeating the sample instead changes "
-            "the mini-batches and the validation split, so the two fits differ"
+            "the mini-batches and the validation split (or folds), so the two fits differ"
         ),
     }

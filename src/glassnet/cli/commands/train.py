@@ -30,11 +30,11 @@ recipes (--recipe; chosen from the data when not given, every flag overrides one
   2d            2-32-32-K ReLU for circles, moons, spirals, blobs, Adam 0.01, batch 32,
                 300 epochs
   tabular       your files: hidden sizes and batch from the number of rows, Glorot init,
-                AdamW λ 0.1, early stopping on the mean validation cost of 5 epochs, then a
-                refit on every row for the best number of epochs. Under 1,000 rows the
-                epochs come from 5-fold cross-validation (--folds 0: a 10 % validation
-                split instead), else from a 10 % validation split; the figure printed is
-                that estimate (--test-fraction 0.2 holds 20 % of the rows out as a test)
+                AdamW λ 0.1 (0.3 under 1,000 rows), early stopping on the mean validation
+                cost of 5 epochs, then a refit on every row for the best number of epochs.
+                Under 1,000 rows the epochs come from 5-fold cross-validation (--folds 0: a
+                10 % validation split instead), else from a 10 % validation split; the
+                figure printed is that estimate (--test-fraction 0.2 holds 20 % out as a test)
 
 examples:
   glassnet train                                   # 2-3-1 network on Gaussian-cluster XOR
