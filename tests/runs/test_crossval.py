@@ -118,3 +118,14 @@ def test_bad_folds_are_usage_errors(glassnet, tmp_path, flags, words):
     result = glassnet("train", blobs_csv(tmp_path / "b.csv"), "--target", "kind", *flags)
     assert result.returncode == 2 and words in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_test_split_stays_out_of_the_folds_and_the_model(glassnet, tmp_path):
+    result = glassnet("train", blobs_csv(tmp_path / "b.csv"), "--target", "kind",
+                      "--test-fraction", "0.2", "--json")  # fmt: skip
+    summary = json.loads(result.stdout)
+    assert summary["n_test"] == 40 and summary["n_validation"] == 160
+    assert summary["refit"]["rows"] == 160 and summary["n_train"] == 160
+    shown = glassnet("train", blobs_csv(tmp_path / "b.csv"), "--target", "kind",
+                     "--test-fraction", "0.2", "--quiet")  # fmt: skip
+    assert "test (40 rows not trained on)" in shown.stdout
