@@ -60,7 +60,7 @@ class RunConfig:
     init: str | None = None  # initialiser of the Dense layers: auto, he, glorot, uniform, …
     smoothing: int | None = None  # early stopping watches the mean cost of this many epochs
     refit: bool | None = None  # after early stopping, train afresh on every row
-    folds: int | None = None  # k ≥ 2: choose the epochs by k-fold cross-validation; 0: don't
+    folds: int | None = None  # k ≥ 2: early stopping on k-fold cross-validation; 0: a split
     task: str | None = None  # auto (None), classification or regression (a file's target)
     categorical: list[str] | None = None  # a CSV's text columns to one-hot encode
     impute: str | None = None  # fill missing cells: mean, median, most-frequent
