@@ -8,11 +8,13 @@ Every constructor argument is stored as given; None means "the recipe decides", 
 option left out of `glassnet train` (glassnet.models.recipes.tabular). `fit` is `gn.run` on the
 arrays, so `GlassnetClassifier(random_state=s).fit(X, y)` and `glassnet train FILE --seed s`
 on the same rows give the same network: early stopping on a validation
-split, then the refit on every row. random_state is the seed (None: 0, as `glassnet train`).
+split (under 1,000 rows: on 5-fold cross-validation, `folds`), then the refit on every row.
+random_state is the seed (None: 0, as `glassnet train`).
 
 Fitted attributes: classes_ (classifier), n_features_in_, feature_names_in_ (DataFrames),
-network_ (the glassnet Network), history_ (of the early-stopped run), n_iter_ (epochs the final
-network trained). `partial_fit` trains one more epoch. The checks that do not pass, and why:
+network_ (the glassnet Network), history_ (of the early-stopped run; after cross-validation, of
+the final network), n_iter_ (epochs the final network trained). `partial_fit` trains one more
+epoch. The checks that do not pass, and why:
 `expected_failed_checks`.
 """
 
@@ -39,7 +41,7 @@ from glassnet.train.trainer import Trainer
 
 RECIPE_PARAMS = ("hidden", "activation", "optimizer", "lr", "weight_decay", "batch_size",
                  "epochs", "validation", "early_stopping", "patience", "smoothing", "refit",
-                 "init", "dropout", "dtype")  # fmt: skip
+                 "init", "dropout", "dtype", "folds")  # fmt: skip
 
 
 class _Glassnet(BaseEstimator):
@@ -75,7 +77,8 @@ class _Glassnet(BaseEstimator):
         return self
 
     def fit(self, X, y, sample_weight=None):
-        """Train the recipe on (X, y): early stopping on a validation split, then the refit."""
+        """Train the recipe on (X, y): early stopping on a validation split (or k folds), then
+        the refit."""
         return self._fit(X, y, sample_weight)
 
     def partial_fit(self, X, y, sample_weight=None, **kwargs):
@@ -130,20 +133,22 @@ class GlassnetClassifier(ClassifierMixin, _Glassnet):
     def __init__(self, hidden=None, activation=None, optimizer=None, lr=None,
                  weight_decay=None, batch_size=None, epochs=None, validation=None,
                  early_stopping=None, patience=None, smoothing=None, refit=None, init=None,
-                 dropout=None, dtype=None, class_weight=None, random_state=None):  # fmt: skip
+                 dropout=None, dtype=None, class_weight=None, random_state=None,
+                 folds=None):  # fmt: skip
         self.hidden, self.activation, self.optimizer, self.lr = hidden, activation, optimizer, lr
         self.weight_decay, self.batch_size, self.epochs = weight_decay, batch_size, epochs
         self.validation, self.early_stopping, self.patience = validation, early_stopping, patience
         self.smoothing, self.refit, self.init, self.dropout = smoothing, refit, init, dropout
         self.dtype, self.class_weight, self.random_state = dtype, class_weight, random_state
+        self.folds = folds
 
     def _config(self, **changes) -> RunConfig:
         balanced = self.class_weight if self.class_weight == "balanced" else None
         return super()._config(class_weight=balanced, **changes)
 
     def fit(self, X, y, sample_weight=None):
-        """Train the recipe on (X, y): early stopping on a validation split, then the refit.
-        class_weight may also be a dict {label: weight}, multiplying sample_weight."""
+        """Train the recipe on (X, y): early stopping on a validation split (or k folds), then
+        the refit. class_weight may also be a dict {label: weight}, multiplying sample_weight."""
         if isinstance(self.class_weight, dict):
             labels = np.asarray(y).reshape(-1)
             weights = np.array([self.class_weight.get(label, 1.0) for label in labels.tolist()])
@@ -210,12 +215,12 @@ class GlassnetRegressor(RegressorMixin, _Glassnet):
     def __init__(self, hidden=None, activation=None, optimizer=None, lr=None,
                  weight_decay=None, batch_size=None, epochs=None, validation=None,
                  early_stopping=None, patience=None, smoothing=None, refit=None, init=None,
-                 dropout=None, dtype=None, random_state=None):  # fmt: skip
+                 dropout=None, dtype=None, random_state=None, folds=None):  # fmt: skip
         self.hidden, self.activation, self.optimizer, self.lr = hidden, activation, optimizer, lr
         self.weight_decay, self.batch_size, self.epochs = weight_decay, batch_size, epochs
         self.validation, self.early_stopping, self.patience = validation, early_stopping, patience
         self.smoothing, self.refit, self.init, self.dropout = smoothing, refit, init, dropout
-        self.dtype, self.random_state = dtype, random_state
+        self.dtype, self.random_state, self.folds = dtype, random_state, folds
 
     def _dataset(self, X, y) -> Dataset:
         y = np.asarray(y, dtype=np.float64)
@@ -239,6 +244,6 @@ def expected_failed_checks(estimator) -> dict[str, str]:
     return {
         "check_sample_weight_equivalence_on_dense_data": (
             "an integer weight scales a sample's gradient; repeating the sample instead changes "
-            "the mini-batches and the validation split, so the two fits differ"
+            "the mini-batches and the validation split (or folds), so the two fits differ"
         ),
     }

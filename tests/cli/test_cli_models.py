@@ -57,7 +57,8 @@ def test_csv_with_string_labels_trains_well_with_no_other_flag(fruit):
     _, model, summary = fruit
     assert summary["validation_accuracy"] >= 0.95
     assert "n_test" not in summary  # the model learns from every row; validation estimates
-    assert summary["n_validation"] == 24  # 10 % of the 240 rows, stratified
+    assert summary["n_validation"] == 240  # 5-fold cross-validation: every row held out once
+    assert summary["refit"]["estimate_from"] == "5-fold cross-validation"
     net = gn.load(model)
     assert net.card.classes == ["apple", "banana", "cherry"]
     assert net.card.feature_names == ["weight", "sugar"]
@@ -112,7 +113,7 @@ def test_info_shows_architecture_parameters_training_and_provenance(glassnet, fr
     data, model, _ = fruit
     result = glassnet("info", model)
     assert result.returncode == 0, result.stderr
-    for words in ("Dense(2→32)", "parameters", "training:", "cross_entropy", "SHA-256", "kind"):
+    for words in ("Dense(2→64)", "parameters", "training:", "cross_entropy", "SHA-256", "kind"):
         assert words in result.stdout, words
     info = json.loads(glassnet("info", model, "--json").stdout)
     assert info["parameters"] == gn.load(model).n_params

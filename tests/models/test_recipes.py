@@ -17,8 +17,10 @@ def test_builtin_data_sets_get_their_recipes():
 
 def test_file_recipes_grow_with_the_data():
     small, medium, large = (recipes.choose("my", n, is_file=True) for n in (300, 5000, 50000))
-    assert small.hidden == (32,) and medium.hidden == (64, 32) and large.hidden == (128, 64)
-    assert all(r.early_stopping and r.validation == 0.1 for r in (small, medium, large))
+    assert small.hidden == (64,) and medium.hidden == (64, 32) and large.hidden == (128, 64)
+    assert all(r.early_stopping for r in (small, medium, large))
+    assert medium.validation == large.validation == 0.1 and medium.folds == large.folds == 0
+    assert small.folds == 5 and small.validation == 0  # under 1,000 rows: cross-validation
 
 
 def test_named_recipe_lookup_lists_the_names():

@@ -14,8 +14,11 @@ def test_the_tabular_recipe_is_glorot_adamw_smoothed_and_refit():
     for n in (300, 5000, 50000):
         recipe = recipes.tabular(n)
         assert recipe.init == "glorot" and recipe.optimizer == "adamw"
-        assert recipe.weight_decay == 0.1 and recipe.smoothing == 5 and recipe.refit
-        assert recipe.early_stopping and recipe.validation == 0.1
+        assert recipe.smoothing == 5 and recipe.refit and recipe.early_stopping
+        if n < recipes.FOLDS_BELOW:  # the epochs from 5-fold cross-validation, λ 0.3
+            assert recipe.folds == 5 and recipe.validation == 0 and recipe.weight_decay == 0.3
+        else:
+            assert recipe.validation == 0.1 and recipe.folds == 0 and recipe.weight_decay == 0.1
 
 
 def test_a_tiny_table_holds_nothing_out():

@@ -95,7 +95,9 @@ def test_class_weight_balanced_raises_the_rare_class_recall(tmp_path):
 
 def test_the_summary_says_where_the_estimate_comes_from_and_what_was_refit(tmp_path):
     data = shop_csv(tmp_path / "shop.csv", gaps=False)
-    run = gn.run(gn.RunConfig(data=str(data), target="bought", categorical=["city", "plan"]))
+    run = gn.run(
+        gn.RunConfig(data=str(data), target="bought", categorical=["city", "plan"], folds=0)
+    )  # a validation split (the default here: 5 folds)
     refit = run.summary["refit"]
     assert refit["rows"] == 300 and refit["estimate_from"] == "validation"
     assert refit["epochs"] == run.history.best_epoch

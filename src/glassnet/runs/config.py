@@ -25,7 +25,7 @@ DTYPES = ("float32", "float64")
 HYPERPARAMETERS = (
     "recipe", "hidden", "activation", "loss", "optimizer", "lr", "momentum", "weight_decay",
     "schedule", "batch_size", "epochs", "early_stopping", "patience", "validation", "dropout",
-    "seed", "train_size", "test_fraction", "dtype", "init", "smoothing", "refit",
+    "seed", "train_size", "test_fraction", "dtype", "init", "smoothing", "refit", "folds",
 )  # fmt: skip
 TASKS = ("auto", "classification", "regression")
 IMPUTE = ("mean", "median", "most-frequent")
@@ -60,6 +60,7 @@ class RunConfig:
     init: str | None = None  # initialiser of the Dense layers: auto, he, glorot, uniform, …
     smoothing: int | None = None  # early stopping watches the mean cost of this many epochs
     refit: bool | None = None  # after early stopping, train afresh on every row
+    folds: int | None = None  # k ≥ 2: early stopping on k-fold cross-validation; 0: a split
     task: str | None = None  # auto (None), classification or regression (a file's target)
     categorical: list[str] | None = None  # a CSV's text columns to one-hot encode
     impute: str | None = None  # fill missing cells: mean, median, most-frequent
@@ -124,6 +125,17 @@ class RunConfig:
         for name in ("epochs", "patience", "train_size", "checkpoint_every", "smoothing"):
             positive = "a positive integer"
             _number(name, getattr(self, name), lambda v: _is_int(v) and v >= 1, positive)
+        _number(
+            "folds",
+            self.folds,
+            lambda v: _is_int(v) and (v == 0 or v >= 2),
+            "0 (a validation split) or an integer k ≥ 2",
+        )
+        if self.folds and self.validation:
+            raise ValidationError(
+                f"folds {self.folds} and validation {self.validation} are two ways to choose the "
+                "epochs; give one (folds 0 for a validation split, validation 0 for k folds)"
+            )
         _number("seed", self.seed, lambda v: _is_int(v) and v >= 0, "an integer ≥ 0")
         _number("lr", self.lr, lambda v: v > 0 and math.isfinite(v), "a positive finite number")
         for name in ("momentum", "weight_decay", "validation", "dropout", "test_fraction"):

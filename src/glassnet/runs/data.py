@@ -85,6 +85,12 @@ def resolve(config: RunConfig, dataset: datasets.Dataset, is_file: bool) -> RunC
     else:
         recipe = recipes.choose(dataset.name, len(dataset.X_train), is_file)
     filled = config.to_dict()
+    if config.validation is not None and config.folds is None:
+        filled["folds"] = 0  # the user's validation split chooses the epochs
+    elif config.folds and config.validation is None:
+        filled["validation"] = 0.0  # the user's folds do
+    elif config.folds == 0 and config.validation is None and recipe.folds:
+        filled["validation"] = recipes.RECIPES["tabular"].validation  # the split folds replace
     for key, value in recipe.to_dict().items():
         if key != "name" and filled.get(key) is None:
             filled[key] = value

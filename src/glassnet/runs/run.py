@@ -29,8 +29,8 @@ from glassnet.models import builders
 from glassnet.models.files import load_checkpoint
 from glassnet.nn import optimizers
 from glassnet.nn.network import Network
+from glassnet.runs import crossval, record, tables
 from glassnet.runs import data as run_data
-from glassnet.runs import record, tables
 from glassnet.runs.config import RunConfig
 from glassnet.runs.guard import DivergenceGuard, PeriodicCheckpoint
 from glassnet.runs.rescue import save_or_rescue
@@ -95,6 +95,11 @@ def run(config: RunConfig | None = None, callbacks=(), *, stop: threading.Event 
         config = resolved.replace(data=config.data) if in_memory else resolved
     weights = tables.row_weights(config, dataset, sample_weight)
     prepared = run_data.split(dataset, is_file, config)
+    folds = None
+    if resume is None and config.folds and config.early_stopping:
+        folds = cross_validate(config, prepared, weights, stop)
+        # the final network learns every row for the chosen epochs (a resume continues it)
+        config = config.replace(epochs=folds.epochs, early_stopping=False)
     if resume is None:
         net = build(config, prepared, prepared.X_train, prepared.y_train)
     elif prepared.digest != net.card.data.get("sha256"):
@@ -119,7 +124,9 @@ def run(config: RunConfig | None = None, callbacks=(), *, stop: threading.Event 
         stopped = {"epoch": trainer.epoch, "batch": trainer.batch, "checkpoint": str(path)}
         return Run(net, trainer.history, stopped, config, interrupted=True, checkpoint=path)
     summary = summarize(net, trainer, prepared, config)
-    if config.refit and config.early_stopping and prepared.X_val is not None:
+    if folds is not None:
+        _record_folds(net, folds, prepared, summary)
+    elif config.refit and config.early_stopping and prepared.X_val is not None:
         net = refit(config, prepared, trainer, weights, summary)
     result = Run(net, trainer.history, summary, config)
     result.summary["wall_seconds"] = round(time.perf_counter() - started, 3)
@@ -176,6 +183,36 @@ def refit(config: RunConfig, prepared, trainer: Trainer, weights, summary: dict)
                                   "early_stopped_run": trainer.config()}  # fmt: skip
     summary["final_train_loss"] = again.history.train_loss[-1]
     return net
+
+
+def cross_validate(config: RunConfig, prepared, weights, stop=None) -> crossval.CrossValidation:
+    """The epoch count of the final network, chosen by k-fold cross-validation over every
+    row the run learns from (glassnet.runs.crossval); `stop` set ends it at the best epoch
+    so far."""
+    X, y, rows = prepared.all_rows()
+    row_weights = None if weights is None else weights[rows]
+    classify = prepared.dataset.task != "regression"
+    return crossval.choose_epochs(
+        config, X, y, row_weights, lambda X_, y_: build(config, prepared, X_, y_),
+        lambda: optimizer_for(config), classify, stop,
+    )  # fmt: skip
+
+
+def _record_folds(net: Network, folds: crossval.CrossValidation, prepared, summary: dict) -> None:
+    """The cross-validation's estimate as the summary's validation figures (every row, each
+    predicted by the fold network that did not learn it, at the chosen epoch), what it was
+    in `cross_validation`, and the final network's epochs in `refit` and the model card."""
+    X, y, _ = prepared.all_rows()
+    if net.task == "regression":
+        scores = metrics_of.regression(y, folds.outputs)
+    else:
+        scores = metrics(net, folds.outputs, y)
+    summary.update(validation_accuracy=scores.get("accuracy"), validation_loss=folds.loss,
+                   n_validation=len(y), validation_metrics=scores,
+                   cross_validation=folds.summary())  # fmt: skip
+    estimate = f"{folds.folds}-fold cross-validation"
+    summary["refit"] = {"rows": len(X), "epochs": folds.epochs, "estimate_from": estimate}
+    net.card.training["cross_validation"] = folds.summary()
 
 
 def _data_card(config: RunConfig, prepared: run_data.Prepared) -> dict:

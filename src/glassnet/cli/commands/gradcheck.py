@@ -83,7 +83,8 @@ def run(args) -> ExitStatus:
     else:
         from glassnet.cli.commands.explain import write
 
-        verdict = str(result).splitlines()[-1 - len(result.diagnoses) :]
+        lines = str(result).splitlines()  # the verdict, the step sizes if several, the notes
+        verdict = lines[next(i for i, line in enumerate(lines) if line.startswith("worst")) :]
         body = "\n".join(verdict) if args.quiet else f"{side_by_side(result)}\n\n{result}"
         head = (f"gradcheck {net!r}\non {what}; loss {loss}; ε = {result.eps:g} (order-"
                 f"{result.order} central differences); float64\n\n")  # fmt: skip
