@@ -17,8 +17,8 @@ typedef struct StepArgs {
     const int64_t *idx;
     Py_ssize_t n;
     float scale;
-    int fused, threads, parts;
-    int forward_only;  /* prediction: gather and the forward pass, into the layers' z */  /* threads running the step; shares each phase is cut into */
+    int fused, threads, parts;  /* threads running the step; shares each phase is cut into */
+    int forward_only;  /* prediction: each share's rows gathered and through every layer */
     const float *adam;  /* Adam's 9 numbers (see adam_loop), or NULL */
     const float *sgd;  /* SGD's 4 numbers (see sgd_loop), or NULL */
     double cost;  /* the step's results: the sum of the per-sample costs, the correct count */
@@ -30,6 +30,5 @@ typedef struct StepArgs {
 
 INTERNAL void step_part(StepArgs *a, int t);
 INTERNAL PyObject *step(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
-INTERNAL PyObject *forward(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
 
 #endif
