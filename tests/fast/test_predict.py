@@ -180,3 +180,13 @@ def test_threads_predicting_at_once_each_get_their_own_answer():
     for i, outs in enumerate(answers):
         for out in outs:
             np.testing.assert_allclose(out, expected[i % 4], rtol=1e-5, atol=1e-6)
+
+
+def test_a_network_keeps_the_plans_of_its_last_two_row_counts():
+    network_ = net()
+    for rows in (1, 64, 1000, 1):
+        X = RNG.integers(0, 256, (rows, 30)).astype(np.uint8)
+        np.testing.assert_allclose(
+            fastpredict.compiled_forward(network_, X), network_.forward(X), rtol=1e-5, atol=1e-6
+        )
+    assert sorted(fastpredict._PLANS[network_]) == [1, 1024]  # row counts rounded up

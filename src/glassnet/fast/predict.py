@@ -72,8 +72,8 @@ def compiled_forward(net: Network, X: np.ndarray) -> np.ndarray | None:
             return None
     out = _run(k, bound, X)
     plans[cap] = bound
-    while len(plans) > KEPT:
-        del plans[next(iter(plans))]
+    for stale in list(plans)[:-KEPT]:  # the oldest first (a list: other threads may write)
+        plans.pop(stale, None)
     return out
 
 
@@ -89,8 +89,8 @@ def _run(k, bound: Bound, X: np.ndarray) -> np.ndarray:
     bound.mean[...], bound.scale[...] = (0.0, 1.0) if std is None else (std.mean, std.scale)
     n, cap = len(X), len(bound.out)
     policy = team_policy()
-    if n >= TEAM_FEW or policy != AUTO:  # a few rows under "auto" run on one thread anyway
-        k.team_config(policy, cores.usable_cores())
+    if n >= TEAM_FEW or policy != AUTO:  # "auto" runs a few rows on one thread: skip the ~5 µs
+        k.team_config(policy, cores.usable_cores())  # (a stale policy moves threads, not bits)
     out = np.empty((n, bound.out.shape[1]), np.float32)
     for start in range(0, n, cap):
         m = min(cap, n - start)
