@@ -3,13 +3,26 @@
 `Network.predict` asks glassnet.fast for its output (nn.network.PREDICTION_FORWARDS, filled by
 glassnet/fast/__init__.py); `compiled_forward` answers for float32 networks of Dense layers
 with the activations the compiled step knows, after an optional Standardize and before an
-optional final Softmax: the input is converted and standardised in the gather kernel, every
-GEMM is a single-threaded cblas_sgemm call on its share of the columns, each bias and
-activation one fused loop, on the team of threads or on one thread as a training step would
-run (csrc/team.h). The numbers are those of `Network.forward` to float32 rounding.
+optional final Softmax. The rows are cut into one share per thread of the team (csrc/team.h),
+and each share goes through the whole network on its own (csrc/step.c, forward_rows_part): its
+rows converted and standardised in the gather kernel, then per layer one single-threaded
+cblas_sgemm (cblas_sgemv for one row) and one fused loop for the bias and activation. On one
+thread the same shares run one after another, so the numbers do not depend on the choice; they
+are those of `Network.forward` to float32 rounding.
+
+A plan (its checks, its buffers) is kept per network and number of rows, for the next call:
+one sample's prediction is a few microseconds of arithmetic, and setting up a plan, buffers and
+the route took longer than that. A kept plan is used again only while the network has the very
+same layers and arrays; a call takes it, so that another thread's call at the same time makes
+its own.
 """
 
 from __future__ import annotations
+
+import functools
+import operator
+import weakref
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -19,19 +32,110 @@ from glassnet.nn.layers import Dense, Identity, Softmax, Standardize
 from glassnet.nn.network import Network
 
 CHUNK = 1024  # rows per C call
-FEW = 8  # fewer rows: NumPy's forward, whose few calls cost less than setting up a plan
+KEPT = 2  # plans kept per network (the row counts of its latest calls)
 PREDICTION = 3  # csrc/kernels.h: HEAD_NONE, a plan that only runs forward
+AUTO, TEAM_FEW = 0, 8  # csrc/team.c: the "auto" policy runs fewer rows than FEW on one thread
+
+
+@dataclass
+class Bound:
+    """A plan for one network's forward pass over up to `cap` rows, with what it binds."""
+
+    layers: tuple  # the network's layers when the plan was made
+    pairs: list  # (Dense, activation), the network's layers the plan computes
+    arrays: tuple  # every Dense layer's W, b, dW and db, as bound
+    acts: tuple  # (activation code, LeakyReLU's α) after each Dense layer
+    standardize: Standardize | None
+    tail: list  # a final Softmax, applied in NumPy
+    plan: object
+    out: np.ndarray  # the output layer's z, (cap, n_out)
+    mean: np.ndarray  # what the gather subtracts and multiplies by, filled on each call
+    scale: np.ndarray
+
+
+_PLANS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # net -> {cap: Bound}
 
 
 def compiled_forward(net: Network, X: np.ndarray) -> np.ndarray | None:
     """What net.forward_checked(X) returns, computed in C; None where it does not apply (no C
     extension or NumPy sgemm, float64, other layers, input that is not a C-ordered array)."""
-    k, sgemm = kernels(), blas.gemms()
-    if k is None or sgemm is None or net.dtype != np.float32 or not _readable(X):
+    k = kernels()
+    if k is None or net.dtype != np.float32 or not _readable(X) or _gemms() is None:
         return None
-    if len(X) < FEW:
+    n = len(X)
+    cap = CHUNK if n >= CHUNK else 1 << (n - 1).bit_length()  # a power of two: few plans
+    plans = _PLANS.setdefault(net, {})
+    bound = plans.pop(cap, None)
+    if bound is None or not _still_bound(bound, net):
+        bound = _bind(k, net, cap)
+        if bound is None:
+            return None
+    out = _run(k, bound, X)
+    plans[cap] = bound
+    for stale in list(plans)[:-KEPT]:  # the oldest first (a list: other threads may write)
+        plans.pop(stale, None)
+    return out
+
+
+@functools.cache
+def _gemms():
+    """blas.gemms(), found and checked once per process."""
+    return blas.gemms()
+
+
+def _run(k, bound: Bound, X: np.ndarray) -> np.ndarray:
+    """The forward pass of X on a plan, cap rows per C call, into a fresh array."""
+    std = bound.standardize
+    bound.mean[...], bound.scale[...] = (0.0, 1.0) if std is None else (std.mean, std.scale)
+    n, cap = len(X), len(bound.out)
+    policy = team_policy()
+    if n >= TEAM_FEW or policy != AUTO:  # "auto" runs a few rows on one thread: skip the ~5 µs
+        k.team_config(policy, cores.usable_cores())  # (a stale policy moves threads, not bits)
+    out = np.empty((n, bound.out.shape[1]), np.float32)
+    for start in range(0, n, cap):
+        m = min(cap, n - start)
+        k.forward(bound.plan, X, start, m)
+        out[start : start + m] = bound.out[:m]
+    for layer in bound.tail:
+        out = layer.forward(out)
+    return out
+
+
+def _still_bound(bound: Bound, net: Network) -> bool:
+    """Whether the plan still binds this network's layers and arrays, with their activations."""
+    if bound.layers != tuple(net.layers):
+        return False
+    now = _arrays(bound.pairs)
+    same = len(now) == len(bound.arrays) and all(map(operator.is_, now, bound.arrays))
+    return same and bound.acts == _acts(bound.pairs)
+
+
+def _bind(k, net: Network, cap: int) -> Bound | None:
+    """A plan for net's forward pass over cap rows; None for a network it cannot compute."""
+    pairs, standardize, tail = _pairs(tuple(net.layers))
+    if pairs is None:
         return None
-    layers, tail = list(net.layers), []
+    dense = [d for d, _ in pairs]
+    arrays = _arrays(pairs)
+    if not all(a.dtype == np.float32 and a.flags.c_contiguous for a in arrays):
+        return None
+    f4, n_in = np.float32, dense[0].n_in
+    z = [np.empty((cap, d.n_out), f4) for d in dense]
+    dx = [None] + [np.empty((cap, d.n_in), f4) for d in dense[1:]]  # bound, never touched
+    mean, scale, acts = np.zeros(n_in, f4), np.ones(n_in, f4), _acts(pairs)
+    layers = [(*arrays[4 * i : 4 * i + 4], z[i], dx[i]) for i in range(len(dense))]
+    plan = k.make_plan(*_gemms(), np.zeros((1, n_in), np.uint8), None, mean, scale,
+                       np.empty((cap, n_in), f4), layers, blas.threads(),
+                       (PREDICTION, 1.0, None, acts))  # fmt: skip
+    return Bound(
+        tuple(net.layers), pairs, arrays, acts, standardize, tail, plan, z[-1], mean, scale
+    )
+
+
+def _pairs(layers: tuple) -> tuple:
+    """([(Dense, activation), ...] or None where the C pass does not apply, the Standardize
+    in front or None, [a final Softmax] or [])."""
+    layers, tail = list(layers), []
     standardize = layers.pop(0) if layers and isinstance(layers[0], Standardize) else None
     if layers and isinstance(layers[-1], Softmax):
         tail = [layers.pop()]
@@ -39,42 +143,18 @@ def compiled_forward(net: Network, X: np.ndarray) -> np.ndarray | None:
         layers.append(Identity())
     pairs = list(zip(layers[::2], layers[1::2], strict=False))
     if not pairs or 2 * len(pairs) != len(layers):
-        return None
+        return None, standardize, tail
     if not all(type(d) is Dense and type(a) in ACTIVATIONS for d, a in pairs):
-        return None
-    n, dense = len(X), [d for d, _ in pairs]
-    if not all(_compact(a) for d in dense for a in (d.W, d.b, d.dW, d.db)):
-        return None
-    acts = tuple((ACTIVATIONS[type(a)], float(getattr(a, "alpha", 0.0))) for _, a in pairs)
-    out = _run(k, sgemm, X, standardize, dense, acts, min(n, CHUNK))
-    for layer in tail:
-        out = layer.forward(out)
-    return out
+        return None, standardize, tail
+    return pairs, standardize, tail
 
 
-def _run(k, sgemm, X, standardize, dense, acts, cap) -> np.ndarray:
-    """The forward pass of X, cap rows per C call."""
-    n_in, f4 = dense[0].n_in, np.float32
-    mean, scale = np.zeros(n_in, f4), np.ones(n_in, f4)
-    if standardize is not None:
-        mean = np.ascontiguousarray(np.broadcast_to(standardize.mean, (n_in,)), dtype=f4)
-        scale = np.ascontiguousarray(np.broadcast_to(standardize.scale, (n_in,)), dtype=f4)
-    z = [np.empty((cap, d.n_out), f4) for d in dense]
-    dx = [None] + [np.empty((cap, d.n_in), f4) for d in dense[1:]]
-    bound = [(d.W, d.b, d.dW, d.db, zi, dxi) for d, zi, dxi in zip(dense, z, dx, strict=True)]
-    k.team_config(team_policy(), cores.usable_cores())
-    plan = k.make_plan(*sgemm, X, None, mean, scale, np.empty((cap, n_in), f4), bound,
-                       blas.threads(), (PREDICTION, 1.0, None, acts))  # fmt: skip
-    n = len(X)
-    if n == cap:
-        k.forward(plan, 0, n)
-        return z[-1]  # a fresh array, the caller's
-    out = np.empty((n, dense[-1].n_out), f4)
-    for start in range(0, n, cap):
-        m = min(cap, n - start)
-        k.forward(plan, start, m)
-        out[start : start + m] = z[-1][:m]
-    return out
+def _arrays(pairs) -> tuple:
+    return tuple(a for d, _ in pairs for a in (d.W, d.b, d.dW, d.db))
+
+
+def _acts(pairs) -> tuple:
+    return tuple((ACTIVATIONS[type(a)], float(getattr(a, "alpha", 0.0))) for _, a in pairs)
 
 
 def _readable(X) -> bool:
@@ -82,7 +162,3 @@ def _readable(X) -> bool:
         isinstance(X, np.ndarray) and X.ndim == 2 and len(X) > 0 and X.flags.c_contiguous
         and X.dtype in GATHERED
     )  # fmt: skip
-
-
-def _compact(a: np.ndarray) -> bool:
-    return a.dtype == np.float32 and a.flags.c_contiguous

@@ -1,6 +1,7 @@
 /* The module glassnet.fast._ckernels: its functions, each a METH_FASTCALL function of one of
  * the other files, with their docstrings. */
 #include "common.h"
+#include "forward.h"
 #include "kernel_calls.h"
 #include "plan.h"
 #include "step.h"
@@ -29,7 +30,8 @@ static PyMethodDef methods[] = {
     {"step", (PyCFunction)(void (*)(void))step, METH_FASTCALL,
      "step(plan, idx, scale, fused, adam) -> (cost sum, correct): one whole training step"},
     {"forward", (PyCFunction)(void (*)(void))forward, METH_FASTCALL,
-     "forward(plan, start, n): the forward pass of X[start:start + n] into the layers' z"},
+     "forward(plan, X, start, n): the forward pass of X[start:start + n] (X in place of the"
+     " plan's) into the layers' z"},
     {"team_steps", team_steps, METH_NOARGS,
      "team_steps() -> how many steps have run on the team of threads in this process"},
     {"team_config", (PyCFunction)(void (*)(void))team_config, METH_FASTCALL,

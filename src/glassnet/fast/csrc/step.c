@@ -124,7 +124,7 @@ static void output_part(StepArgs *a, int part, int i)  /* blocks lo..hi of rows 
     gemm(p, NO_TRANS, TRANS, rows, k, top->n_in, 1, input_of(p, i) + row * top->n_in,
          top->n_in, top->W, top->n_in, 0, out + row * k, k);
     TYPED(bias_act_loop)(out + row * k, top->b, rows, k, k, top->act, alpha);
-    for (Py_ssize_t b = lo; b < hi && !a->forward_only; b++) {  /* each block's cost, count and bias gradient */
+    for (Py_ssize_t b = lo; b < hi; b++) {  /* each block's cost, count and bias gradient */
         Py_ssize_t first = b * BLOCK_ROWS, m = n - first < BLOCK_ROWS ? n - first : BLOCK_ROWS;
         real *z = out + first * k, *db = partial + b * k;
         const int64_t *idx = a->idx + first;
@@ -138,6 +138,31 @@ static void output_part(StepArgs *a, int part, int i)  /* blocks lo..hi of rows 
         else
             p->block_cost[b] = TYPED(squared_loop)(z, m, k, p->targets, p->labels, idx, scale,
                                                    (real)p->factor, top->act, alpha, db, right);
+    }
+}
+
+/* Prediction: rows lo..hi of the batch through every layer, gathered, then each layer's
+ * Z = A Wᵀ + b and its activation on those rows alone. A share needs no other share's
+ * output, so the threads never meet; each packs only its own rows of the input (a split by
+ * columns would have every thread pack all of them). */
+static void forward_rows_part(StepArgs *a, int part, int i)
+{
+    (void)i;
+    const Plan *p = a->p;
+    Py_ssize_t lo, hi;
+    share(a->n, part, a->parts, 1, &lo, &hi);
+    if (hi == lo)
+        return;
+    real *x = p->x;
+    TYPED(gather_rows)(p->kx, p->X, a->idx + lo, hi - lo, p->d, p->mean, p->scale, x + lo * p->d);
+    for (int j = 0; j < p->n_layers; j++) {
+        const Layer *l = &p->layer[j];
+        const real *W = l->W, *b = l->b;
+        real *z = l->z;
+        gemm(p, NO_TRANS, TRANS, hi - lo, l->n_out, l->n_in, 1, input_of(p, j) + lo * l->n_in,
+             l->n_in, W, l->n_in, 0, z + lo * l->n_out, l->n_out);
+        TYPED(bias_act_loop)(z + lo * l->n_out, b, hi - lo, l->n_out, l->n_out, l->act,
+                             (real)l->alpha);
     }
 }
 
@@ -222,12 +247,14 @@ void TYPED(step_phases)(StepArgs *a, int t)
     const Plan *p = a->p;
     const int L = p->n_layers;
     unsigned sense = 0;
+    if (a->forward_only) {  /* prediction: each share its own rows, no barrier */
+        run_phase(a, t, &sense, forward_rows_part, 0, 0);
+        return;
+    }
     run_phase(a, t, &sense, gather_part, 0, 1);
     for (int i = 0; i + 1 < L; i++)
         run_phase(a, t, &sense, hidden_part, i, 1);
     run_phase(a, t, &sense, output_part, L - 1, 1);
-    if (a->forward_only)
-        return;
     double cost = 0.0;  /* every thread adds the blocks up in the same order */
     long correct = 0;
     for (Py_ssize_t b = 0; b < (a->n + BLOCK_ROWS - 1) / BLOCK_ROWS; b++) {
@@ -324,38 +351,6 @@ PyObject *step(PyObject *Py_UNUSED(self), PyObject *const *args, Py_ssize_t narg
 fail:
     release(&a);
     return NULL;
-}
-
-/* forward(plan, start, n) -> None: the forward pass of the n samples X[start:start + n]
- * (1 to cap of them) of the plan's X: gather, the hidden layers and the output layer with its
- * activation, into each layer's z (the output layer's z holds the result), on the team or on
- * one thread as a training step would run. */
-PyObject *forward(PyObject *Py_UNUSED(self), PyObject *const *args, Py_ssize_t nargs)
-{
-    if (check_nargs(nargs, 3, "forward") < 0)
-        return NULL;
-    const Plan *p = plan_of(args[0]);
-    if (p == NULL)
-        return NULL;
-    Py_ssize_t start = PyLong_AsSsize_t(args[1]), n = PyLong_AsSsize_t(args[2]);
-    if (PyErr_Occurred())
-        return NULL;
-    if (n < 1 || n > p->cap || start < 0 || start > p->rows - n) {
-        PyErr_Format(PyExc_ValueError, "forward takes 1 to %zd rows within the %zd of X",
-                     p->cap, p->rows);
-        return NULL;
-    }
-    int64_t *idx = PyMem_Malloc(n * sizeof(int64_t));
-    if (idx == NULL)
-        return PyErr_NoMemory();
-    for (Py_ssize_t i = 0; i < n; i++)
-        idx[i] = start + i;
-    StepArgs job = {.p = p, .idx = idx, .n = n, .scale = 1.0, .forward_only = 1};
-    Py_BEGIN_ALLOW_THREADS
-    run_step(&job);
-    Py_END_ALLOW_THREADS
-    PyMem_Free(idx);
-    Py_RETURN_NONE;
 }
 
 #endif

@@ -17,8 +17,8 @@ typedef struct StepArgs {
     const int64_t *idx;
     Py_ssize_t n;
     double scale;  /* these numbers: rounded to the plan's element type where they are used */
-    int fused, threads, parts;
-    int forward_only;  /* prediction: gather and the forward pass, into the layers' z */  /* threads running the step; shares each phase is cut into */
+    int fused, threads, parts;  /* threads running the step; shares each phase is cut into */
+    int forward_only;  /* prediction: each share's rows gathered and through every layer */
     const double *adam;  /* Adam's 9 numbers (see adam_loop), or NULL */
     const double *sgd;  /* SGD's 4 numbers (see sgd_loop), or NULL */
     double cost;  /* the step's results: the sum of the per-sample costs, the correct count */
@@ -32,6 +32,5 @@ INTERNAL void step_part(StepArgs *a, int t);  /* the phases of the plan's type, 
 INTERNAL void step_phases(StepArgs *a, int t);
 INTERNAL void step_phases_f64(StepArgs *a, int t);
 INTERNAL PyObject *step(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
-INTERNAL PyObject *forward(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
 
 #endif

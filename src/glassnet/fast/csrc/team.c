@@ -140,7 +140,8 @@ static int team_take(void)
     return 1;
 }
 
-/* Starts helpers until there are `wanted`; the number running. Each starts with every signal
+/* Starts helpers until there are at least `wanted`; the number running (a smaller team than
+ * before leaves the others idle). Each starts with every signal
  * blocked, so that signals (Ctrl-C) keep going to Python's threads. */
 static int start_helpers(int wanted)
 {
@@ -334,7 +335,7 @@ void run_step(StepArgs *a)
     /* A few rows run on one thread (unless pinned to the team): the barriers would cost more. */
     int blas = p->get_threads(), size = team_size(blas);
     int few = a->n < FEW && choice.policy == AUTO;
-    int on_team = size >= 2 && !few && choose() && start_helpers(size - 1) == size - 1;
+    int on_team = size >= 2 && !few && choose() && start_helpers(size - 1) >= size - 1;
     double began = seconds();
     a->parts = size;  /* on one thread too: the same shares, the same numbers */
     p->set_threads(1);
