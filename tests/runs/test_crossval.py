@@ -90,6 +90,8 @@ def test_the_final_network_learns_every_row_for_the_chosen_epochs(tmp_path):
 def test_a_validation_split_or_folds_not_both():
     with pytest.raises(gn.errors.ValidationError, match="give one"):
         gn.RunConfig(data="x.csv", folds=5, validation=0.2)
+    with pytest.raises(gn.errors.ValidationError, match="early_stopping is False"):
+        gn.RunConfig(data="x.csv", folds=5, early_stopping=False)
     with pytest.raises(gn.errors.ValidationError, match="folds must be 0"):
         gn.RunConfig(data="x.csv", folds=1)
 
@@ -112,6 +114,7 @@ def test_train_says_the_estimate_is_cross_validated(glassnet, tmp_path):
     [
         (["--folds", "1"], "must be 0 or an integer ≥ 2"),
         (["--folds", "5", "--validation", "0.2"], "give one"),
+        (["--folds", "5", "--no-early-stopping"], "--no-early-stopping trains a fixed number"),
     ],
 )
 def test_bad_folds_are_usage_errors(glassnet, tmp_path, flags, words):

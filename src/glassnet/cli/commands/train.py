@@ -212,6 +212,11 @@ def refuse_inapplicable(args) -> None:
             f"--momentum applies to --optimizer sgd, momentum or nesterov, not "
             f"{args.optimizer or 'the recipe' + chr(39) + 's optimizer'}: add --optimizer momentum"
         )
+    if args.folds and args.early_stopping is False:
+        raise UsageError(
+            f"--folds {args.folds} chooses the epochs by cross-validated early stopping; "
+            "--no-early-stopping trains a fixed number: give one"
+        )
     if args.folds and args.validation:
         raise UsageError(
             f"--folds {args.folds} and --validation {args.validation} are two ways to choose the "

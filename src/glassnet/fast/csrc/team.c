@@ -201,6 +201,8 @@ static struct {
     int policy, cores;  /* cores: usable cores (0: not told) */
     int team, size;  /* the current mode (1: the team) and the team's size at the last step */
     int trying;  /* steps left in a trial of the other mode */
+    int waking;  /* a trial of the team: its first step wakes the helpers, and is not judged */
+    double woke;  /* what that first step took beyond the current mode's pace (seconds) */
     long until, interval;  /* steps before the next trial; the interval between trials */
     double recent[TRIAL], tried[TRIAL];  /* seconds per sample: current mode, trial */
     int n_recent, n_tried;
@@ -214,7 +216,7 @@ static struct {
 static void choice_reset(void)
 {
     choice.team = 1;
-    choice.trying = choice.n_recent = choice.n_tried = choice.odd = 0;
+    choice.trying = choice.n_recent = choice.n_tried = choice.odd = choice.waking = 0;
     choice.until = SOON;
     choice.interval = FIRST;
     choice.weights = NULL;
@@ -243,7 +245,7 @@ static int choose(void)
  * few steps it runs; it must come as rarely as it costs. */
 static long next_interval(double mine, Py_ssize_t rows)
 {
-    double extra = 0.0;
+    double extra = choice.woke;
     for (int i = 0; i < choice.n_tried; i++)
         extra += (choice.tried[i] - mine) * (double)rows;
     long interval = choice.interval * 4 < LONGEST ? choice.interval * 4 : LONGEST;
@@ -279,6 +281,11 @@ static void record(const StepArgs *a, double t)
     }
     if (choice.trying) {
         double mine = choice.n_recent ? median3(choice.recent, choice.n_recent) : 0.0;
+        if (choice.waking) {  /* helpers asleep for a while wake slowly: count it, judge after */
+            choice.waking = 0;
+            choice.woke = mine > 0.0 && t > mine ? (t - mine) * (double)a->n : 0.0;
+            return;
+        }
         choice.tried[choice.n_tried++] = t;
         int lost = mine > 0.0 && t > LOST * mine;  /* clearly slower already: end the trial */
         if (--choice.trying && !lost)
@@ -308,6 +315,8 @@ static void record(const StepArgs *a, double t)
     if (--choice.until <= 0) {
         choice.trying = TRIAL;
         choice.n_tried = 0;
+        choice.waking = !choice.team;
+        choice.woke = 0.0;
     }
 }
 
