@@ -91,7 +91,7 @@ def test_a_validation_split_or_folds_not_both():
     with pytest.raises(gn.errors.ValidationError, match="give one"):
         gn.RunConfig(data="x.csv", folds=5, validation=0.2)
     with pytest.raises(gn.errors.ValidationError, match="early_stopping is False"):
-        gn.RunConfig(data="x.csv", folds=5, early_stopping=False)
+        gn.run(data="x.csv", folds=5, early_stopping=False)
     with pytest.raises(gn.errors.ValidationError, match="folds must be 0"):
         gn.RunConfig(data="x.csv", folds=1)
 

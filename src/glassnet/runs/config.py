@@ -131,11 +131,6 @@ class RunConfig:
             lambda v: _is_int(v) and (v == 0 or v >= 2),
             "0 (a validation split) or an integer k ≥ 2",
         )
-        if self.folds and self.early_stopping is False:
-            raise ValidationError(
-                f"folds {self.folds} chooses the epochs by cross-validated early stopping, and "
-                "early_stopping is False (a fixed number of epochs); give one"
-            )
         if self.folds and self.validation:
             raise ValidationError(
                 f"folds {self.folds} and validation {self.validation} are two ways to choose the "

@@ -80,6 +80,11 @@ def run(config: RunConfig | None = None, callbacks=(), *, stop: threading.Event 
     elif fields:
         config = config.replace(**fields)
     config.check()
+    if config.folds and config.early_stopping is False:  # the user's, not the recipe's folds
+        raise ValidationError(
+            f"folds {config.folds} chooses the epochs by cross-validated early stopping, and "
+            "early_stopping is False (a fixed number of epochs); give one"
+        )
     started = time.perf_counter()
     record.check_outputs(config)
     resume = None
