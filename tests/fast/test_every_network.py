@@ -7,8 +7,6 @@ sample. Each is trained on the C step and on the layer-by-layer reference step f
 start, and the weights, the last gradients, the losses and the accuracies must agree to float32
 rounding."""
 
-import copy
-
 import numpy as np
 import pytest
 
@@ -19,63 +17,13 @@ pytest.importorskip("glassnet.fast._ckernels", reason="the C extension is not bu
 from glassnet.fast import blas as _blas  # noqa: E402
 from glassnet.fast import step as fastpath  # noqa: E402
 from glassnet.fast.step import CompiledStep  # noqa: E402
+from learner_networks import Learners  # noqa: E402
 
 pytestmark = pytest.mark.skipif(_blas.sgemm() is None, reason="NumPy's sgemm is out of reach")
 
-RNG = np.random.default_rng(0)
-X = RNG.integers(0, 256, (100, 20)).astype(np.uint8)
-LABELS = RNG.integers(0, 4, 100)
-VALUES = RNG.standard_normal((100, 1)).astype(np.float32)
-
-
-def net(act, out=None, k=4):
-    layers = [gn.Standardize(0, 255), gn.Dense(20, 24), act(), gn.Dense(24, 16), act(),
-              gn.Dense(16, k)]  # fmt: skip
-    return gn.Network(layers + ([out()] if out else []), seed=0)
-
-
-def leaky():
-    return gn.LeakyReLU(0.1)
-
-
-# name: (network, loss, optimizer, targets)
-CASES = {
-    "tanh, cross-entropy": (lambda: net(gn.Tanh), "cross_entropy", gn.SGD(0.1), LABELS),
-    "sigmoid, squared error on a sigmoid": (
-        lambda: net(gn.Sigmoid, gn.Sigmoid), "squared_error", gn.SGD(0.5), LABELS),
-    "leaky ReLU, Nesterov": (lambda: net(leaky), "cross_entropy",
-                             gn.SGD(0.05, momentum=0.9, nesterov=True), LABELS),
-    "identity, cross-entropy": (lambda: net(gn.Identity), "cross_entropy", gn.SGD(0.05), LABELS),
-    "ReLU, MSE": (lambda: net(gn.ReLU), "mse", gn.SGD(0.1), LABELS),
-    "ReLU, half squared error, momentum and decay": (
-        lambda: net(gn.ReLU), "half_squared_error",
-        gn.SGD(0.1, momentum=0.9, weight_decay=1e-3), LABELS),
-    "ReLU, binary cross-entropy": (
-        lambda: net(gn.ReLU, gn.Sigmoid), "binary_cross_entropy", gn.SGD(0.1), LABELS),
-    "one sigmoid output, binary cross-entropy": (
-        lambda: net(gn.ReLU, gn.Sigmoid, k=1), "binary_cross_entropy", gn.SGD(0.1), LABELS % 2),
-    "tanh regression, MSE": (lambda: net(gn.Tanh, k=1), "mse", gn.SGD(0.1), VALUES),
-    "tanh output, squared error": (lambda: net(gn.ReLU, gn.Tanh), "squared_error",
-                                   gn.SGD(0.1), LABELS),
-    "ReLU, momentum": (lambda: net(gn.ReLU), "cross_entropy", gn.SGD(0.1, momentum=0.9), LABELS),
-    "tanh, Adam": (lambda: net(gn.Tanh), "cross_entropy", gn.Adam(0.01), LABELS),
-    "sigmoid, AdamW, MSE": (lambda: net(gn.Sigmoid), "mse",
-                            gn.AdamW(0.01, weight_decay=0.1), LABELS),
-}  # fmt: skip
-
-
-def train(case, fast: bool, monkeypatch, batch_size=16, epochs=3, callback=None):
-    make, loss, optimizer, targets = CASES[case]
-    monkeypatch.setenv(fastpath.FAST_ENV, "1" if fast else "0")
-    network = make()
-    trainer = gn.Trainer(network, X, targets, loss=loss, optimizer=copy.deepcopy(optimizer),
-                         epochs=epochs, batch_size=batch_size, callback=callback)  # fmt: skip
-    return trainer, trainer.run()
-
-
-@pytest.fixture(params=["on", "off"], ids=["team", "one thread"])
-def team(request, monkeypatch):
-    monkeypatch.setenv(fastpath.TEAM_ENV, request.param)
+LEARNERS = Learners("float32", seed=0)
+CASES, X = LEARNERS.cases, LEARNERS.X
+train = LEARNERS.train
 
 
 def assert_agree(fast, plain, rtol=2e-5, atol=1e-6):
