@@ -18,6 +18,7 @@ decides a row's ratio. Windows are a full epoch, 60,000 samples, as in the main 
 
 from __future__ import annotations
 
+import statistics
 import subprocess
 import sys
 import time
@@ -193,7 +194,7 @@ def load_section(res: dict) -> list[str]:
         g, one, torch = rates["glassnet"], rates["glassnet-1thread"], rates["torch"]
         modes = sorted({"team" if t and t["threads"] > 1 else "one thread" for t in row["team"]})
         lost = [t["lost"] for t in row["team"] if t and "lost" in t]
-        trials = f"{sorted(lost)[len(lost) // 2] * 1000:.0f} ms per process" if lost else "—"
+        trials = f"{statistics.median(lost) * 1000:.0f} ms per process" if lost else "—"
         lines.append(
             f"| {n} | {_rate(g)} | {_rate(one)} | {_rate(torch)} | {_ratio(g, one)} | "
             f"{_ratio(g, torch)} | {', '.join(modes)} | {trials} |"

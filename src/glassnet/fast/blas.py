@@ -73,33 +73,42 @@ def _scalar(letter: str):
     return (ctypes.c_double, np.float64) if letter == "d" else (ctypes.c_float, np.float32)
 
 
-def _bind(letter: str = "s"):
-    """(ctypes function, whether its sizes are 64-bit) for the first cblas_{letter}gemm found."""
-    number = _scalar(letter)[0]
+def _first_gemm(letter: str):
+    """(library, symbol, integer type of its sizes) of the first cblas_{letter}gemm found in
+    NumPy's BLAS libraries, in _SYMBOLS' order, or None."""
     for lib in _libraries():
         for symbol, integer in _symbols(letter):
-            fn = getattr(lib, symbol, None)
-            if fn is None:
-                continue
-            fn.restype = None
-            fn.argtypes = [
-                ctypes.c_int,
-                ctypes.c_int,
-                ctypes.c_int,
-                integer,
-                integer,
-                integer,
-                number,
-                ctypes.c_void_p,
-                integer,
-                ctypes.c_void_p,
-                integer,
-                number,
-                ctypes.c_void_p,
-                integer,
-            ]
-            return fn, integer is ctypes.c_int64
+            if hasattr(lib, symbol):
+                return lib, symbol, integer
     return None
+
+
+def _bind(letter: str = "s"):
+    """(ctypes function, whether its sizes are 64-bit) for the first cblas_{letter}gemm found."""
+    found = _first_gemm(letter)
+    if found is None:
+        return None
+    lib, symbol, integer = found
+    number = _scalar(letter)[0]
+    fn = getattr(lib, symbol)
+    fn.restype = None
+    fn.argtypes = [
+        ctypes.c_int,
+        ctypes.c_int,
+        ctypes.c_int,
+        integer,
+        integer,
+        integer,
+        number,
+        ctypes.c_void_p,
+        integer,
+        ctypes.c_void_p,
+        integer,
+        number,
+        ctypes.c_void_p,
+        integer,
+    ]
+    return fn, integer is ctypes.c_int64
 
 
 def _self_test(fn, letter: str = "s") -> bool:
@@ -168,21 +177,21 @@ def gemms(dtype=np.float32) -> tuple[int | tuple[int, int], bool] | None:
     found = dgemm() if letter == "d" else sgemm()
     if found is None:
         return None
-    gemv = _sgemv(letter)
+    gemv = _gemv(letter)
     return ((found[0], gemv) if gemv else found[0]), found[1]
 
 
 @functools.cache
-def _sgemv(letter: str = "s") -> int | None:
-    """The address of the cblas_sgemv (dgemv) beside the gemm `_bind` chose (the first library
-    and symbol found, in the same order), if it computes y = A x as np.matmul does; else None."""
+def _gemv(letter: str = "s") -> int | None:
+    """The address of the cblas_sgemv (dgemv) beside the gemm `_bind` chose (in the same
+    library, the same symbol family), if it computes y = A x as np.matmul does; else None."""
     try:
-        for lib in _libraries():
-            for symbol, integer in _symbols(letter):
-                if hasattr(lib, symbol):
-                    gemv = getattr(lib, symbol.replace("gemm", "gemv"), None)
-                    return None if gemv is None else _checked_gemv(gemv, integer, letter)
-        return None
+        found = _first_gemm(letter)
+        if found is None:
+            return None
+        lib, symbol, integer = found
+        gemv = getattr(lib, symbol.replace("gemm", "gemv"), None)
+        return None if gemv is None else _checked_gemv(gemv, integer, letter)
     except Exception:  # any surprise in a foreign library: sgemm alone
         return None
 
