@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 
 import numpy as np
 import pytest
@@ -132,3 +133,26 @@ def test_a_test_split_stays_out_of_the_folds_and_the_model(glassnet, tmp_path):
     shown = glassnet("train", blobs_csv(tmp_path / "b.csv"), "--target", "kind",
                      "--test-fraction", "0.2", "--quiet")  # fmt: skip
     assert "test (40 rows not trained on)" in shown.stdout
+
+
+def test_a_resumed_cross_validated_run_reports_the_folds_estimate(tmp_path):
+    """Interrupted while the final network trains, resumed from its checkpoint: the finished
+    run's estimate is still the folds' (the checkpoint's card carries it), as if never stopped."""
+    data = blobs_csv(tmp_path / "b.csv")
+    config = gn.RunConfig(data=str(data), target="kind", out=str(tmp_path / "m.glassnet"))
+    whole = gn.run(config.replace(out=None))
+    stop = threading.Event()
+
+    def stop_after_two_epochs(event):
+        if event["event"] == "epoch" and event.epoch == 2:
+            stop.set()
+
+    stopped = gn.run(config, callbacks=[stop_after_two_epochs], stop=stop)
+    assert stopped.interrupted and stopped.checkpoint.exists()
+    resumed = gn.run(gn.RunConfig(resume=str(stopped.checkpoint)))
+    for key in ("cross_validation", "refit", "validation_loss", "validation_accuracy",
+                "n_validation", "validation_metrics"):  # fmt: skip
+        assert resumed.summary[key] == whole.summary[key], key
+    assert resumed.summary["refit"]["estimate_from"] == "5-fold cross-validation"
+    saved = gn.load(tmp_path / "m.glassnet")
+    assert saved.card.training["cross_validation"] == whole.summary["cross_validation"]

@@ -107,6 +107,8 @@ def run(config: RunConfig | None = None, callbacks=(), *, stop: threading.Event 
         config = config.replace(epochs=folds.epochs, early_stopping=False)
     if resume is None:
         net = build(config, prepared, prepared.X_train, prepared.y_train)
+        if folds is not None:  # on the card now, so that a checkpoint of this run keeps it
+            net.card.training = _fold_record(net, folds, prepared)
     elif prepared.digest != net.card.data.get("sha256"):
         raise ValidationError(
             f"the data {config.data} changed since the checkpoint was written (SHA-256 differs); "
@@ -115,6 +117,7 @@ def run(config: RunConfig | None = None, callbacks=(), *, stop: threading.Event 
     checkpoint = record.checkpoint_path(config)
     periodic = PeriodicCheckpoint(config.checkpoint_every or 0, checkpoint, save_or_rescue)
     watchers = [DivergenceGuard(), *([periodic] if config.checkpoint_every else [])]
+    folds_record = {k: net.card.training[k] for k in FOLD_KEYS if k in net.card.training}
     trainer = _trainer(net, config, prepared, [*callbacks, *watchers], stop, weights)
     if resume is not None:
         _restore(trainer, config.resume, *resume)
@@ -124,13 +127,14 @@ def run(config: RunConfig | None = None, callbacks=(), *, stop: threading.Event 
     for callback in callbacks:
         callback(start)
     trainer.run()
+    net.card.training.update(folds_record)  # the trainer wrote its own record over it
     if trainer.history.interrupted:
         path = save_or_rescue(net, checkpoint, trainer=trainer)
         stopped = {"epoch": trainer.epoch, "batch": trainer.batch, "checkpoint": str(path)}
         return Run(net, trainer.history, stopped, config, interrupted=True, checkpoint=path)
     summary = summarize(net, trainer, prepared, config)
-    if folds is not None:
-        _record_folds(net, folds, prepared, summary)
+    if folds_record:  # this run's cross-validation, or that of the run it resumes
+        _report_folds(net, folds_record, summary)
     elif config.refit and config.early_stopping and prepared.X_val is not None:
         net = refit(config, prepared, trainer, weights, summary)
     result = Run(net, trainer.history, summary, config)
@@ -203,21 +207,31 @@ def cross_validate(config: RunConfig, prepared, weights, stop=None) -> crossval.
     )  # fmt: skip
 
 
-def _record_folds(net: Network, folds: crossval.CrossValidation, prepared, summary: dict) -> None:
-    """The cross-validation's estimate as the summary's validation figures (every row, each
-    predicted by the fold network that did not learn it, at the chosen epoch), what it was
-    in `cross_validation`, and the final network's epochs in `refit` and the model card."""
+FOLD_KEYS = ("cross_validation", "cross_validation_estimate")
+
+
+def _fold_record(net: Network, folds: crossval.CrossValidation, prepared) -> dict:
+    """What the cross-validation found, for the model card: `cross_validation` (k, t*, how far
+    the folds trained, L̄(t*)) and `cross_validation_estimate`, the figures of every row
+    predicted by the fold network that did not learn it, at t*."""
     X, y, _ = prepared.all_rows()
     if net.task == "regression":
         scores = metrics_of.regression(y, folds.outputs)
     else:
         scores = metrics(net, folds.outputs, y)
-    summary.update(validation_accuracy=scores.get("accuracy"), validation_loss=folds.loss,
-                   n_validation=len(y), validation_metrics=scores,
-                   cross_validation=folds.summary())  # fmt: skip
-    estimate = f"{folds.folds}-fold cross-validation"
-    summary["refit"] = {"rows": len(X), "epochs": folds.epochs, "estimate_from": estimate}
-    net.card.training["cross_validation"] = folds.summary()
+    estimate = {"validation_accuracy": scores.get("accuracy"), "validation_loss": folds.loss,
+                "n_validation": len(y), "validation_metrics": scores}  # fmt: skip
+    return {"cross_validation": folds.summary(), "cross_validation_estimate": estimate}
+
+
+def _report_folds(net: Network, record_: dict, summary: dict) -> None:
+    """The cross-validation's estimate as the summary's validation figures, what it was in
+    `cross_validation`, and the final network's epochs in `refit`."""
+    folds = record_["cross_validation"]
+    summary.update(record_["cross_validation_estimate"], cross_validation=folds)
+    estimate = f"{folds['folds']}-fold cross-validation"
+    summary["refit"] = {"rows": summary["n_validation"], "epochs": folds["epochs"],
+                        "estimate_from": estimate}  # fmt: skip
 
 
 def _data_card(config: RunConfig, prepared: run_data.Prepared) -> dict:
