@@ -62,14 +62,21 @@ def test_predict_takes_the_compiled_forward_pass_and_gives_the_same_labels(monke
     assert network.PREDICTION_FORWARDS  # glassnet.fast offered its forward pass
 
 
-@pytest.mark.parametrize(
-    "case", ["float64", "Fortran order", "dropout", "float input unstandardized"]
-)
+@pytest.mark.parametrize("rows", [1, 33, 2500])
+@pytest.mark.parametrize("policy", ["on", "off"])
+def test_a_float64_network_predicts_in_c_to_float64_precision(rows, policy, monkeypatch):
+    monkeypatch.setenv(fastpath.TEAM_ENV, policy)
+    network_ = net(gn.Tanh, (gn.Softmax,)).copy(dtype="float64")
+    X = RNG.integers(0, 256, (rows, 30)).astype(np.uint8)
+    out = fastpredict.compiled_forward(network_, X)
+    assert out is not None and out.dtype == np.float64
+    np.testing.assert_allclose(out, network_.forward(X), rtol=1e-12, atol=1e-15)
+
+
+@pytest.mark.parametrize("case", ["Fortran order", "dropout", "float input unstandardized"])
 def test_what_the_compiled_forward_pass_leaves_to_numpy(case):
     network_, X = net(), RNG.integers(0, 256, (50, 30)).astype(np.uint8)
-    if case == "float64":
-        network_ = gn.Network([gn.Dense(30, 4)], dtype="float64")
-    elif case == "Fortran order":
+    if case == "Fortran order":
         X = np.asfortranarray(X)
     elif case == "dropout":
         network_ = gn.Network([gn.Dense(30, 8), gn.Dropout(0.5), gn.ReLU(), gn.Dense(8, 2)])

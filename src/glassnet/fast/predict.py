@@ -1,14 +1,15 @@
 """Prediction on the compiled step's machinery: a network's forward pass in one C call.
 
 `Network.predict` asks glassnet.fast for its output (nn.network.PREDICTION_FORWARDS, filled by
-glassnet/fast/__init__.py); `compiled_forward` answers for float32 networks of Dense layers
+glassnet/fast/__init__.py); `compiled_forward` answers for float32 and float64 networks of
+Dense layers
 with the activations the compiled step knows, after an optional Standardize and before an
 optional final Softmax. The rows are cut into one share per thread of the team (csrc/team.h),
 and each share goes through the whole network on its own (csrc/step.c, forward_rows_part): its
 rows converted and standardised in the gather kernel, then per layer one single-threaded
-cblas_sgemm (cblas_sgemv for one row) and one fused loop for the bias and activation. On one
-thread the same shares run one after another, so the numbers do not depend on the choice; they
-are those of `Network.forward` to float32 rounding.
+cblas_sgemm (cblas_sgemv for one row; dgemm and dgemv for float64) and one fused loop for the
+bias and activation. On one thread the same shares run one after another, so the numbers do not
+depend on the choice; they are those of `Network.forward` to the network's rounding.
 
 A plan (its checks, its buffers) is kept per network and number of rows, for the next call:
 one sample's prediction is a few microseconds of arithmetic, and setting up a plan, buffers and
@@ -34,6 +35,7 @@ from glassnet.nn.network import Network
 CHUNK = 1024  # rows per C call
 KEPT = 2  # plans kept per network (the row counts of its latest calls)
 PREDICTION = 3  # csrc/kernels.h: HEAD_NONE, a plan that only runs forward
+FLOATS = (np.dtype(np.float32), np.dtype(np.float64))  # the networks computed here
 AUTO, TEAM_FEW = 0, 8  # csrc/team.c: the "auto" policy runs fewer rows than FEW on one thread
 
 
@@ -58,9 +60,10 @@ _PLANS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # net -> {cap: 
 
 def compiled_forward(net: Network, X: np.ndarray) -> np.ndarray | None:
     """What net.forward_checked(X) returns, computed in C; None where it does not apply (no C
-    extension or NumPy sgemm, float64, other layers, input that is not a C-ordered array)."""
+    extension or NumPy's gemm, other layers or dtypes, input that is not a C-ordered array)."""
     k = kernels()
-    if k is None or net.dtype != np.float32 or not _readable(X) or _gemms() is None:
+    dtype = np.dtype(net.dtype)
+    if k is None or dtype not in FLOATS or not _readable(X) or _gemms(dtype) is None:
         return None
     n = len(X)
     cap = CHUNK if n >= CHUNK else 1 << (n - 1).bit_length()  # a power of two: few plans
@@ -78,9 +81,9 @@ def compiled_forward(net: Network, X: np.ndarray) -> np.ndarray | None:
 
 
 @functools.cache
-def _gemms():
-    """blas.gemms(), found and checked once per process."""
-    return blas.gemms()
+def _gemms(dtype: np.dtype):
+    """blas.gemms(dtype), found and checked once per process."""
+    return blas.gemms(dtype)
 
 
 def _run(k, bound: Bound, X: np.ndarray) -> np.ndarray:
@@ -91,7 +94,7 @@ def _run(k, bound: Bound, X: np.ndarray) -> np.ndarray:
     policy = team_policy()
     if n >= TEAM_FEW or policy != AUTO:  # "auto" runs a few rows on one thread: skip the ~5 µs
         k.team_config(policy, cores.usable_cores())  # (a stale policy moves threads, not bits)
-    out = np.empty((n, bound.out.shape[1]), np.float32)
+    out = np.empty((n, bound.out.shape[1]), bound.out.dtype)
     for start in range(0, n, cap):
         m = min(cap, n - start)
         k.forward(bound.plan, X, start, m)
@@ -116,16 +119,16 @@ def _bind(k, net: Network, cap: int) -> Bound | None:
     if pairs is None:
         return None
     dense = [d for d, _ in pairs]
-    arrays = _arrays(pairs)
-    if not all(a.dtype == np.float32 and a.flags.c_contiguous for a in arrays):
+    arrays, real = _arrays(pairs), np.dtype(net.dtype)  # the plan's type: its x buffer's
+    if not all(a.dtype == real and a.flags.c_contiguous for a in arrays):
         return None
-    f4, n_in = np.float32, dense[0].n_in
-    z = [np.empty((cap, d.n_out), f4) for d in dense]
-    dx = [None] + [np.empty((cap, d.n_in), f4) for d in dense[1:]]  # bound, never touched
-    mean, scale, acts = np.zeros(n_in, f4), np.ones(n_in, f4), _acts(pairs)
+    n_in = dense[0].n_in
+    z = [np.empty((cap, d.n_out), real) for d in dense]
+    dx = [None] + [np.empty((cap, d.n_in), real) for d in dense[1:]]  # bound, never touched
+    mean, scale, acts = np.zeros(n_in, real), np.ones(n_in, real), _acts(pairs)
     layers = [(*arrays[4 * i : 4 * i + 4], z[i], dx[i]) for i in range(len(dense))]
-    plan = k.make_plan(*_gemms(), np.zeros((1, n_in), np.uint8), None, mean, scale,
-                       np.empty((cap, n_in), f4), layers, blas.threads(),
+    plan = k.make_plan(*_gemms(real), np.zeros((1, n_in), np.uint8), None, mean, scale,
+                       np.empty((cap, n_in), real), layers, blas.threads(),
                        (PREDICTION, 1.0, None, acts))  # fmt: skip
     return Bound(
         tuple(net.layers), pairs, arrays, acts, standardize, tail, plan, z[-1], mean, scale
