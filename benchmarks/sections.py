@@ -9,11 +9,13 @@ under the same load.
 
 The matrix: one row per network a learner builds (activations, losses, optimizers, float64,
 per-sample steps, a wide network): glassnet, PyTorch and the GEMM ceiling of that network's
-step (its matrix multiplications alone, np.matmul), side by side. The ceiling depends only on
-the layer sizes, the batch and the dtype, so every row of the same shape measures it in turn
-(beside its own glassnet and PyTorch runs) and reports the median of all of them: nine rows share
-the MNIST shape, and one short window's noise (±25 % between rows, in the first matrix) no longer
-decides a row's ratio. Windows are a full epoch, 60,000 samples, as in the main section.
+step (its matrix multiplications alone, np.matmul), side by side. The machine has slow and fast
+spells: the ceiling's own processes ranged 79,000-138,000 samples/s for the same GEMMs in one
+quiet run, and a row's glassnet processes split the same way, so a ratio of medians taken from
+separate processes mostly said which spell each had met. glassnet and its ceiling therefore
+run in one process, in alternating windows (worker.task_paired), and a row's ratio is the
+median of the ratios of the windows side by side; a row's samples (a full epoch, 60,000, at
+batch 64) are cut into six windows per process. PyTorch runs in processes of its own.
 """
 
 from __future__ import annotations
@@ -115,47 +117,49 @@ def measure_under_load(bench, repeats: int, stats) -> dict:
     return results
 
 
+WINDOWS = 6  # paired windows per process: a row's samples, cut in six
+
+
 def measure_matrix(bench, repeats: int, stats, quick: bool = False) -> list[dict]:
-    """Per MATRIX row: glassnet's and PyTorch's samples/s and the GEMM ceiling's."""
-    rows, ceilings = [], {}
+    """Per MATRIX row: glassnet's samples/s and its GEMM ceiling's, measured side by side in
+    one process (worker.task_paired: alternating windows, a ratio per pair), and PyTorch's in
+    processes of its own."""
+    rows = []
     for name, extra, batch_size, n_samples in MATRIX:
         recipe = recipe_of(extra)
         n_samples = n_samples // 4 if quick else n_samples
+        window = max(batch_size, n_samples // WINDOWS // batch_size * batch_size)
         sizes = [784, *recipe["hidden"], 10]
-        runs = {fw: [] for fw in ("glassnet", "torch", "ceiling")}
+        common = {"batch_size": batch_size, "recipe": recipe, "sizes": sizes,
+                  "dtype": recipe.get("dtype", "float32")}  # fmt: skip
+        paired, torch = [], []
         for r in range(repeats):
-            for fw in ("glassnet", "torch", "ceiling")[r % 3 :] + ("glassnet", "torch",
-                                                                   "ceiling")[: r % 3]:  # fmt: skip
-                task = {
-                    "kind": "ceiling" if fw == "ceiling" else "train",
-                    "framework": fw,
-                    "batch_size": batch_size,
-                    "n_samples": n_samples,
-                    "warmup_samples": min(2_048, n_samples // 4),
-                    "recipe": recipe,
-                    "sizes": sizes,
-                    "dtype": recipe.get("dtype", "float32"),
-                }
-                runs[fw].append(bench.run(f"matrix [{name}] {fw} #{r + 1}", task))
-        shape = (tuple(sizes), batch_size, recipe.get("dtype", "float32"))
-        ceilings.setdefault(shape, []).extend(x for x in runs.pop("ceiling") if x)
-        glassnet = [x for x in runs["glassnet"] if x]
+            for fw in ("paired", "torch") if r % 2 == 0 else ("torch", "paired"):
+                if fw == "paired":
+                    task = {"kind": "paired", "window_samples": window, "windows": WINDOWS,
+                            "warmup_samples": min(2_048, window), **common}  # fmt: skip
+                    paired.append(bench.run(f"matrix [{name}] glassnet + ceiling #{r + 1}", task))
+                else:
+                    task = {"kind": "train", "framework": "torch", "n_samples": n_samples,
+                            "warmup_samples": min(2_048, n_samples // 4), **common}  # fmt: skip
+                    torch.append(bench.run(f"matrix [{name}] torch #{r + 1}", task))
+        paired = [x for x in paired if x]
         rows.append(
             {
                 "name": name,
                 "recipe": recipe,
                 "batch_size": batch_size,
-                "shape": shape,
                 "samples_per_s": {
-                    fw: stats(x["samples_per_s"] for x in runs[fw] if x) for fw in runs
+                    "glassnet": stats(v for x in paired for v in x["glassnet"]),
+                    "torch": stats(x["samples_per_s"] for x in torch if x),
+                    "ceiling": stats(v for x in paired for v in x["ceiling"]),
                 },
-                "step": glassnet[0]["compiled"] if glassnet else None,
+                "ceiling_ratio": stats(v for x in paired for v in x["ratios"]),
+                "windows": sum(len(x["ratios"]) for x in paired),
+                "ceiling_blas_threads": [x["ceiling_blas_threads"] for x in paired],
+                "step": paired[0]["compiled"] if paired else None,
             }
         )
-    for row in rows:  # every ceiling run of the row's shape, from whichever row it ran beside
-        pooled = ceilings[row.pop("shape")]
-        row["samples_per_s"]["ceiling"] = stats(x["samples_per_s"] for x in pooled)
-        row["ceiling_runs"] = len(pooled)
     return rows
 
 
@@ -166,6 +170,14 @@ def _median(st) -> float | None:
 def _ratio(a, b) -> str:
     a, b = _median(a), _median(b)
     return f"{a / b:.2f}×" if a and b else "—"
+
+
+def _paired(row: dict) -> str:
+    """The median of the side-by-side ratios (older results: the ratio of the medians)."""
+    if "ceiling_ratio" not in row:
+        return _ratio(row["samples_per_s"]["glassnet"], row["samples_per_s"]["ceiling"])
+    ratio = _median(row["ceiling_ratio"])
+    return f"{ratio:.2f}×" if ratio else "—"
 
 
 def _rate(st) -> str:
@@ -211,8 +223,9 @@ def matrix_section(res: dict) -> list[str]:
         "### The matrix: every network a learner builds (samples/s)",
         "",
         "Target per row: glassnet ≥ 90 % of the GEMM ceiling (its matrix multiplications alone) "
-        "and ≥ 1.3× PyTorch. The ceiling of a shape is the median of every ceiling run of that "
-        "shape (one beside each run of each row that has it: the column in brackets).",
+        "and ≥ 1.3× PyTorch. glassnet and its ceiling run in one process, in alternating "
+        "windows (the number in brackets: windows of each); glassnet / ceiling is the median of "
+        "the ratios of the windows side by side, the rates are the windows' medians.",
         "",
         "| network | batch | glassnet | PyTorch | GEMM ceiling | glassnet / PyTorch | "
         "glassnet / ceiling | glassnet's step |",
@@ -222,8 +235,8 @@ def matrix_section(res: dict) -> list[str]:
         r = row["samples_per_s"]
         lines.append(
             f"| {row['name']} | {row['batch_size']} | {_rate(r['glassnet'])} | "
-            f"{_rate(r['torch'])} | {_rate(r['ceiling'])} ({row.get('ceiling_runs', '—')}) | "
+            f"{_rate(r['torch'])} | {_rate(r['ceiling'])} ({row.get('windows', '—')}) | "
             f"{_ratio(r['glassnet'], r['torch'])} "
-            f"| {_ratio(r['glassnet'], r['ceiling'])} | {row['step'] or '—'} |"
+            f"| {_paired(row)} | {row['step'] or '—'} |"
         )
     return lines
