@@ -135,3 +135,21 @@ def test_the_guard_stops_a_run_stuck_at_chance_worse_than_its_start():
 )
 def test_the_guard_lets_a_healthy_or_slow_run_go_on(costs, accuracies):
     epochs_of(DivergenceGuard(), costs, accuracies, BALANCED, 1.39)
+
+
+def test_a_model_that_cannot_be_written_for_want_of_permission_says_so(tmp_path, monkeypatch):
+    """Not every OSError is a full disk: the advice fits the error (here EISDIR, a real one)."""
+    from glassnet.runs.rescue import save_or_rescue
+
+    rescue = tmp_path / "rescue"
+    rescue.mkdir()
+    monkeypatch.setattr("tempfile.tempdir", str(rescue))
+    target = tmp_path / "m.glassnet"
+    target.mkdir()  # a folder where the model should go
+    net = gn.Network([gn.Dense(2, 1), gn.Sigmoid()], seed=0)
+    with pytest.raises(gn.errors.GlassnetError, match="Is a directory") as caught:
+        save_or_rescue(net, target)
+    (rescued,) = rescue.iterdir()
+    assert f"once you may write there: mv {rescued} {target}" in str(caught.value)
+    assert "room" not in str(caught.value)
+    assert gn.load(rescued).n_params == net.n_params
