@@ -153,3 +153,22 @@ def test_a_model_that_cannot_be_written_for_want_of_permission_says_so(tmp_path,
     assert f"once you may write there: mv {rescued} {target}" in str(caught.value)
     assert "room" not in str(caught.value)
     assert gn.load(rescued).n_params == net.n_params
+
+
+def test_a_run_that_blew_up_and_collapsed_at_chance_is_stopped(tmp_path):
+    """Adam at η = 2 on xor-clusters: the cost doubles in epoch 1, then the dead network sits
+    at chance with a cost near ln 2, below its start, so the rule above never fired; it used to
+    finish with exit 0 and save a 50 % model."""
+    out = tmp_path / "m.glassnet"
+    config = gn.RunConfig(data="xor-clusters", epochs=15, optimizer="adam", lr=2.0, seed=0,
+                          out=str(out))  # fmt: skip
+    with pytest.raises(gn.errors.DivergenceError, match="no better than a constant guess"):
+        gn.run(config)
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("data", ["xor", "circles", "xor-clusters", "spirals"])
+def test_a_slow_run_at_chance_is_not_called_a_collapse(data):
+    """SGD at η = 0.01 learns slowly: at chance for epochs, but it never rose above its
+    start, so it finishes."""
+    gn.run(gn.RunConfig(data=data, epochs=30, optimizer="sgd", lr=0.01, seed=0))
