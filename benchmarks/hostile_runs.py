@@ -1,6 +1,7 @@
 """Issue 15's runs surface, tried from the command line as a user would (run as root: it mounts
 a 256 KB tmpfs and runs a command as nobody). PYTHONPATH selects the glassnet under test; MNIST
-is read from ../shared/data beside the repository. Prints one Markdown row per case (benchmarks/results/hostile.md).
+is read from ../shared/data beside the repository. Prints one Markdown row per case
+(benchmarks/results/hostile.md).
 
     .venv/bin/python benchmarks/hostile_runs.py
 """
