@@ -125,6 +125,9 @@ def classify(case, folder, status, stdout, stderr, hung):
     errors = [line for line in (stderr + stdout).splitlines() if line.startswith("error:")]
     if status in (1, 2) and errors:
         fails = [line for line in stdout.splitlines() if line.startswith("FAIL")]  # verify's
+        warned = [line for line in stderr.splitlines() if line.startswith("warning:")]
+        if "see the warnings above" in errors[-1] and warned:  # predict skips each bad image
+            return "clear error", f"{warned[-1][:240]} → {errors[-1][:60]}"
         return "clear error", (fails or errors)[-1][:300]
     return "OTHER", f"exit {status}: {last[:160]}"
 

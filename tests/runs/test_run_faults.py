@@ -11,7 +11,7 @@ import pytest
 
 import glassnet as gn
 from glassnet.cli.commands.train import StopOnSignals
-from glassnet.runs.guard import FAR_ABOVE, STUCK_EPOCHS, DivergenceGuard
+from glassnet.runs.guard import FAR_ABOVE, FLAT_EPOCHS, STUCK_EPOCHS, DivergenceGuard
 
 
 def test_a_stop_after_the_last_batch_still_saves_the_finished_model(tmp_path):
@@ -135,3 +135,59 @@ def test_the_guard_stops_a_run_stuck_at_chance_worse_than_its_start():
 )
 def test_the_guard_lets_a_healthy_or_slow_run_go_on(costs, accuracies):
     epochs_of(DivergenceGuard(), costs, accuracies, BALANCED, 1.39)
+
+
+def test_a_model_that_cannot_be_written_for_want_of_permission_says_so(tmp_path, monkeypatch):
+    """Not every OSError is a full disk: the advice fits the error (here EISDIR, a real one)."""
+    from glassnet.runs.rescue import save_or_rescue
+
+    rescue = tmp_path / "rescue"
+    rescue.mkdir()
+    monkeypatch.setattr("tempfile.tempdir", str(rescue))
+    target = tmp_path / "m.glassnet"
+    target.mkdir()  # a folder where the model should go
+    net = gn.Network([gn.Dense(2, 1), gn.Sigmoid()], seed=0)
+    with pytest.raises(gn.errors.GlassnetError, match="Is a directory") as caught:
+        save_or_rescue(net, target)
+    (rescued,) = rescue.iterdir()
+    assert f"once you may write there: mv {rescued} {target}" in str(caught.value)
+    assert "room" not in str(caught.value)
+    assert gn.load(rescued).n_params == net.n_params
+
+
+def test_a_run_that_blew_up_and_collapsed_at_chance_is_stopped(tmp_path):
+    """Adam at η = 2 on xor-clusters: the cost doubles in epoch 1, then the dead network sits
+    at chance with a cost near ln 2, below its start, so the rule above never fired; it used to
+    finish with exit 0 and save a 50 % model."""
+    out = tmp_path / "m.glassnet"
+    config = gn.RunConfig(data="xor-clusters", epochs=15, optimizer="adam", lr=2.0, seed=0,
+                          out=str(out))  # fmt: skip
+    with pytest.raises(gn.errors.DivergenceError, match="no better than a constant guess"):
+        gn.run(config)
+    assert not out.exists()
+
+
+def test_the_guard_stops_a_run_thrashing_at_chance():
+    """Costs bouncing above a constant guess's (ln 4 ≈ 1.386) below the start, never a new
+    low after epoch 2: stopped after FLAT_EPOCHS such epochs; one more new low would reset."""
+    costs = [1.45, 1.40] + [1.42, 1.50, 1.41, 1.47] * 3
+    with pytest.raises(gn.errors.DivergenceError, match=f"for {FLAT_EPOCHS} epochs .* no new low"):
+        epochs_of(DivergenceGuard(), costs, [0.25] * len(costs), BALANCED, 1.6)
+    slow = [1.6 - 0.01 * epoch for epoch in range(2 * FLAT_EPOCHS)]  # above ln 4, new lows
+    epochs_of(DivergenceGuard(), slow, [0.25] * len(slow), BALANCED, 1.6)
+
+
+def test_a_run_that_thrashes_at_chance_is_stopped():
+    """Adam at η = 2 on xor-clusters, seed 1: the cost never rose above its start; every step
+    undoes the last, and the network bounces around chance (cost 0.69-0.81 for 80 epochs).
+    It used to run 85 epochs before a stretch of costs above its start stopped it."""
+    config = gn.RunConfig(data="xor-clusters", optimizer="adam", lr=2.0, seed=1)
+    with pytest.raises(gn.errors.DivergenceError, match="by epoch (1|2)[0-9] .* no new low"):
+        gn.run(config)
+
+
+@pytest.mark.parametrize("data", ["xor", "circles", "xor-clusters", "spirals"])
+def test_a_slow_run_at_chance_is_not_called_a_collapse(data):
+    """SGD at η = 0.01 learns slowly: at chance for epochs, but it never rose above its
+    start, so it finishes."""
+    gn.run(gn.RunConfig(data=data, epochs=30, optimizer="sgd", lr=0.01, seed=0))

@@ -91,6 +91,20 @@ def main(argv: list[str] | None = None) -> int:
         return ExitStatus.INTERRUPTED
     except BrokenPipeError:
         return ExitStatus.SUCCESS
+    except OSError as exc:  # the system refused a path the user gave (a folder not searchable)
+        print(f"error: {refused_path(exc)}", file=sys.stderr)
+        return ExitStatus.ERROR
+
+
+def refused_path(exc: OSError) -> str:
+    """One line for an OSError no command turned into a GlassnetError: the path and the fix."""
+    what = exc.strerror or type(exc).__name__
+    if exc.filename is None:
+        return f"{what}: check the files and folders this command reads and writes"
+    return (
+        f"cannot use {exc.filename} ({what}): check the path, and that you may read it and "
+        "search every folder on the way to it (ls -ld shows each folder's permissions)"
+    )
 
 
 if __name__ == "__main__":

@@ -118,7 +118,8 @@ def gunzip(path, *, dataset=None, ndim=None, max_items=None):
             while filled <= expected and (n := f.readinto(view[filled:])):
                 filled += n
     if filled != expected:
-        _check_length(filled, IDX_TYPES[head[2]], _shape(head), 4 + 4 * head[3], path, dataset)
+        dtype, shape, offset = IDX_TYPES[head[2]], _shape(head), 4 + 4 * head[3]
+        _check_length(filled, dtype, shape, offset, path, dataset, decompressed=True)
     del payload[expected:]
     return payload
 
@@ -271,15 +272,22 @@ def _parse_header(head, source, ndim, dataset):
     return IDX_TYPES[head[2]], shape, 4 + 4 * dims
 
 
-def _check_length(length, dtype, shape, offset, source, dataset):
-    """Raise DataError unless the file is exactly header + prod(shape) elements long."""
+def _check_length(length, dtype, shape, offset, source, dataset, *, decompressed=False):
+    """Raise DataError unless the file is exactly header + prod(shape) elements long.
+    `decompressed`: `length` is what a gzip stream gave, read up to one byte past the
+    promise (so a longer stream is "more", not its true length)."""
     expected = offset + int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
     if length == expected:
         return
     dims = " × ".join(str(d) for d in shape)
     problem = "is truncated" if length < expected else "has extra bytes at the end"
+    if not decompressed:
+        found = f"the file has {length:,} bytes"
+    elif length > expected:
+        found = "it decompresses to more (reading stopped there)"
+    else:
+        found = f"it decompresses to {length:,} bytes"
     raise DataError(
         f"{source} {problem}: its header describes a {dims} array of {dtype.name} "
-        f"({expected:,} bytes with the header) but the file has {length:,} bytes: "
-        f"{refetch_hint(source, dataset)}"
+        f"({expected:,} bytes with the header) but {found}: {refetch_hint(source, dataset)}"
     )

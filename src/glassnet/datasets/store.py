@@ -15,6 +15,7 @@ removes the temporary file before the process ends.  Nothing unverified is ever 
 place.
 """
 
+import math
 import os
 import shutil
 import time
@@ -251,11 +252,14 @@ def deadline_seconds(max_bytes):
     override = os.environ.get("GLASSNET_DOWNLOAD_DEADLINE", "").strip()
     if override:
         try:
-            return float(override)
+            seconds = float(override)
         except ValueError:
+            seconds = math.nan
+        if not 0 < seconds < math.inf:  # NaN, inf, 0 or less: no deadline at all, or no time
             raise DownloadError(
-                f"GLASSNET_DOWNLOAD_DEADLINE is {override!r}: give a number of seconds"
-            ) from None
+                f"GLASSNET_DOWNLOAD_DEADLINE is {override!r}: give a positive number of seconds"
+            )
+        return seconds
     return TIMEOUT_SECONDS + max_bytes / MIN_RATE
 
 

@@ -12,6 +12,7 @@ command that puts the rescued file in place (or, for a checkpoint, that resumes 
 
 from __future__ import annotations
 
+import errno
 import os
 import tempfile
 from pathlib import Path
@@ -27,6 +28,7 @@ def save_or_rescue(net, path, trainer=None) -> Path:
         return save(net, path, trainer=trainer)
     except OSError as exc:
         reason = exc.strerror or str(exc)
+        full = exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
     old = "the old file there is untouched" if path.exists() else "nothing was written there"
     kind = "checkpoint" if trainer is not None else "trained model"
     rescued = _save_elsewhere(net, path, trainer)
@@ -38,7 +40,8 @@ def save_or_rescue(net, path, trainer=None) -> Path:
     if trainer is not None:
         then = f"resume with: glassnet train --resume {rescued}"
     else:
-        then = f"once there is room: mv {rescued} {path}"
+        when = "once there is room" if full else "once you may write there"
+        then = f"{when}: mv {rescued} {path}"
     raise GlassnetError(
         f"cannot write {path}: {reason}; {old}. The {kind} was saved to {rescued} instead; {then}"
     )
