@@ -123,6 +123,40 @@ def test_an_upload_trains_on_its_rows():
     assert session.train(3, seconds=10) == 3
 
 
+def test_the_cost_follows_a_new_data_set_from_the_default_settings():
+    """From the page's defaults (binary cross-entropy), choosing blobs or a regression set
+    gives a network, not a refusal: the cost changes to one that fits the new data."""
+    session = Session()
+    assert session.settings.cost == "binary_cross_entropy"
+    for name, cost, n_out in (("blobs", "cross_entropy", 3), ("regression-1d", "squared_error", 1),
+                              ("regression-2d", "squared_error", 1),
+                              ("moons", "binary_cross_entropy", 1)):  # fmt: skip
+        query = {**session.settings.to_query(), "data": name}
+        replies = protocol.handle(session, {"type": "configure", "settings": query})
+        assert [r["type"] for r in replies] == ["state", "data", "frame"], replies[0]
+        assert session.settings.cost == cost and replies[0]["settings"]["cost"] == cost
+        assert session.net.n_out == n_out
+    assert Session(Settings(data="blobs")).settings.cost == "cross_entropy"  # a link's data
+    rows = "\n".join(f"{np.cos(i)},{np.sin(i)},{np.sin(3 * i):.4f}" for i in range(60))
+    protocol.handle(session, {"type": "upload", "name": "numbers.csv", "text": rows})
+    assert session.data.task == "regression" and session.settings.cost == "squared_error"
+
+
+def test_a_cost_that_does_not_fit_the_same_data_is_refused_in_the_pages_words():
+    session = Session(Settings(data="blobs", cost="cross_entropy"))
+    query = {**session.settings.to_query(), "cost": "binary_cross_entropy"}
+    reply = protocol.handle(session, {"type": "configure", "settings": query})[0]
+    assert reply["type"] == "error" and "--" not in reply["message"]
+    assert reply["message"].startswith("the cost binary_cross_entropy needs two classes and "
+                                       "blobs has 3; choose cross_entropy")  # fmt: skip
+    assert session.settings.cost == "cross_entropy"
+    query = {"data": "regression-1d", "cost": "squared_error"}
+    session = Session(Settings.from_query(query))
+    message = {"type": "configure", "settings": {**query, "cost": "cross_entropy"}}
+    reply = protocol.handle(session, message)[0]
+    assert reply["type"] == "error" and "needs classes" in reply["message"]
+
+
 # ---------------------------------------------------------------- training
 
 
