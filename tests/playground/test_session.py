@@ -238,16 +238,30 @@ def test_a_units_numbers_are_the_traces():
 def test_a_weights_numbers_are_the_sample_and_batch_gradients():
     session = Session(Settings(hidden=(3,), gd="batch"))
     assert glassbox.weight_info(session, 1, 0, 1)["batch_grad"] is None
+    from glassnet.nn import losses
+    from glassnet.train.targets import prepare_targets
+
+    work, loss = session.net.copy(dtype="float64"), losses.get(session.loss)  # the full batch's
+    targets = prepare_targets(work, loss, session.data.y_train).values  # gradient, on its own
+    work.loss_and_backward(loss, session.data.X_train, targets, training=True)
+    bias_before, bias_grad = float(session.dense[0].b[2]), float(work.layers[0].db[2])
     session.step()
     x, target = session.sample("train", 0)
     tr = trace(session.net, x, target, session.loss)
     first = [lg for lg in tr.layers if lg.layer == 0][0]
     info = glassbox.weight_info(session, 1, 0, 1)
     assert info["sample_grad"] == pytest.approx(first.grad["backprop"][0, 1], rel=1e-9)
-    assert info["batch_grad"] == pytest.approx(float(session.dense[0].dW[0, 1]))
+    assert info["batch_grad"] == pytest.approx(float(work.layers[0].dW[0, 1]), rel=1e-9)
     assert info["update"] == pytest.approx(-0.1 * info["batch_grad"])
     bias = glassbox.weight_info(session, 1, 2, 2)
     assert bias["bias"] and bias["name"] == "b⁽¹⁾[3]"
+    assert bias["batch_grad"] == pytest.approx(bias_grad, rel=1e-9)
+    assert bias["value"] == pytest.approx(bias_before - 0.1 * bias_grad, rel=1e-9)
+    assert [line.split(" =")[0] for line in bias["lines"][1:]] == [
+        "∂L/∂b for sample train #0",
+        "∂L/∂b for the last batch",
+        "last update Δb",
+    ]
 
 
 def test_typing_a_weight_changes_the_output():

@@ -109,12 +109,13 @@ def weight_info(session, layer: int, row: int, col: int):
     batch_grad = None if batch is None else float(batch[row] if bias else batch[row, col])
     update = float(session.last_update(layer)[row, col]) if session.updates else None
     name = f"b{sup(layer)}[{row + 1}]" if bias else f"W{sup(layer)}[{row + 1},{col + 1}]"
+    w = "b" if bias else "w"  # ∂L/∂b of a bias, ∂L/∂w of a weight
     lines = [
         f"{name} = {num(value)}",
-        f"∂L/∂w for sample {split} #{index} = {num(sample_grad)}",
-        "∂L/∂w for the last batch = "
+        f"∂L/∂{w} for sample {split} #{index} = {num(sample_grad)}",
+        f"∂L/∂{w} for the last batch = "
         + ("— (no update yet)" if batch_grad is None else num(batch_grad)),
-        "last update Δw = " + ("— (no update yet)" if update is None else num(update)),
+        f"last update Δ{w} = " + ("— (no update yet)" if update is None else num(update)),
     ]
     return {
         "layer": layer, "row": row, "col": col, "bias": bias, "name": name, "value": value,
