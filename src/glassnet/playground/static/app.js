@@ -53,14 +53,27 @@ function send(message) {
 
 const HANDLERS = {
   session(m) { session = m; fillChoices(m.choices); setDownloads(); },
-  state(m) { settings = m.settings; showSettings(m.example); writeURL(m.query); },
+  state(m) {
+    const example = settings ? settings.example : "";
+    settings = m.settings;
+    $("message").hidden = true;  // the settings were applied: an older complaint no longer holds
+    showSettings(m.example);
+    writeURL(m.query);
+    if (m.settings.example && m.settings.example !== example) send({ type: "select", split: "train", index: 0 });
+  },
   data(m) {
     data = m;
     selection = null;
     chosen = { split: "train", index: 0 };
     scheduleDraw();
   },
-  frame(m) { frame = m; scheduleDraw(); },
+  frame(m) {
+    const shape = m.network.sizes.join("-") + m.example;
+    if (frame && shape !== frame.network.sizes.join("-") + frame.example) forget();
+    else if (selection && (!m.playing || performance.now() - refreshed > 500)) refresh();
+    frame = m;
+    scheduleDraw();
+  },
   unit(m) { showInspector(m.lines, m); clickAnswered(); },
   weight(m) { showInspector(m.lines, m); clickAnswered(); },
   trace(m) {
@@ -72,6 +85,27 @@ const HANDLERS = {
   weights(m) { showLink({ weights: m.text }); },
   error(m) { stats.errors.push(m.message); showMessage(m.message); clickAnswered(); },
 };
+
+// The numbers shown stay those of the network now: asked again after a Step, a Pause, a typed
+// weight and twice a second while playing; forgotten when the network's shape changes.
+let refreshed = 0;
+function refresh() {
+  refreshed = performance.now();
+  const s = selection;
+  if (s.kind === "unit") send({ type: "unit", layer: s.layer, unit: s.unit });
+  else send({ type: "weight", layer: s.layer, row: s.row, col: s.col });
+}
+
+function forget() {
+  selection = null;
+  $("inspector").replaceChildren();
+  const p = document.createElement("p");
+  p.className = "hint";
+  p.textContent = "Click a unit or a connection for its numbers, a data point for its full trace.";
+  $("inspector").appendChild(p);
+  $("edit").hidden = true;
+  $("trace").textContent = "";
+}
 
 function receive(m) {
   const handler = HANDLERS[m.type];
@@ -497,6 +531,8 @@ const Net = (() => {
         const canvas = document.createElement("canvas");
         canvas.width = canvas.height = 32;
         el.appendChild(canvas);
+        box.appendChild(el);
+        col.push(canvas);
         if (l === 0) {
           el.title = data.features[i] || `x${i + 1}`;
           el.setAttribute("role", "img");
@@ -508,16 +544,16 @@ const Net = (() => {
           el.addEventListener("click", () => inspectUnit(l, i));
           el.addEventListener("mouseenter", () => hover.start(l, i));
           el.addEventListener("mouseleave", () => hover.stop());
-          const b = document.createElement("span");
+          const b = document.createElement("button");  // beside the unit: not nested in it
+          b.type = "button";
           b.className = "bias";
-          b.setAttribute("role", "button");
+          b.style.left = `${x - 5}px`;
+          b.style.top = `${y + unit - 5}px`;
           b.setAttribute("aria-label", `bias of layer ${l} unit ${i + 1}`);
-          b.addEventListener("click", (e) => { e.stopPropagation(); inspectWeight(l, i, sizes[l - 1]); });
-          el.appendChild(b);
+          b.addEventListener("click", () => inspectWeight(l, i, sizes[l - 1]));
           bcol.push(b);
+          box.appendChild(b);
         }
-        box.appendChild(el);
-        col.push(canvas);
       }
       if (l > 0 && l < sizes.length - 1) {
         for (const [sign, text] of [[1, "+"], [-1, "−"]]) {
