@@ -70,12 +70,12 @@ const HANDLERS = {
   frame(m) {
     const shape = m.network.sizes.join("-") + m.example;
     if (frame && shape !== frame.network.sizes.join("-") + frame.example) forget();
-    else if (selection && (!m.playing || performance.now() - refreshed > 500)) refresh();
+    else if (selection && pendingClick === null && (!m.playing || performance.now() - refreshed > 1000)) refresh();
     frame = m;
     scheduleDraw();
   },
-  unit(m) { showInspector(m.lines, m); clickAnswered(); },
-  weight(m) { showInspector(m.lines, m); clickAnswered(); },
+  unit(m) { showInspector(m.lines, m); answered(); },
+  weight(m) { showInspector(m.lines, m); answered(); },
   trace(m) {
     $("trace").textContent = m.text;
     chosen = { split: m.split, index: m.index };
@@ -87,10 +87,13 @@ const HANDLERS = {
 };
 
 // The numbers shown stay those of the network now: asked again after a Step, a Pause, a typed
-// weight and twice a second while playing; forgotten when the network's shape changes.
+// weight and once a second while playing; forgotten when the network's shape changes. The
+// answers come in order, so the first `refreshing` of them are these, not a click's.
 let refreshed = 0;
+let refreshing = 0;
 function refresh() {
   refreshed = performance.now();
+  refreshing += 1;
   const s = selection;
   if (s.kind === "unit") send({ type: "unit", layer: s.layer, unit: s.unit });
   else send({ type: "weight", layer: s.layer, row: s.row, col: s.col });
@@ -110,6 +113,11 @@ function forget() {
 function receive(m) {
   const handler = HANDLERS[m.type];
   if (handler) handler(m);
+}
+
+function answered() {
+  if (refreshing > 0) refreshing -= 1;
+  else clickAnswered();
 }
 
 function clickAnswered() {
