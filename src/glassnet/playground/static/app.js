@@ -70,7 +70,7 @@ const HANDLERS = {
   frame(m) {
     const shape = m.network.sizes.join("-") + m.example;
     if (frame && shape !== frame.network.sizes.join("-") + frame.example) forget();
-    else if (selection && pendingClick === null && (!m.playing || performance.now() - refreshed > 1000)) refresh();
+    else if (selection && pendingClick === null && !m.playing) refresh();
     frame = m;
     scheduleDraw();
   },
@@ -86,13 +86,11 @@ const HANDLERS = {
   error(m) { stats.errors.push(m.message); showMessage(m.message); clickAnswered(); },
 };
 
-// The numbers shown stay those of the network now: asked again after a Step, a Pause, a typed
-// weight and once a second while playing; forgotten when the network's shape changes. The
-// answers come in order, so the first `refreshing` of them are these, not a click's.
-let refreshed = 0;
+// The numbers shown are those of the network when it stops: asked again after a Step, a Pause,
+// a typed weight (not while playing, where a click would wait behind them); forgotten when the
+// network's shape changes. The answers come in order: the first `refreshing` are these.
 let refreshing = 0;
 function refresh() {
-  refreshed = performance.now();
   refreshing += 1;
   const s = selection;
   if (s.kind === "unit") send({ type: "unit", layer: s.layer, unit: s.unit });
