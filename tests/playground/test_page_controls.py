@@ -136,3 +136,60 @@ def test_ctrl_c_stops_the_server_cleanly(start_server):
     s.process.send_signal(signal.SIGINT)
     out, _ = s.process.communicate(timeout=30)
     assert s.process.returncode == 0 and "playground stopped" in out
+
+
+def test_the_page_asks_nothing_of_another_host(server, browser):
+    """Offline: every request the page makes goes to the playground's own server."""
+    context = browser.new_context()
+    page = context.new_page()
+    requests = []
+    page.on("request", lambda r: requests.append(r.url))
+    page.goto(server.url)
+    page.wait_for_function("window.glassnetStats && window.glassnetStats.frames > 0")
+    context.close()
+    own = (server.base + "/", server.base.replace("http", "ws") + "/", "data:")
+    assert len(requests) >= 4 and [u for u in requests if not u.startswith(own)] == []
+
+
+def test_the_pages_files_ship_in_the_package():
+    """pyproject's package data takes every file of static/, and the page loads only those."""
+    import re
+    import tomllib
+    from pathlib import Path
+
+    from glassnet.playground.server import PAGE_FILES, STATIC
+
+    root = Path(__file__).resolve().parents[2]
+    setuptools = tomllib.loads((root / "pyproject.toml").read_text())["tool"]["setuptools"]
+    patterns = setuptools["package-data"]["glassnet.playground"]
+    files = {p.name for p in STATIC.iterdir()}
+    shipped = {p.name for pattern in patterns for p in STATIC.parent.glob(pattern)}
+    assert files == shipped == PAGE_FILES | {"index.html"}
+    html = (STATIC / "index.html").read_text(encoding="utf-8")
+    assert set(re.findall(r'(?:src|href)="static/([^"]+)"', html)) == PAGE_FILES
+
+
+def test_without_no_browser_the_page_opens_in_the_default_browser(tmp_path):
+    """$BROWSER is the default browser for Python's webbrowser: here a command that writes
+    the address it is given to a file."""
+    import os
+    import subprocess
+    import sys
+    import time
+
+    opened = tmp_path / "opened.txt"
+    command = f"{sys.executable} -c \"import sys; open(sys.argv[1], 'w').write(sys.argv[2])\""
+    env = {**os.environ, "BROWSER": f"{command} {opened} %s"}
+    process = subprocess.Popen([sys.executable, "-m", "glassnet", "playground", "--port", "0"],
+                               stdout=subprocess.PIPE, text=True, env=env)  # fmt: skip
+    try:
+        printed = process.stdout.readline().split(" at ")[1].strip()
+        for _ in range(300):
+            if opened.exists() and opened.read_text():
+                break
+            time.sleep(0.1)
+        assert opened.read_text() == printed and "?token=" in printed
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.communicate(timeout=30)
+    assert process.returncode == 0
