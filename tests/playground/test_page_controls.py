@@ -92,6 +92,24 @@ def test_a_bias_is_reached_and_opened_from_the_keyboard(server, open_page):
     page.wait_for_selector("#inspector .equation")
     lines = page.locator("#inspector .equation").all_text_contents()
     assert lines[0] == "b⁽¹⁾[2] = 0" and lines[1].startswith("∂L/∂b for sample train #0 = ")
+    before = page.evaluate("document.getElementById('surface').toDataURL()")
+    page.fill("#edit-value", "-1.5")
+    page.keyboard.press("Enter")
+    page.wait_for_function("document.querySelector('#inspector .equation')?.textContent"
+                           " == 'b⁽¹⁾[2] = -1.5'")  # fmt: skip
+    page.wait_for_function(f"document.getElementById('surface').toDataURL() != {before!r}")
+
+
+def test_reset_draws_the_weights_again_from_the_seed(server, open_page):
+    _, page = open_page(server.page_url(hidden="3", gd="batch", lr="1"))
+    first = page.text_content("#cost-train")
+    for n in (1, 2):
+        page.get_by_role("button", name="Step").click()
+        page.wait_for_function(f"document.getElementById('updates').textContent == 'updates {n}'")
+    assert page.text_content("#cost-train") != first
+    page.get_by_role("button", name="Reset").click()
+    page.wait_for_function("document.getElementById('updates').textContent == 'updates 0'")
+    assert page.text_content("#cost-train") == first and page.text_content("#epoch") == "epoch 0"
 
 
 def test_the_numbers_shown_follow_a_step(server, open_page):
