@@ -94,11 +94,19 @@ def test_a_csv_with_many_numeric_values_is_a_regression_set():
         ("x1,x2,y\n1,2,a\n1,2,\n3,4,a\n5,6,b\n", "line 3 has no label"),
         ("x1,x2,y\n" + "1,2,0\n" * 1001, "has 1001 rows; the playground takes 1000"),
         ("x,y,z\n" + "".join(f"1,2,c{i}\n" for i in range(7)), "7 classes; the playground draws"),
+        ("x1,x2,y\n1,2,1\n3,4,nan\n5,6,2\n7,8,1\n", "line 3: the label 'nan' is not a finite"),
+        ("1,2,1e400\n3,4,1\n5,6,2\n7,8,1\n", "line 1: the label '1e400' is not a finite"),
+        ("1,2," + "a" * 140_000 + "\n", "is not a CSV file of x1,x2,label rows \\(field larger"),
     ],
 )
 def test_a_bad_csv_is_a_one_line_message(text, message):
     with pytest.raises(DataError, match=message):
         play_data.from_csv(text, Settings(), "bad.csv")
+
+
+def test_a_spreadsheets_byte_order_mark_is_not_part_of_a_name():
+    data = play_data.from_csv("\ufeffwidth,height,kind\n1,2,a\n3,4,b\n5,6,a\n7,8,b\n", Settings())
+    assert data.feature_names == ("width", "height")
 
 
 def test_an_oversized_upload_is_refused_before_parsing():
@@ -306,6 +314,14 @@ def test_unknown_messages_are_named():
     session = Session()
     assert "unknown message type 'fly'" in protocol.handle(session, {"type": "fly"})[0]["message"]
     assert protocol.handle(session, {"type": "unit", "layer": "1", "unit": 0})[0]["type"] == "error"
+
+
+@pytest.mark.parametrize("unit", [4, 99, -1])
+def test_a_unit_that_is_not_there_is_an_error_reply_not_a_closed_socket(unit):
+    session = Session(Settings(hidden=(4,)))
+    reply = protocol.handle(session, {"type": "unit", "layer": 1, "unit": unit})[0]
+    assert reply == {"type": "error", "about": "unit",
+                     "message": f"unit must be 0 to 3 in layer 1, got {unit}"}  # fmt: skip
 
 
 def test_the_downloads_are_a_model_file_and_a_report(tmp_path):

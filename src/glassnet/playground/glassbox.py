@@ -47,6 +47,11 @@ def unit_info(session, layer: int, unit: int, split: str = "train", index: int |
     if index is None:
         split, index = session.selected_split, session.selected
     dense_layer = session._dense_layer(layer)
+    if not (isinstance(unit, int) and 0 <= unit < dense_layer.n_out):
+        from glassnet.errors import ValidationError
+
+        raise ValidationError(f"unit must be 0 to {dense_layer.n_out - 1} in layer {layer}, "
+                              f"got {unit!r}")  # fmt: skip
     work, x, target, cost = one_sample(session, split, index)
     position = session.net.layers.index(dense_layer)
     dense = work.layers[position]
