@@ -211,3 +211,15 @@ def test_without_no_browser_the_page_opens_in_the_default_browser(tmp_path):
         process.send_signal(signal.SIGTERM)
         process.communicate(timeout=30)
     assert process.returncode == 0
+
+
+def test_a_connection_is_pressed_with_enter_or_space_and_space_is_not_play(server, open_page):
+    _, page = open_page(server.page_url(hidden="2"))
+    for key, name in (("Enter", "W⁽¹⁾[1,2]"), ("Space", "W⁽¹⁾[2,1]")):
+        row, col = (1, 2) if key == "Enter" else (2, 1)
+        page.get_by_role("button", name=f"weight from input {col} to layer 1 unit {row}").focus()
+        page.keyboard.press(key)
+        page.wait_for_function("document.querySelector('#inspector .equation')?.textContent"
+                               f".startsWith({name + ' = '!r})")  # fmt: skip
+    page.wait_for_timeout(300)
+    assert page.get_attribute("#play", "aria-label") == "Play"

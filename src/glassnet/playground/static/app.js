@@ -508,7 +508,12 @@ const Net = (() => {
           hit.setAttribute("role", "button");
           hit.setAttribute("aria-label", `weight from ${l === 1 ? "input" : "layer " + (l - 1) + " unit"} ${i + 1} to layer ${l} unit ${j + 1}`);
           hit.addEventListener("click", () => inspectWeight(l, j, i));
-          hit.addEventListener("keydown", (e) => { if (e.key === "Enter") inspectWeight(l, j, i); });
+          hit.addEventListener("keydown", (e) => {  // a button: Enter and Space press it
+            if (e.key !== "Enter" && e.key !== " ") return;
+            e.preventDefault();
+            e.stopPropagation();  // Space here is this button's, not Play's
+            inspectWeight(l, j, i);
+          });
           svg.appendChild(path);
           svg.appendChild(hit);
           row.push(path);
