@@ -94,11 +94,19 @@ def test_a_csv_with_many_numeric_values_is_a_regression_set():
         ("x1,x2,y\n1,2,a\n1,2,\n3,4,a\n5,6,b\n", "line 3 has no label"),
         ("x1,x2,y\n" + "1,2,0\n" * 1001, "has 1001 rows; the playground takes 1000"),
         ("x,y,z\n" + "".join(f"1,2,c{i}\n" for i in range(7)), "7 classes; the playground draws"),
+        ("x1,x2,y\n1,2,1\n3,4,nan\n5,6,2\n7,8,1\n", "line 3: the label 'nan' is not a finite"),
+        ("1,2,1e400\n3,4,1\n5,6,2\n7,8,1\n", "line 1: the label '1e400' is not a finite"),
+        ("1,2," + "a" * 140_000 + "\n", "is not a CSV file of x1,x2,label rows \\(field larger"),
     ],
 )
 def test_a_bad_csv_is_a_one_line_message(text, message):
     with pytest.raises(DataError, match=message):
         play_data.from_csv(text, Settings(), "bad.csv")
+
+
+def test_a_spreadsheets_byte_order_mark_is_not_part_of_a_name():
+    data = play_data.from_csv("\ufeffwidth,height,kind\n1,2,a\n3,4,b\n5,6,a\n7,8,b\n", Settings())
+    assert data.feature_names == ("width", "height")
 
 
 def test_an_oversized_upload_is_refused_before_parsing():
@@ -121,6 +129,40 @@ def test_an_upload_trains_on_its_rows():
     assert [r["type"] for r in replies] == ["state", "data", "frame"]
     assert session.settings.data == "upload" and session.net.n_out == 3
     assert session.train(3, seconds=10) == 3
+
+
+def test_the_cost_follows_a_new_data_set_from_the_default_settings():
+    """From the page's defaults (binary cross-entropy), choosing blobs or a regression set
+    gives a network, not a refusal: the cost changes to one that fits the new data."""
+    session = Session()
+    assert session.settings.cost == "binary_cross_entropy"
+    for name, cost, n_out in (("blobs", "cross_entropy", 3), ("regression-1d", "squared_error", 1),
+                              ("regression-2d", "squared_error", 1),
+                              ("moons", "binary_cross_entropy", 1)):  # fmt: skip
+        query = {**session.settings.to_query(), "data": name}
+        replies = protocol.handle(session, {"type": "configure", "settings": query})
+        assert [r["type"] for r in replies] == ["state", "data", "frame"], replies[0]
+        assert session.settings.cost == cost and replies[0]["settings"]["cost"] == cost
+        assert session.net.n_out == n_out
+    assert Session(Settings(data="blobs")).settings.cost == "cross_entropy"  # a link's data
+    rows = "\n".join(f"{np.cos(i)},{np.sin(i)},{np.sin(3 * i):.4f}" for i in range(60))
+    protocol.handle(session, {"type": "upload", "name": "numbers.csv", "text": rows})
+    assert session.data.task == "regression" and session.settings.cost == "squared_error"
+
+
+def test_a_cost_that_does_not_fit_the_same_data_is_refused_in_the_pages_words():
+    session = Session(Settings(data="blobs", cost="cross_entropy"))
+    query = {**session.settings.to_query(), "cost": "binary_cross_entropy"}
+    reply = protocol.handle(session, {"type": "configure", "settings": query})[0]
+    assert reply["type"] == "error" and "--" not in reply["message"]
+    assert reply["message"].startswith("the cost binary_cross_entropy needs two classes and "
+                                       "blobs has 3; choose cross_entropy")  # fmt: skip
+    assert session.settings.cost == "cross_entropy"
+    query = {"data": "regression-1d", "cost": "squared_error"}
+    session = Session(Settings.from_query(query))
+    message = {"type": "configure", "settings": {**query, "cost": "cross_entropy"}}
+    reply = protocol.handle(session, message)[0]
+    assert reply["type"] == "error" and "needs classes" in reply["message"]
 
 
 # ---------------------------------------------------------------- training
@@ -204,16 +246,30 @@ def test_a_units_numbers_are_the_traces():
 def test_a_weights_numbers_are_the_sample_and_batch_gradients():
     session = Session(Settings(hidden=(3,), gd="batch"))
     assert glassbox.weight_info(session, 1, 0, 1)["batch_grad"] is None
+    from glassnet.nn import losses
+    from glassnet.train.targets import prepare_targets
+
+    work, loss = session.net.copy(dtype="float64"), losses.get(session.loss)  # the full batch's
+    targets = prepare_targets(work, loss, session.data.y_train).values  # gradient, on its own
+    work.loss_and_backward(loss, session.data.X_train, targets, training=True)
+    bias_before, bias_grad = float(session.dense[0].b[2]), float(work.layers[0].db[2])
     session.step()
     x, target = session.sample("train", 0)
     tr = trace(session.net, x, target, session.loss)
     first = [lg for lg in tr.layers if lg.layer == 0][0]
     info = glassbox.weight_info(session, 1, 0, 1)
     assert info["sample_grad"] == pytest.approx(first.grad["backprop"][0, 1], rel=1e-9)
-    assert info["batch_grad"] == pytest.approx(float(session.dense[0].dW[0, 1]))
+    assert info["batch_grad"] == pytest.approx(float(work.layers[0].dW[0, 1]), rel=1e-9)
     assert info["update"] == pytest.approx(-0.1 * info["batch_grad"])
     bias = glassbox.weight_info(session, 1, 2, 2)
     assert bias["bias"] and bias["name"] == "b⁽¹⁾[3]"
+    assert bias["batch_grad"] == pytest.approx(bias_grad, rel=1e-9)
+    assert bias["value"] == pytest.approx(bias_before - 0.1 * bias_grad, rel=1e-9)
+    assert [line.split(" =")[0] for line in bias["lines"][1:]] == [
+        "∂L/∂b for sample train #0",
+        "∂L/∂b for the last batch",
+        "last update Δb",
+    ]
 
 
 def test_typing_a_weight_changes_the_output():
@@ -258,6 +314,14 @@ def test_unknown_messages_are_named():
     session = Session()
     assert "unknown message type 'fly'" in protocol.handle(session, {"type": "fly"})[0]["message"]
     assert protocol.handle(session, {"type": "unit", "layer": "1", "unit": 0})[0]["type"] == "error"
+
+
+@pytest.mark.parametrize("unit", [4, 99, -1])
+def test_a_unit_that_is_not_there_is_an_error_reply_not_a_closed_socket(unit):
+    session = Session(Settings(hidden=(4,)))
+    reply = protocol.handle(session, {"type": "unit", "layer": 1, "unit": unit})[0]
+    assert reply == {"type": "error", "about": "unit",
+                     "message": f"unit must be 0 to 3 in layer 1, got {unit}"}  # fmt: skip
 
 
 def test_the_downloads_are_a_model_file_and_a_report(tmp_path):

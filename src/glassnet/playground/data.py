@@ -113,7 +113,13 @@ def from_csv(text: str, settings: Settings, filename: str = "upload.csv") -> Pla
             f"{filename} is larger than {LIMITS.upload_bytes // 1024} KB; "
             f"upload at most {LIMITS.points} rows"
         )
-    rows = [r for r in csv.reader(io.StringIO(text)) if any(cell.strip() for cell in r)]
+    text = text.removeprefix("\ufeff")  # a spreadsheet's byte-order mark is not a name
+    try:
+        rows = [r for r in csv.reader(io.StringIO(text)) if any(cell.strip() for cell in r)]
+    except csv.Error as exc:
+        raise DataError(
+            f"{filename} is not a CSV file of x1,x2,label rows ({exc}); save it as plain CSV"
+        ) from None
     if not rows:
         raise DataError(f"{filename} is empty; give rows of x1,x2,label")
     header = None
@@ -149,6 +155,12 @@ def _columns(rows, filename: str, has_header: bool):
     if any(label == "" for label in labels):
         line = labels.index("") + 1 + has_header
         raise DataError(f"{filename} line {line} has no label; fill in the third column")
+    for k, label in enumerate(labels):
+        if _is_float(label) and not _is_number(label):
+            raise DataError(
+                f"{filename} line {k + 1 + has_header}: the label {label!r} is not a finite "
+                "number; give a class name or a number"
+            )
     return X, labels
 
 
@@ -171,6 +183,14 @@ def _target(labels: list[str], filename: str):
     task = "binary" if len(distinct) == 2 else "multiclass"
     classes = [int(float(v)) for v in distinct] if numeric else distinct
     return task, y, classes
+
+
+def _is_float(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _is_number(text: str) -> bool:

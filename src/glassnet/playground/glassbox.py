@@ -47,6 +47,11 @@ def unit_info(session, layer: int, unit: int, split: str = "train", index: int |
     if index is None:
         split, index = session.selected_split, session.selected
     dense_layer = session._dense_layer(layer)
+    if not (isinstance(unit, int) and 0 <= unit < dense_layer.n_out):
+        from glassnet.errors import ValidationError
+
+        raise ValidationError(f"unit must be 0 to {dense_layer.n_out - 1} in layer {layer}, "
+                              f"got {unit!r}")  # fmt: skip
     work, x, target, cost = one_sample(session, split, index)
     position = session.net.layers.index(dense_layer)
     dense = work.layers[position]
@@ -109,12 +114,13 @@ def weight_info(session, layer: int, row: int, col: int):
     batch_grad = None if batch is None else float(batch[row] if bias else batch[row, col])
     update = float(session.last_update(layer)[row, col]) if session.updates else None
     name = f"b{sup(layer)}[{row + 1}]" if bias else f"W{sup(layer)}[{row + 1},{col + 1}]"
+    w = "b" if bias else "w"  # ∂L/∂b of a bias, ∂L/∂w of a weight
     lines = [
         f"{name} = {num(value)}",
-        f"∂L/∂w for sample {split} #{index} = {num(sample_grad)}",
-        "∂L/∂w for the last batch = "
+        f"∂L/∂{w} for sample {split} #{index} = {num(sample_grad)}",
+        f"∂L/∂{w} for the last batch = "
         + ("— (no update yet)" if batch_grad is None else num(batch_grad)),
-        "last update Δw = " + ("— (no update yet)" if update is None else num(update)),
+        f"last update Δ{w} = " + ("— (no update yet)" if update is None else num(update)),
     ]
     return {
         "layer": layer, "row": row, "col": col, "bias": bias, "name": name, "value": value,

@@ -61,6 +61,10 @@ class Session:
             data, net, loss, lr = _example_parts(example)
         else:
             data = self._data(settings)
+            previous = getattr(self, "data", None)
+            if previous is None or previous.name != data.name or previous.task != data.task:
+                was = None if previous is None else previous.task
+                settings = settings.replace(cost=fitting_cost(settings.cost, data, was))
             net, loss = build_network(settings, data)
             lr = settings.lr
         trainer = self._trainer(settings, data, net, loss, lr, example)
@@ -104,11 +108,6 @@ class Session:
         uploaded = play_data.from_csv(text, self.settings, filename)
         previous, self.uploaded = self.uploaded, uploaded
         settings = self.settings.replace(data="upload", example="")
-        if uploaded.task == "regression" and settings.cost in CLASS_COSTS:
-            settings = settings.replace(cost="squared_error")
-        if uploaded.task != "regression" and self.settings.data.startswith("regression"):
-            settings = settings.replace(cost="binary_cross_entropy" if uploaded.n_classes == 2
-                                        else "cross_entropy")  # fmt: skip
         try:
             self.configure(settings)
         except Exception:
@@ -245,6 +244,21 @@ class Session:
 CLASS_COSTS = ("binary_cross_entropy", "cross_entropy")
 
 
+def fitting_cost(cost: str, data: play_data.PlayData, was: str | None = None) -> str:
+    """The cost kept when the data set changes, or one that fits the new data: a class cost on
+    numbers becomes the squared error; classes after numbers (`was` "regression"), or binary
+    cross-entropy on K > 2 classes, a cross-entropy. So choosing blobs or a regression set just
+    works; a cost chosen on the same data that does not fit is refused (build_network)."""
+    if data.task == "regression":
+        return "squared_error" if cost in CLASS_COSTS else cost
+    two = (data.n_classes or 2) == 2
+    if (was == "regression" and cost not in CLASS_COSTS) or (
+        not two and cost != "cross_entropy" and cost in CLASS_COSTS
+    ):
+        return "binary_cross_entropy" if two else "cross_entropy"
+    return cost
+
+
 def build_network(settings: Settings, data: play_data.PlayData) -> tuple[Network, str]:
     """(network, cost) for the settings and the data: the hidden layers chosen, then the output
     the cost calls for (glassnet.models.builders.head), in float64."""
@@ -252,6 +266,11 @@ def build_network(settings: Settings, data: play_data.PlayData) -> tuple[Network
         raise ValidationError(
             f"the cost {settings.cost} needs classes and {data.name} is a regression set; choose "
             "squared_error, half_squared_error or mse"
+        )
+    if settings.cost == "binary_cross_entropy" and (data.n_classes or 2) > 2:
+        raise ValidationError(
+            f"the cost binary_cross_entropy needs two classes and {data.name} has "
+            f"{data.n_classes}; choose cross_entropy (softmax) or a squared error"
         )
     n_out, output, loss = head(data.task, data.n_classes, 1, settings.cost)
     layers: list = []

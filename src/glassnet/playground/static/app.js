@@ -53,16 +53,29 @@ function send(message) {
 
 const HANDLERS = {
   session(m) { session = m; fillChoices(m.choices); setDownloads(); },
-  state(m) { settings = m.settings; showSettings(m.example); writeURL(m.query); },
+  state(m) {
+    const example = settings ? settings.example : "";
+    settings = m.settings;
+    $("message").hidden = true;  // the settings were applied: an older complaint no longer holds
+    showSettings(m.example);
+    writeURL(m.query);
+    if (m.settings.example && m.settings.example !== example) send({ type: "select", split: "train", index: 0 });
+  },
   data(m) {
     data = m;
     selection = null;
     chosen = { split: "train", index: 0 };
     scheduleDraw();
   },
-  frame(m) { frame = m; scheduleDraw(); },
-  unit(m) { showInspector(m.lines, m); clickAnswered(); },
-  weight(m) { showInspector(m.lines, m); clickAnswered(); },
+  frame(m) {
+    const shape = m.network.sizes.join("-") + m.example;
+    if (frame && shape !== frame.network.sizes.join("-") + frame.example) forget();
+    else if (selection && pendingClick === null && !m.playing) refresh();
+    frame = m;
+    scheduleDraw();
+  },
+  unit(m) { showInspector(m.lines, m); answered(); },
+  weight(m) { showInspector(m.lines, m); answered(); },
   trace(m) {
     $("trace").textContent = m.text;
     chosen = { split: m.split, index: m.index };
@@ -73,9 +86,36 @@ const HANDLERS = {
   error(m) { stats.errors.push(m.message); showMessage(m.message); clickAnswered(); },
 };
 
+// The numbers shown are those of the network when it stops: asked again after a Step, a Pause,
+// a typed weight (not while playing, where a click would wait behind them); forgotten when the
+// network's shape changes. The answers come in order: the first `refreshing` are these.
+let refreshing = 0;
+function refresh() {
+  refreshing += 1;
+  const s = selection;
+  if (s.kind === "unit") send({ type: "unit", layer: s.layer, unit: s.unit });
+  else send({ type: "weight", layer: s.layer, row: s.row, col: s.col });
+}
+
+function forget() {
+  selection = null;
+  $("inspector").replaceChildren();
+  const p = document.createElement("p");
+  p.className = "hint";
+  p.textContent = "Click a unit or a connection for its numbers, a data point for its full trace.";
+  $("inspector").appendChild(p);
+  $("edit").hidden = true;
+  $("trace").textContent = "";
+}
+
 function receive(m) {
   const handler = HANDLERS[m.type];
   if (handler) handler(m);
+}
+
+function answered() {
+  if (refreshing > 0) refreshing -= 1;
+  else clickAnswered();
 }
 
 function clickAnswered() {
@@ -468,7 +508,12 @@ const Net = (() => {
           hit.setAttribute("role", "button");
           hit.setAttribute("aria-label", `weight from ${l === 1 ? "input" : "layer " + (l - 1) + " unit"} ${i + 1} to layer ${l} unit ${j + 1}`);
           hit.addEventListener("click", () => inspectWeight(l, j, i));
-          hit.addEventListener("keydown", (e) => { if (e.key === "Enter") inspectWeight(l, j, i); });
+          hit.addEventListener("keydown", (e) => {  // a button: Enter and Space press it
+            if (e.key !== "Enter" && e.key !== " ") return;
+            e.preventDefault();
+            e.stopPropagation();  // Space here is this button's, not Play's
+            inspectWeight(l, j, i);
+          });
           svg.appendChild(path);
           svg.appendChild(hit);
           row.push(path);
@@ -497,6 +542,8 @@ const Net = (() => {
         const canvas = document.createElement("canvas");
         canvas.width = canvas.height = 32;
         el.appendChild(canvas);
+        box.appendChild(el);
+        col.push(canvas);
         if (l === 0) {
           el.title = data.features[i] || `x${i + 1}`;
           el.setAttribute("role", "img");
@@ -508,16 +555,16 @@ const Net = (() => {
           el.addEventListener("click", () => inspectUnit(l, i));
           el.addEventListener("mouseenter", () => hover.start(l, i));
           el.addEventListener("mouseleave", () => hover.stop());
-          const b = document.createElement("span");
+          const b = document.createElement("button");  // beside the unit: not nested in it
+          b.type = "button";
           b.className = "bias";
-          b.setAttribute("role", "button");
+          b.style.left = `${x - 5}px`;
+          b.style.top = `${y + unit - 5}px`;
           b.setAttribute("aria-label", `bias of layer ${l} unit ${i + 1}`);
-          b.addEventListener("click", (e) => { e.stopPropagation(); inspectWeight(l, i, sizes[l - 1]); });
-          el.appendChild(b);
+          b.addEventListener("click", () => inspectWeight(l, i, sizes[l - 1]));
           bcol.push(b);
+          box.appendChild(b);
         }
-        box.appendChild(el);
-        col.push(canvas);
       }
       if (l > 0 && l < sizes.length - 1) {
         for (const [sign, text] of [[1, "+"], [-1, "−"]]) {
