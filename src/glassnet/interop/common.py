@@ -68,6 +68,13 @@ def dense(W: np.ndarray, b: np.ndarray | None) -> Dense:
     return Dense(n_in, n_out, W=W, b=b)
 
 
+def standardize(mean, std) -> Standardize:
+    """Standardize(mean, std), a number spread over the features when the other is a vector
+    (one shape for both, as glassnet's layer and its PyTorch twin expect)."""
+    mean, std = np.broadcast_arrays(np.asarray(mean, dtype=float), np.asarray(std, dtype=float))
+    return Standardize(mean.copy(), std.copy())
+
+
 def float_dtype(arrays) -> str:
     """float64 when the foreign weights are float64, float32 otherwise (float16 widens)."""
     return "float64" if any(np.asarray(a).dtype == np.float64 for a in arrays) else "float32"
