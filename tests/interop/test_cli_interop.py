@@ -16,7 +16,7 @@ from sklearn.neural_network import MLPClassifier
 
 import glassnet as gn
 from glassnet.datasets.features import open_dataset
-from interop_helpers import export_with_torch
+from interop_helpers import export_with_torch, run_without_glassnet
 
 
 def moons():
@@ -97,10 +97,10 @@ def test_export_writes_onnx_and_a_torch_folder_by_default_beside_the_model(glass
     report = json.loads(result.stdout)
     assert report["written"] == [str(tmp_path / "xor-torch" / n) for n in ("model.safetensors",
                                                                          "model.py")]  # fmt: skip
-    script = (f"import sys; sys.modules['glassnet'] = None; sys.path.insert(0, "
+    script = (f"import sys; sys.path.insert(0, "
               f"{str(tmp_path / 'xor-torch')!r}); import model, torch; "
               "print(model.load()(torch.tensor([[0.0, 1.0]])).shape)")  # fmt: skip
-    ran = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    ran = run_without_glassnet(script, cwd=tmp_path)
     assert ran.stdout.strip() == "torch.Size([1, 1])", ran.stderr
 
 
