@@ -155,3 +155,42 @@ def test_a_missing_package_is_one_line_naming_the_extra(tmp_path):
                          cwd=tmp_path)  # fmt: skip
     assert ran.stdout.strip() == ("ONNX export needs onnx, which is not installed: "
                                   "pip install 'glassnet[onnx]' (or pip install onnx)")  # fmt: skip
+
+
+MISSING = {  # (the package hidden, the call): the one line it gives
+    ("onnx", "gn.from_onnx('m.onnx')"): "ONNX import needs onnx, which is not installed: "
+    "pip install 'glassnet[onnx]' (or pip install onnx)",
+    ("torch", "gn.to_torch(net)"): "PyTorch export needs torch, which is not installed: "
+    "pip install 'glassnet[torch]' (or pip install torch)",
+    ("torch", "gn.save_torch(net, 'm-torch')"): "PyTorch export needs torch, which is not "
+    "installed: pip install 'glassnet[torch]' (or pip install torch)",
+    ("torch", "gn.from_torch(None)"): "PyTorch import needs torch, which is not installed: "
+    "pip install 'glassnet[torch]' (or pip install torch)",
+    ("sklearn", "gn.from_sklearn(None)"): "scikit-learn import needs scikit-learn, which is not "
+    "installed: pip install 'glassnet[sklearn]' (or pip install scikit-learn)",
+}
+
+
+@pytest.mark.parametrize(("package", "call"), sorted(MISSING))
+def test_every_interop_function_names_its_missing_package(package, call, tmp_path):
+    script = (f"import sys; sys.modules[{package!r}] = None; import glassnet as gn\n"
+              "net = gn.Network([gn.Dense(2, 1)])\n"
+              f"try:\n    {call}\nexcept gn.GlassnetError as e:\n    print(e)\n")  # fmt: skip
+    ran = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                         cwd=tmp_path)  # fmt: skip
+    assert ran.stdout.strip() == MISSING[package, call], ran.stderr
+
+
+def test_the_command_line_names_a_missing_package_in_one_line(tmp_path):
+    gn.Network([gn.Dense(2, 1)], seed=0).save(tmp_path / "m.glassnet")
+    for package, command in (("onnx", "export"), ("torch", "export")):
+        argv = [command, "m.glassnet", "--format", "onnx" if package == "onnx" else "torch"]
+        script = (f"import sys; sys.modules[{package!r}] = None\n"
+                  "from glassnet.cli.main import main\n"
+                  f"sys.exit(main({argv!r}))\n")  # fmt: skip
+        ran = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                             cwd=tmp_path)  # fmt: skip
+        assert ran.returncode == 1 and ran.stderr.count("\n") == 1, ran.stderr
+        assert ran.stderr.startswith("error: ") and f"pip install 'glassnet[{package}]'" in (
+            ran.stderr
+        )
