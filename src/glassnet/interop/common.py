@@ -24,7 +24,8 @@ EXTRAS = {
 # What each importer reads, in the names of the format it reads.
 SUPPORTED = {
     "onnx": "Gemm, or MatMul + Add; Relu, LeakyRelu, Sigmoid, Tanh, Softmax, Identity, Dropout; "
-    "and input scaling before the first Gemm/MatMul (Cast, Flatten, Sub, Div, Mul, Add)",
+    "and input scaling before the first Gemm/MatMul (Cast, Flatten, Sub, Div, Mul, Add), "
+    "nodes of constants alone being computed first",
     "torch": "Linear; ReLU, LeakyReLU, Sigmoid, Tanh, Softmax(dim=1), Identity, Dropout; "
     "and Flatten or glassnet's Standardize before the first Linear",
 }
