@@ -1,6 +1,10 @@
 """What the interop tests share (tests/interop): small networks of every supported layer, their
 inputs, and a bit-for-bit comparison of weights."""
 
+import os
+import subprocess
+import sys
+import sysconfig
 import warnings
 
 import numpy as np
@@ -81,3 +85,17 @@ def export_with_torch(module, example, path, **options) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)
         torch.onnx.export(module, example, str(path), dynamo=False, **options)
+
+
+def run_without_glassnet(script: str, cwd) -> subprocess.CompletedProcess:
+    """`script` in a fresh Python (-S: no .pth files, so not the editable install) whose
+    sys.path is the standard library and site-packages alone: torch, safetensors and NumPy
+    import, glassnet cannot. The script first proves that, then runs."""
+    site_packages = sysconfig.get_paths()["purelib"]
+    proof = (
+        "import importlib.util, sys\n"
+        "assert importlib.util.find_spec('glassnet') is None, sys.path\n"
+    )
+    env = {**os.environ, "PYTHONPATH": site_packages}
+    return subprocess.run([sys.executable, "-S", "-c", proof + script], capture_output=True,
+                          text=True, cwd=cwd, env=env)  # fmt: skip

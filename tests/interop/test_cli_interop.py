@@ -16,7 +16,7 @@ from sklearn.neural_network import MLPClassifier
 
 import glassnet as gn
 from glassnet.datasets.features import open_dataset
-from interop_helpers import export_with_torch
+from interop_helpers import export_with_torch, run_without_glassnet
 
 
 def moons():
@@ -97,10 +97,10 @@ def test_export_writes_onnx_and_a_torch_folder_by_default_beside_the_model(glass
     report = json.loads(result.stdout)
     assert report["written"] == [str(tmp_path / "xor-torch" / n) for n in ("model.safetensors",
                                                                          "model.py")]  # fmt: skip
-    script = (f"import sys; sys.modules['glassnet'] = None; sys.path.insert(0, "
+    script = (f"import sys; sys.path.insert(0, "
               f"{str(tmp_path / 'xor-torch')!r}); import model, torch; "
               "print(model.load()(torch.tensor([[0.0, 1.0]])).shape)")  # fmt: skip
-    ran = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    ran = run_without_glassnet(script, cwd=tmp_path)
     assert ran.stdout.strip() == "torch.Size([1, 1])", ran.stderr
 
 
@@ -155,3 +155,42 @@ def test_a_missing_package_is_one_line_naming_the_extra(tmp_path):
                          cwd=tmp_path)  # fmt: skip
     assert ran.stdout.strip() == ("ONNX export needs onnx, which is not installed: "
                                   "pip install 'glassnet[onnx]' (or pip install onnx)")  # fmt: skip
+
+
+MISSING = {  # (the package hidden, the call): the one line it gives
+    ("onnx", "gn.from_onnx('m.onnx')"): "ONNX import needs onnx, which is not installed: "
+    "pip install 'glassnet[onnx]' (or pip install onnx)",
+    ("torch", "gn.to_torch(net)"): "PyTorch export needs torch, which is not installed: "
+    "pip install 'glassnet[torch]' (or pip install torch)",
+    ("torch", "gn.save_torch(net, 'm-torch')"): "PyTorch export needs torch, which is not "
+    "installed: pip install 'glassnet[torch]' (or pip install torch)",
+    ("torch", "gn.from_torch(None)"): "PyTorch import needs torch, which is not installed: "
+    "pip install 'glassnet[torch]' (or pip install torch)",
+    ("sklearn", "gn.from_sklearn(None)"): "scikit-learn import needs scikit-learn, which is not "
+    "installed: pip install 'glassnet[sklearn]' (or pip install scikit-learn)",
+}
+
+
+@pytest.mark.parametrize(("package", "call"), sorted(MISSING))
+def test_every_interop_function_names_its_missing_package(package, call, tmp_path):
+    script = (f"import sys; sys.modules[{package!r}] = None; import glassnet as gn\n"
+              "net = gn.Network([gn.Dense(2, 1)])\n"
+              f"try:\n    {call}\nexcept gn.GlassnetError as e:\n    print(e)\n")  # fmt: skip
+    ran = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                         cwd=tmp_path)  # fmt: skip
+    assert ran.stdout.strip() == MISSING[package, call], ran.stderr
+
+
+def test_the_command_line_names_a_missing_package_in_one_line(tmp_path):
+    gn.Network([gn.Dense(2, 1)], seed=0).save(tmp_path / "m.glassnet")
+    for package, command in (("onnx", "export"), ("torch", "export")):
+        argv = [command, "m.glassnet", "--format", "onnx" if package == "onnx" else "torch"]
+        script = (f"import sys; sys.modules[{package!r}] = None\n"
+                  "from glassnet.cli.main import main\n"
+                  f"sys.exit(main({argv!r}))\n")  # fmt: skip
+        ran = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                             cwd=tmp_path)  # fmt: skip
+        assert ran.returncode == 1 and ran.stderr.count("\n") == 1, ran.stderr
+        assert ran.stderr.startswith("error: ") and f"pip install 'glassnet[{package}]'" in (
+            ran.stderr
+        )

@@ -11,6 +11,7 @@ import torch
 import glassnet as gn
 from datasets_helpers import shared_mnist
 from glassnet.datasets.features import open_dataset
+from interop_helpers import run_without_glassnet
 
 
 @pytest.fixture(scope="module")
@@ -60,3 +61,27 @@ def test_the_imported_onnx_model_evaluates_as_the_original(mnist_model, glassnet
     assert original["confusion_matrix"] == back["confusion_matrix"]
     result = glassnet("plot", "weights", folder / "back.glassnet", "--out", folder / "w.png")
     assert result.returncode == 0, result.stderr
+
+
+def test_the_exported_torch_folder_runs_all_10000_images_without_glassnet(mnist_model, glassnet):
+    """glassnet export --format torch, then model.py's load() in a Python that cannot import
+    glassnet, on the raw uint8 test images."""
+    net, X, _, folder = mnist_model
+    out = folder / "mnist-torch"
+    result = glassnet("export", folder / "mnist.glassnet", "--format", "torch", "--out", out)
+    assert result.returncode == 0, result.stderr
+    np.save(folder / "X.npy", X)
+    script = (
+        f"sys.path.insert(0, {str(out)!r})\n"
+        "import numpy as np, torch, model\n"
+        f"X = torch.from_numpy(np.load({str(folder / 'X.npy')!r}))\n"
+        "with torch.no_grad():\n"
+        f"    np.save({str(folder / 'logits.npy')!r}, model.load()(X).numpy())\n"
+        "print(X.dtype, model.CLASSES)\n"
+    )
+    ran = run_without_glassnet(script, cwd=folder)
+    assert ran.returncode == 0, ran.stderr
+    assert ran.stdout.strip() == f"torch.uint8 {net.card.classes}"
+    logits, expected = np.load(folder / "logits.npy"), net.forward(X)
+    assert (logits.argmax(axis=1) == expected.argmax(axis=1)).sum() == 10000
+    assert np.abs(logits - expected).max() <= 1e-4

@@ -225,3 +225,67 @@ def test_a_bias_of_the_wrong_size_and_a_broken_card_are_one_line(tmp_path):
     card.value = '{"classes": "not a list"'
     with pytest.raises(ValidationError, match="glassnet_card metadata is not a card"):
         gn.from_onnx(exported)
+
+
+def test_constant_nodes_and_mul_add_scaling_import_with_the_same_outputs(tmp_path):
+    """Constants as Constant nodes (value_float, value_floats, a tensor) and computed from
+    constants alone (a Transpose of the weights) are folded; Mul and Add scale the input."""
+    rng = np.random.default_rng(6)
+    weights = {"Wt": rng.normal(size=(4, 5)), "c1": rng.normal(size=5),
+               "W2": rng.normal(size=(3, 5)), "W3": rng.normal(size=(2, 3))}  # fmt: skip
+    per_feature = numpy_helper.from_array(np.array([1.0, 2.0, 4.0, 8.0], np.float32))
+    nodes = [
+        helper.make_node("Constant", [], ["scale"], value_float=1 / 255),
+        helper.make_node("Constant", [], ["offset"], value_floats=[-0.5, 0.0, 0.25, 1.0]),
+        helper.make_node("Constant", [], ["divisor"], value=per_feature),
+        helper.make_node("Transpose", ["Wt"], ["W1"], name="transpose_weights"),
+        helper.make_node("Mul", ["x", "scale"], ["s"]),
+        helper.make_node("Add", ["s", "offset"], ["o"]),
+        helper.make_node("Div", ["o", "divisor"], ["d"]),
+        helper.make_node("Gemm", ["d", "W1", "c1"], ["z1"], transB=1),
+        helper.make_node("Relu", ["z1"], ["a1"]),
+        helper.make_node("Gemm", ["a1", "W2"], ["z2"], transB=1),
+        helper.make_node("Tanh", ["z2"], ["a2"]),
+        helper.make_node("Gemm", ["a2", "W3"], ["z3"], transB=1),
+        helper.make_node("Identity", ["z3"], ["y"]),
+    ]
+    path = foreign(nodes, weights, 4, 2, tmp_path=tmp_path)
+    net = gn.from_onnx(path)
+    assert repr(net) == ("Network(Standardize(4 features), Dense(4→5), ReLU(), Dense(5→3), "
+                         "Tanh(), Dense(3→2), Identity())")  # fmt: skip
+    X = rng.integers(0, 256, (1000, 4)).astype(np.float32)
+    expected = session(path).run(None, {"x": X})[0]
+    assert np.abs(net.forward(X) - expected).max() <= TOLERANCE
+
+
+def test_a_glassnet_model_exported_again_by_pytorch_comes_back(tmp_path):
+    """glassnet → PyTorch → torch.onnx.export → glassnet: the module's Standardize becomes
+    Cast, Sub, Reciprocal(std) and Mul, and the Reciprocal of a constant is folded."""
+    net = classifier()
+    path = tmp_path / "via-torch.onnx"
+    export_with_torch(gn.to_torch(net), (torch.zeros(1, 5),), path, input_names=["x"],
+                      dynamic_axes={"x": {0: "N"}})  # fmt: skip
+    assert "Reciprocal" in [n.op_type for n in onnx.load(path).graph.node]
+    back = gn.from_onnx(path)
+    kept = [type(x) for x in net.layers if not isinstance(x, gn.Dropout)]  # gone in eval mode
+    assert [type(x) for x in back.layers] == kept
+    X = inputs(net)
+    expected = session(path).run(None, {"x": X})[0]
+    assert np.abs(back.forward(X) - expected).max() <= TOLERANCE
+    assert np.abs(back.forward(X) - net.forward(X)).max() <= TOLERANCE
+
+
+def test_a_constant_that_cannot_be_computed_is_one_line(tmp_path):
+    nodes = [
+        helper.make_node("Reshape", ["W0", "bad_shape"], ["W"], name="reshape_w"),
+        helper.make_node("Gemm", ["x", "W"], ["y"], transB=1),
+    ]
+    graph = helper.make_graph(
+        nodes, "g", [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["N", 3])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["N", 2])],
+        [numpy_helper.from_array(np.ones(6, np.float32), "W0"),
+         numpy_helper.from_array(np.array([4, 4]), "bad_shape")],
+    )  # fmt: skip
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    with pytest.raises(ValidationError, match=r"node 'reshape_w' \(Reshape\) on constants could"):
+        gn.from_onnx(model)

@@ -96,3 +96,14 @@ def test_what_cannot_be_imported_says_why():
                      np.arange(1000) % 3)  # fmt: skip
     with pytest.raises(ValidationError, match=r"output activation 'exp' \(loss='poisson'\)"):
         gn.from_sklearn(poisson)
+
+
+def test_a_scaler_without_centring_gives_one_shape_for_mean_and_std(tmp_path):
+    X, y = data(n_classes=2)
+    mlp = MLPClassifier((4,), max_iter=50, random_state=0)
+    pipe = fitted(make_pipeline(StandardScaler(with_mean=False), mlp), X, y)
+    net = gn.from_sklearn(pipe)
+    assert repr(net).startswith("Network(Standardize(6 features), Dense(6→4)")
+    assert np.abs(net.predict_proba(X) - pipe.predict_proba(X)).max() <= TOLERANCE
+    net.save(tmp_path / "m.glassnet")
+    assert np.array_equal(gn.load(tmp_path / "m.glassnet").forward(X), net.forward(X))

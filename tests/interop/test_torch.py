@@ -1,15 +1,12 @@
 """glassnet ⇄ PyTorch against the real torch (CPU): same outputs, same weights, same steps."""
 
-import subprocess
-import sys
-
 import numpy as np
 import pytest
 import torch
 
 import glassnet as gn
 from glassnet.errors import ValidationError
-from interop_helpers import TOLERANCE, classifier, inputs, same_weights
+from interop_helpers import TOLERANCE, classifier, inputs, run_without_glassnet, same_weights
 
 
 def run_torch(module, X: np.ndarray) -> np.ndarray:
@@ -98,7 +95,7 @@ def test_save_torch_writes_a_model_py_that_runs_without_glassnet(tmp_path):
     X = inputs(net)
     np.save(tmp_path / "X.npy", X)
     script = (
-        "import sys; sys.modules['glassnet'] = None\n"  # importing glassnet now fails
+        "import sys\n"
         f"sys.path.insert(0, {str(folder)!r})\n"
         "import numpy as np, torch, model\n"
         f"net = model.load()\n"
@@ -106,7 +103,7 @@ def test_save_torch_writes_a_model_py_that_runs_without_glassnet(tmp_path):
         f"np.save({str(tmp_path / 'out.npy')!r}, out)\n"
         "print(model.CLASSES, model.FEATURE_NAMES)\n"
     )
-    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    result = run_without_glassnet(script, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "['cat', 'dog', 'fox'] ['a', 'b', 'c', 'd', 'e']"
     assert np.abs(np.load(tmp_path / "out.npy") - net.forward(X)).max() <= TOLERANCE

@@ -24,7 +24,8 @@ EXTRAS = {
 # What each importer reads, in the names of the format it reads.
 SUPPORTED = {
     "onnx": "Gemm, or MatMul + Add; Relu, LeakyRelu, Sigmoid, Tanh, Softmax, Identity, Dropout; "
-    "and input scaling before the first Gemm/MatMul (Cast, Flatten, Sub, Div, Mul, Add)",
+    "and input scaling before the first Gemm/MatMul (Cast, Flatten, Sub, Div, Mul, Add), "
+    "nodes of constants alone being computed first",
     "torch": "Linear; ReLU, LeakyReLU, Sigmoid, Tanh, Softmax(dim=1), Identity, Dropout; "
     "and Flatten or glassnet's Standardize before the first Linear",
 }
@@ -66,6 +67,13 @@ def dense(W: np.ndarray, b: np.ndarray | None) -> Dense:
             f"{n_out} numbers"
         ) from None
     return Dense(n_in, n_out, W=W, b=b)
+
+
+def standardize(mean, std) -> Standardize:
+    """Standardize(mean, std), a number spread over the features when the other is a vector
+    (one shape for both, as glassnet's layer and its PyTorch twin expect)."""
+    mean, std = np.broadcast_arrays(np.asarray(mean, dtype=float), np.asarray(std, dtype=float))
+    return Standardize(mean.copy(), std.copy())
 
 
 def float_dtype(arrays) -> str:

@@ -11,6 +11,8 @@ The graph is walked back from its first output to its one input, so further outp
     Relu, LeakyRelu(α), Sigmoid, Tanh, Softmax,      the activations of the same name
     Identity, Dropout(ratio)
 
+A node of constants alone (a Constant, the Reciprocal of a std, a Transpose of weights) is
+computed first by ONNX's reference evaluator, so its output is one more constant.
 Anything else (a Conv, a skip connection that adds two computed tensors, an unknown op) is
 one ValidationError naming the node, its op and what glassnet can represent.
 """
@@ -23,7 +25,14 @@ from pathlib import Path
 import numpy as np
 
 from glassnet.errors import ModelFileError, ValidationError
-from glassnet.interop.common import build, cannot_represent, card_from_metadata, dense, need
+from glassnet.interop.common import (
+    build,
+    cannot_represent,
+    card_from_metadata,
+    dense,
+    need,
+    standardize,
+)
 from glassnet.interop.common import float_dtype as weights_dtype
 from glassnet.nn.layers import (
     Dropout,
@@ -32,7 +41,6 @@ from glassnet.nn.layers import (
     ReLU,
     Sigmoid,
     Softmax,
-    Standardize,
     Tanh,
 )
 from glassnet.nn.network import Network
@@ -46,7 +54,8 @@ def from_onnx(source) -> Network:
     the card its metadata describes (class labels, feature names; all of a glassnet card)."""
     onnx = need("onnx", "ONNX import")
     model, where = _read(onnx, source)
-    graph = _Graph(onnx, model.graph, where)
+    opset = next((o.version for o in model.opset_import if o.domain in ("", "ai.onnx")), 17)
+    graph = _Graph(onnx, model.graph, where, opset)
     layers = _Reader(graph).layers()
     metadata = {p.key: p.value for p in model.metadata_props}
     producer = " ".join(filter(None, (model.producer_name, model.producer_version)))
@@ -79,13 +88,15 @@ def _read(onnx, source) -> tuple:
 class _Graph:
     """The parts of an ONNX graph the reader needs: constants, producers, the chain."""
 
-    def __init__(self, onnx, graph, where: str):
+    def __init__(self, onnx, graph, where: str, opset: int):
         self.onnx, self.where = onnx, where
         to_array = onnx.numpy_helper.to_array
         self.constants = {t.name: to_array(t) for t in graph.initializer}
         for node in graph.node:
-            if node.op_type == "Constant":
-                self.constants[node.output[0]] = to_array(node.attribute[0].t)
+            if node.op_type == "Constant" or (
+                node.input and all(not x or x in self.constants for x in node.input)
+            ):
+                self._fold(node, opset)
         inputs = [i for i in graph.input if i.name not in self.constants]
         if len(inputs) != 1:
             names = ", ".join(i.name for i in inputs)
@@ -94,7 +105,9 @@ class _Graph:
             )
         self.input = inputs[0]
         self.image_shape = self._image_shape()
-        self.producer = {out: n for n in graph.node if n.op_type != "Constant" for out in n.output}
+        self.producer = {
+            out: n for n in graph.node for out in n.output if out not in self.constants
+        }
         self.chain = self._chain(graph.output[0].name)
         self.weights = [
             self.constants[x]
@@ -102,6 +115,22 @@ class _Graph:
             for x in n.input[1:2]
             if n.op_type in ("Gemm", "MatMul") and x in self.constants
         ]
+
+    def _fold(self, node, opset: int) -> None:
+        """Compute a node of constants alone (a Constant, the Reciprocal of a std, a Transpose
+        of weights, …) once, by ONNX's reference evaluator: its outputs are constants too."""
+        from onnx.reference import ReferenceEvaluator
+
+        inputs = {x: self.constants[x] for x in node.input if x}
+        try:
+            values = ReferenceEvaluator(node, opsets={"": opset}).run(None, inputs)
+        except Exception as exc:  # the evaluator raises whatever its op raises
+            raise ValidationError(
+                f"{self.describe(node)} on constants could not be computed "
+                f"({type(exc).__name__}: {exc}); check the graph"
+            ) from None
+        for name, value in zip(node.output, values, strict=False):
+            self.constants[name] = np.asarray(value)
 
     def _image_shape(self) -> tuple[int, ...] | None:
         dims = [d.dim_value for d in self.input.type.tensor_type.shape.dim][1:]
@@ -236,7 +265,7 @@ class _Reader:
     def flush_scaling(self) -> None:
         """Standardize(mean, std) before the first dense layer, when the graph scales."""
         if not self.seen_dense and (np.any(self.mean != 0) or np.any(self.std != 1)):
-            self.out.append(Standardize(self.mean, self.std))
+            self.out.append(standardize(self.mean, self.std))
         self.seen_dense = True
 
     def cast(self, node) -> None:

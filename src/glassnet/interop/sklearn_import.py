@@ -15,8 +15,8 @@ import numpy as np
 
 from glassnet.card import ModelCard
 from glassnet.errors import ValidationError
-from glassnet.interop.common import build, dense, float_dtype, need
-from glassnet.nn.layers import Identity, ReLU, Sigmoid, Softmax, Standardize, Tanh
+from glassnet.interop.common import build, dense, float_dtype, need, standardize
+from glassnet.nn.layers import Identity, ReLU, Sigmoid, Softmax, Tanh
 from glassnet.nn.network import Network
 
 ACTIVATIONS = {"relu": ReLU, "logistic": Sigmoid, "tanh": Tanh, "identity": Identity}
@@ -68,11 +68,11 @@ def _scaler_and_mlp(pipeline, StandardScaler) -> tuple:
     )
 
 
-def _standardize(scaler) -> Standardize:
+def _standardize(scaler):
     """StandardScaler's (x − mean_) / scale_ (either may be switched off)."""
     mean = scaler.mean_ if scaler.with_mean else 0.0
     scale = scaler.scale_ if scaler.with_std else 1.0
-    return Standardize(mean, scale)
+    return standardize(mean, scale)
 
 
 def _mlp_layers(mlp) -> list:

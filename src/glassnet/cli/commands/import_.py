@@ -3,7 +3,9 @@
     glassnet import FILE.onnx [--out M.glassnet]
 
 The graph may hold Gemm or MatMul + Add, Relu, LeakyRelu, Sigmoid, Tanh, Softmax, Identity,
-Dropout and input scaling (Cast, Flatten, Sub/Div) before the first layer. PyTorch modules and
+Dropout and input scaling (Cast, Flatten, Sub/Div, Mul/Add) before the first layer; nodes of
+constants alone (Constant, a Reciprocal of the std, a Transpose of weights) are computed
+first. PyTorch modules and
 scikit-learn estimators live in Python objects, not in files glassnet may open without running
 code (pickles): convert them there with gn.from_torch(module).save("m.glassnet") or
 gn.from_sklearn(estimator).save("m.glassnet").
