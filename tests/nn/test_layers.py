@@ -187,3 +187,12 @@ def test_standardize_converts_integers_and_scales():
 def test_layer_validation_messages(make, message):
     with pytest.raises(ValidationError, match=message):
         make()
+
+
+@pytest.mark.parametrize(
+    ("mean", "std", "shown"),
+    [(0, 255, "Standardize(0, 255)"), ([1.0, 2.0], [3.0, 4.0], "Standardize(2 features)"),
+     (0, [1.0, 2.0], "Standardize(2 features)"), ([1.0, 2.0], 1, "Standardize(2 features)")],
+)  # fmt: skip
+def test_a_standardize_layer_prints_whatever_mix_of_scalars_and_vectors_it_holds(mean, std, shown):
+    assert repr(gn.Standardize(mean, std)) == shown

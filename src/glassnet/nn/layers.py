@@ -410,9 +410,9 @@ class Standardize(Layer):
         return {}
 
     def __repr__(self):
-        if self.mean.ndim == 0:
+        if self.mean.ndim == 0 and self.std.ndim == 0:
             return f"Standardize({float(self.mean):g}, {float(self.std):g})"
-        return f"Standardize({self.mean.shape[0]} features)"
+        return f"Standardize({max(self.mean.size, self.std.size)} features)"
 
 
 LAYER_TYPES = {
