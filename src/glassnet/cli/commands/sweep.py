@@ -54,7 +54,7 @@ def add_executor_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args) -> ExitStatus:
-    from glassnet.errors import ValidationError
+    from glassnet.errors import UsageError, ValidationError
     from glassnet.parallel import executor
     from glassnet.sweep import run_sweep
 
@@ -67,6 +67,10 @@ def run(args) -> ExitStatus:
     try:
         with executor(args.jobs, args.scheduler) as pool:
             result = run_sweep(sweep, out, pool, on_progress=display)
+    except UsageError as exc:  # the sweep's data, or --out holding another sweep: one line
+        display.close()
+        print(f"error: {exc}", file=sys.stderr)
+        return ExitStatus.USAGE
     except KeyboardInterrupt:
         display.close()
         print(f"interrupted; the trials done are in {out}: rerun the same command to continue",
