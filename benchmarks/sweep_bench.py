@@ -1,7 +1,7 @@
 """The sweep section of `make bench`: trials per second on 1 and 2 local worker processes, and
 the per-trial overhead of the Dask route against the local one.
 
-    python benchmarks/sweep_bench.py [--trials 16] [--epochs 30] [--repeats 5]   (`make bench`)
+    python benchmarks/sweep_bench.py [--trials 48] [--epochs 300] [--repeats 3]  (`make bench`)
 
 Trials: the moons, a 2-16-16-2 network, `--epochs` epochs of Adam, seeds 0 … trials − 1 (one
 sweep; every trial the same work). A sweep's wall time counts everything a user waits for:
