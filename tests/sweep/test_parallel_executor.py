@@ -31,6 +31,23 @@ def test_workers_have_one_blas_thread():
     assert threadpool_info()  # this process keeps its own BLAS threads
 
 
+def test_the_compiled_step_in_a_worker_runs_on_one_thread():
+    # N workers on N cores: not BLAS alone, the C step's team of threads (fast/csrc/team.h) too
+    with LocalExecutor(1) as pool:
+        [threads] = pool.map(_step_threads, [None])
+    assert threads == 1
+
+
+def _step_threads(_):
+    import glassnet as gn
+    from glassnet.fast.step import TEAM_ENV, kernels
+
+    os.environ[TEAM_ENV] = "on"  # the team whenever it can (here, in this process: 2 threads)
+    gn.run(gn.RunConfig(data="moons", hidden=[64, 64], epochs=2, batch_size=64))
+    assert kernels() is not None, "the C extension is not built (make test builds it)"
+    return kernels().team_state()["threads"]
+
+
 def _blas_threads(_):
     from threadpoolctl import threadpool_info
 
