@@ -6,6 +6,8 @@ from __future__ import annotations
 import csv
 import json
 import os
+import pty
+import re
 import subprocess
 import sys
 
@@ -138,3 +140,30 @@ def test_jobs_defaults_to_the_cores_this_process_may_use(grid, tmp_path):
 
 def _one_core() -> None:
     os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
+
+
+def test_the_progress_bar_on_a_narrow_terminal_keeps_its_counts(grid, tmp_path):
+    # stderr a terminal of 80 columns: the bar of trials done, running and failed
+    master, slave = pty.openpty()
+    command = [sys.executable, "-m", "glassnet", "sweep", str(grid), "--jobs", "2", "--out",
+               str(tmp_path / "r.csv")]  # fmt: skip
+    environment = {**os.environ, "NO_COLOR": "1", "COLUMNS": "80", "TERM": "xterm"}
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=slave, env=environment) as p:
+        os.close(slave)
+        screen = b""
+        while True:
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:  # the process closed the terminal
+                break
+            if not chunk:
+                break
+            screen += chunk
+        assert p.wait(timeout=300) == 0
+    os.close(master)
+    text = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", screen.decode())  # the cursor's moves
+    lines = text.replace("\r", "\n").splitlines()
+    assert "8 trials on 2 local worker processes" in lines
+    final = [line for line in lines if "8/8" in line][-1]
+    assert final.startswith("trials ") and final.endswith("0 running, 0 failed")
+    assert len(final) <= 80

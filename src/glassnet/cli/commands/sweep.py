@@ -175,7 +175,7 @@ class SweepDisplay:
         text = (f"{progress.running} running, {progress.failed} failed or diverged"
                 f"{f', {progress.skipped} done before' if progress.skipped else ''}")  # fmt: skip
         if self.live:
-            self._draw(progress, text)
+            self._draw(progress)
             return
         now = time.monotonic()
         if progress.done in (progress.skipped, progress.total) or now - self._last > self.every:
@@ -183,19 +183,24 @@ class SweepDisplay:
             print(f"trials {progress.done}/{progress.total} done, {text} ({progress.where})",
                   file=sys.stderr, flush=True)  # fmt: skip
 
-    def _draw(self, progress, text: str) -> None:
+    def _draw(self, progress) -> None:
+        """One short line (it fits 80 columns): where the trials run is said once above it."""
+        text = (f"{progress.running} running, {progress.failed} failed"
+                f"{f', {progress.skipped} done before' if progress.skipped else ''}")  # fmt: skip
         if self.bar is None:
             from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
             from rich.progress import Progress as Bar
 
             from glassnet.cli.commands import _common as C
 
-            self.bar = Bar(TextColumn("trials"), BarColumn(), MofNCompleteColumn(),
+            console = C.console(stderr=True)
+            console.print(f"{progress.total} trials on {progress.where}")
+            self.bar = Bar(TextColumn("trials"), BarColumn(20), MofNCompleteColumn(),
                            TimeElapsedColumn(), TextColumn("{task.fields[text]}"),
-                           console=C.console(stderr=True), transient=False)  # fmt: skip
+                           console=console, transient=False)  # fmt: skip
             self.task = self.bar.add_task("trials", total=progress.total, text="")
             self.bar.start()
-        self.bar.update(self.task, completed=progress.done, text=f"{text}  ({progress.where})")
+        self.bar.update(self.task, completed=progress.done, text=text)
 
     def close(self) -> None:
         if self.bar is not None:
