@@ -12,6 +12,7 @@ workers on several machines. Each worker process trains on one BLAS thread.
 from __future__ import annotations
 
 import contextlib
+import logging
 import sys
 import time
 
@@ -32,7 +33,8 @@ def main(address: str | None = None) -> None:
     with contextlib.ExitStack() as stack:
         if address is None:  # a cluster of our own, closed (workers ended) when done
             cluster = stack.enter_context(LocalCluster(n_workers=2, threads_per_worker=1,
-                                          host="127.0.0.1", dashboard_address=None))  # fmt: skip
+                                          host="127.0.0.1", dashboard_address=None,
+                                          silence_logs=logging.ERROR))  # fmt: skip
             address = cluster.scheduler_address
         client = stack.enter_context(Client(address))
         print(f"cluster {address}: {len(client.scheduler_info()['workers'])} workers")
