@@ -10,7 +10,7 @@ from sweep_helpers import always_die, die_the_first_time, fail_on_three, square_
 
 from glassnet.errors import GlassnetError, ValidationError
 from glassnet.parallel import LocalExecutor, SerialExecutor, executor
-from glassnet.parallel.executor import MAX_ATTEMPTS
+from glassnet.parallel.executor import MAX_ATTEMPTS, available_cores
 
 
 def test_local_workers_compute_every_item_in_other_processes():
@@ -82,3 +82,22 @@ def test_executor_arguments_are_checked():
     with pytest.raises(ValidationError, match="--scheduler must be a Dask scheduler address"):
         executor(None, "127.0.0.1:8786")
     assert executor(3).slots == 3
+
+
+def test_the_default_jobs_are_capped_by_a_cgroup_cpu_quota(tmp_path):
+    # a container's --cpus: cpu.max on this process's cgroup v2 path, or on a parent of it
+    proc_self = tmp_path / "cgroup"
+    proc_self.write_text("1:cpu:/\n0::/job/step\n")
+    root, leaf = tmp_path / "fs", tmp_path / "fs" / "job" / "step"
+    leaf.mkdir(parents=True)
+    affinity = len(os.sched_getaffinity(0))
+    assert available_cores(root, proc_self) == affinity  # no cpu.max anywhere: the affinity
+    (leaf / "cpu.max").write_text("max 100000\n")
+    assert available_cores(root, proc_self) == affinity  # "max": no quota
+    (leaf / "cpu.max").write_text("50000 100000\n")
+    assert available_cores(root, proc_self) == 1  # half a core: one worker
+    (leaf / "cpu.max").write_text("max 100000\n")
+    (root / "job" / "cpu.max").write_text("150000 100000\n")  # the parent's 1.5 cores
+    assert available_cores(root, proc_self) == min(affinity, 2)
+    (root / "cpu.max").write_text("100000 100000\n")  # the tightest on the path: 1
+    assert available_cores(root, proc_self) == 1
