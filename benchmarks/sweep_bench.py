@@ -144,6 +144,11 @@ def markdown(r: dict) -> str:
         f"Load average before {r['load_average_before'][0]}, after "
         f"{r['load_average_after'][0]} (other processes on the machine take cores from the "
         f"workers). {r['machine']}. Command: `{r['command']}`.",
+        "",
+        "On a real cluster (docs/sweeps.md): `dask scheduler --port 8786` on one machine, "
+        "`dask worker tcp://HOST:8786 --nworkers $(nproc) --nthreads 1` on every machine that "
+        "trains (the same command on each, glassnet installed), then the same sweep from any "
+        "machine: `glassnet sweep grid.toml --scheduler tcp://HOST:8786`.",
     ]
     return "\n".join(lines) + "\n"
 
