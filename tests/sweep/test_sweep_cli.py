@@ -167,3 +167,16 @@ def test_the_progress_bar_on_a_narrow_terminal_keeps_its_counts(grid, tmp_path):
     final = [line for line in lines if "8/8" in line][-1]
     assert final.startswith("trials ") and final.endswith("0 running, 0 failed")
     assert len(final) <= 80
+
+
+def test_without_dask_the_scheduler_option_says_what_to_install(grid):
+    # sys.modules["distributed"] = None: importing it fails, as when it is not installed
+    args = ["sweep", str(grid), "--scheduler", "tcp://127.0.0.1:8786"]
+    script = ("import sys; sys.modules['distributed'] = None\n"
+              f"from glassnet.cli import main; sys.exit(main({args!r}))")  # fmt: skip
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                            timeout=300)  # fmt: skip
+    assert result.returncode == 1
+    assert result.stderr == (
+        "error: running on a Dask cluster needs dask.distributed: pip install 'glassnet[dask]'\n"
+    )
