@@ -1,7 +1,7 @@
 """The sweep section of `make bench`: trials per second on 1 and 2 local worker processes, and
 the per-trial overhead of the Dask route against the local one.
 
-    python benchmarks/sweep_bench.py [--trials 16] [--epochs 30] [--repeats 5]   (`make bench`)
+    python benchmarks/sweep_bench.py [--trials 48] [--epochs 300] [--repeats 3]  (`make bench`)
 
 Trials: the moons, a 2-16-16-2 network, `--epochs` epochs of Adam, seeds 0 … trials − 1 (one
 sweep; every trial the same work). A sweep's wall time counts everything a user waits for:
@@ -144,6 +144,11 @@ def markdown(r: dict) -> str:
         f"Load average before {r['load_average_before'][0]}, after "
         f"{r['load_average_after'][0]} (other processes on the machine take cores from the "
         f"workers). {r['machine']}. Command: `{r['command']}`.",
+        "",
+        "On a real cluster (docs/sweeps.md): `dask scheduler --port 8786` on one machine, "
+        "`dask worker tcp://HOST:8786 --nworkers $(nproc) --nthreads 1` on every machine that "
+        "trains (the same command on each, glassnet installed), then the same sweep from any "
+        "machine: `glassnet sweep grid.toml --scheduler tcp://HOST:8786`.",
     ]
     return "\n".join(lines) + "\n"
 

@@ -11,6 +11,8 @@ workers on several machines. Each worker process trains on one BLAS thread.
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import sys
 import time
 
@@ -28,11 +30,13 @@ def main(address: str | None = None) -> None:
     X, y = load_digits(return_X_y=True)
     X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.2, random_state=0,
                                                         stratify=y)  # fmt: skip
-    if address is None:
-        cluster = LocalCluster(n_workers=2, threads_per_worker=1, host="127.0.0.1",
-                               dashboard_address=None)  # fmt: skip
-        address = cluster.scheduler_address
-    with Client(address) as client:
+    with contextlib.ExitStack() as stack:
+        if address is None:  # a cluster of our own, closed (workers ended) when done
+            cluster = stack.enter_context(LocalCluster(n_workers=2, threads_per_worker=1,
+                                          host="127.0.0.1", dashboard_address=None,
+                                          silence_logs=logging.ERROR))  # fmt: skip
+            address = cluster.scheduler_address
+        client = stack.enter_context(Client(address))
         print(f"cluster {address}: {len(client.scheduler_info()['workers'])} workers")
         search = GridSearchCV(GlassnetClassifier(random_state=0), GRID, cv=5)
         started = time.perf_counter()

@@ -5,8 +5,15 @@ from __future__ import annotations
 
 import csv
 import json
+import os
+import pty
+import re
+import subprocess
+import sys
 
 import pytest
+
+from glassnet.parallel import executor
 
 GRID = """
 data = "moons"
@@ -74,6 +81,8 @@ def test_plot_sweep_draws_a_results_table(glassnet, grid, tmp_path):
         ("[vary]\nlr = []\n", "vary.lr must be a non-empty list"),
         ("[fixed]\nepochs = 2\n", "[vary] is empty"),
         ("[vary\n", "is not valid TOML"),
+        ('data = "nope"\n[vary]\nseed = [0]\n', "bad.toml: data = 'nope': unknown data set"),
+        ('[vary]\ndata = ["moons", "nope.csv"]\n', "data = 'nope.csv': nope.csv does not exist"),
     ],
 )
 def test_a_bad_sweep_file_is_one_line_and_exit_2(glassnet, tmp_path, text, message):
@@ -98,6 +107,15 @@ def test_bad_options_are_usage_errors(glassnet, grid):
     assert missing.returncode == 2 and "sweep file" in missing.stderr
 
 
+def test_results_of_another_sweep_are_a_usage_error(glassnet, grid, tmp_path):
+    other = tmp_path / "other.toml"
+    other.write_text('data = "moons"\n[fixed]\nepochs = 2\n[vary]\nseed = [0]\n')
+    ok(glassnet("sweep", other, "--quiet", "--jobs", "1", "--out", tmp_path / "r.csv"))
+    result = glassnet("sweep", grid, "--quiet", "--jobs", "1", "--out", tmp_path / "r.csv")
+    assert result.returncode == 2 and result.stderr.count("\n") == 1
+    assert result.stderr.startswith("error: ") and "holds results of another sweep" in result.stderr
+
+
 def test_seeds_lr_range_and_compare_gd_give_the_same_answer_on_two_workers(glassnet):
     for command in (("seeds", "--n", "4", "--epochs", "50"), ("lr-range", "--epochs", "2",
                     "--steps", "4"), ("compare-gd", "--epochs", "2")):  # fmt: skip
@@ -106,3 +124,59 @@ def test_seeds_lr_range_and_compare_gd_give_the_same_answer_on_two_workers(glass
         for run in one.get("runs", []) + two.get("runs", []):
             run.pop("seconds")  # compare-gd's training time: the one value that may differ
         assert one == two, command
+
+
+def test_jobs_defaults_to_the_cores_this_process_may_use(grid, tmp_path):
+    # one core allowed (sched_setaffinity, as taskset or a job scheduler sets it): one worker
+    command = [sys.executable, "-m", "glassnet", "sweep", str(grid), "--out",
+               str(tmp_path / "r.csv")]  # fmt: skip
+    result = subprocess.run(command, capture_output=True, text=True, timeout=300,
+                            preexec_fn=_one_core, env={**os.environ, "NO_COLOR": "1"})  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "(1 local worker process)" in result.stderr
+    cores = len(os.sched_getaffinity(0))
+    assert executor().slots == cores and executor().where.startswith(f"{cores} local worker")
+
+
+def _one_core() -> None:
+    os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
+
+
+def test_the_progress_bar_on_a_narrow_terminal_keeps_its_counts(grid, tmp_path):
+    # stderr a terminal of 80 columns: the bar of trials done, running and failed
+    master, slave = pty.openpty()
+    command = [sys.executable, "-m", "glassnet", "sweep", str(grid), "--jobs", "2", "--out",
+               str(tmp_path / "r.csv")]  # fmt: skip
+    environment = {**os.environ, "NO_COLOR": "1", "COLUMNS": "80", "TERM": "xterm"}
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=slave, env=environment) as p:
+        os.close(slave)
+        screen = b""
+        while True:
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:  # the process closed the terminal
+                break
+            if not chunk:
+                break
+            screen += chunk
+        assert p.wait(timeout=300) == 0
+    os.close(master)
+    text = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", screen.decode())  # the cursor's moves
+    lines = text.replace("\r", "\n").splitlines()
+    assert "8 trials on 2 local worker processes" in lines
+    final = [line for line in lines if "8/8" in line][-1]
+    assert final.startswith("trials ") and final.endswith("0 running, 0 failed")
+    assert len(final) <= 80
+
+
+def test_without_dask_the_scheduler_option_says_what_to_install(grid):
+    # sys.modules["distributed"] = None: importing it fails, as when it is not installed
+    args = ["sweep", str(grid), "--scheduler", "tcp://127.0.0.1:8786"]
+    script = ("import sys; sys.modules['distributed'] = None\n"
+              f"from glassnet.cli import main; sys.exit(main({args!r}))")  # fmt: skip
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                            timeout=300)  # fmt: skip
+    assert result.returncode == 1
+    assert result.stderr == (
+        "error: running on a Dask cluster needs dask.distributed: pip install 'glassnet[dask]'\n"
+    )

@@ -4,9 +4,11 @@ and a worker killed mid-sweep loses no trial."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 
+import distributed
 import pytest
 from sweep_helpers import SMALL, outcome, small_sweep
 
@@ -14,8 +16,6 @@ from glassnet.errors import GlassnetError
 from glassnet.parallel import LocalExecutor, executor
 from glassnet.parallel.cluster import DaskExecutor
 from glassnet.sweep import parse, run_sweep
-
-distributed = pytest.importorskip("distributed")
 
 
 @pytest.fixture(scope="module")
@@ -53,17 +53,19 @@ def test_a_worker_killed_mid_sweep_loses_no_trial(cluster, tmp_path):
     sweep = parse({**SMALL, "fixed": {**SMALL["fixed"], "epochs": 40},
                    "vary": {**SMALL["vary"], "seed": [0, 1, 2, 3]}})  # fmt: skip
     pids = worker_pids(cluster.scheduler_address)
-    killed = []
+    killed, running_there = [], []
 
-    def kill_one(progress):
+    def kill_one(progress):  # a worker that is running a trial now, so that trial is lost
         if progress.done >= 1 and not killed:
-            victim = sorted(pids.values())[0]
-            os.kill(victim, signal.SIGKILL)
-            killed.append(victim)
+            busy = {a: keys for a, keys in pool.client.processing().items() if keys}
+            victim = min(busy)
+            os.kill(pids[victim], signal.SIGKILL)
+            killed.append(pids[victim])
+            running_there.extend(busy[victim])
 
     with executor(scheduler=cluster.scheduler_address) as pool:
         result = run_sweep(sweep, tmp_path / "results.csv", pool, on_progress=kill_one)
-    assert killed
+    assert killed and running_there  # it died with at least one trial on it
     assert len(result.rows) == 16 and result.ran == 16
     assert all(row["status"] in ("ok", "diverged") for row in result.rows)
     with LocalExecutor(2) as pool:
@@ -85,3 +87,36 @@ def test_seeds_on_the_cluster_equal_seeds_here(cluster):
 def test_an_address_with_no_scheduler_is_one_message():
     with pytest.raises(GlassnetError, match="cannot reach the Dask scheduler at tcp://127.0.0.1:9"):
         executor(scheduler="tcp://127.0.0.1:9")
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("seeds", "--n", "4", "--epochs", "50"),
+        ("lr-range", "--epochs", "2", "--steps", "4"),
+        ("compare-gd", "--epochs", "2"),
+    ],
+)
+def test_the_experiments_take_scheduler_and_answer_as_here(glassnet, cluster, command):
+    there = glassnet(*command, "--json", "--scheduler", cluster.scheduler_address)
+    assert there.returncode == 0, there.stderr
+    here = glassnet(*command, "--json", "--jobs", "1")
+    one, two = json.loads(here.stdout), json.loads(there.stdout)
+    for run in one.get("runs", []) + two.get("runs", []):
+        run.pop("seconds")  # compare-gd's training time: the one value that may differ
+    assert one == two
+
+
+def test_the_sweep_command_runs_on_the_cluster(glassnet, cluster, tmp_path):
+    grid = tmp_path / "grid.toml"
+    grid.write_text('data = "moons"\n[fixed]\nepochs = 3\n[vary]\nlr = [0.01, 0.1]\n'
+                    "seed = [0, 1]\n")  # fmt: skip
+    pids = set(worker_pids(cluster.scheduler_address).values())
+    result = glassnet("sweep", grid, "--scheduler", cluster.scheduler_address, "--json")
+    assert result.returncode == 0, result.stderr
+    rows = json.loads(result.stdout)["trials"]
+    assert len(rows) == 4 and {row["status"] for row in rows} == {"ok"}
+    assert {int(row["worker"].rsplit(":", 1)[1]) for row in rows} <= pids
+    assert f"(the Dask cluster at {cluster.scheduler_address})" in result.stderr
+    local = glassnet("sweep", grid, "--jobs", "1", "--json", "--out", tmp_path / "local.csv")
+    assert outcome(json.loads(local.stdout)["trials"]) == outcome(rows)

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from glassnet.datasets.features import open_dataset
-from glassnet.errors import ValidationError
+from glassnet.errors import DataError, UsageError, ValidationError
 from glassnet.parallel import Executor
 from glassnet.runs.config import DEFAULT_DATA
 from glassnet.sweep import results
@@ -114,8 +114,9 @@ class _Table:
 
 
 def check_data(sweep: Sweep, trials: list[dict]) -> None:
-    """Open each data set the trials train on, once, before any trial starts: a missing file
-    or an unknown name is one message now, and a download happens here, not in every worker."""
+    """Open each data set the trials train on, once, before any trial starts: a missing file,
+    an unknown name or a bad target is one usage error naming the sweep file now (a bad value
+    in it), and a download happens here, not in every worker."""
     seen = set()
     for values in trials:
         settings = {**sweep.base, **values}
@@ -123,7 +124,11 @@ def check_data(sweep: Sweep, trials: list[dict]) -> None:
                   settings.get("data_dir"))  # fmt: skip
         if source not in seen:
             seen.add(source)
-            open_dataset(source[0], data_dir=source[2], target=source[1])
+            try:
+                open_dataset(source[0], data_dir=source[2], target=source[1])
+            except (DataError, ValidationError) as exc:
+                where = f"{sweep.path}: " if sweep.path is not None else ""
+                raise UsageError(f"{where}data = {source[0]!r}: {exc}") from None
 
 
 def _previous_rows(out: Path | None, sweep: Sweep, keys: list[str]) -> dict[str, dict]:
@@ -133,7 +138,7 @@ def _previous_rows(out: Path | None, sweep: Sweep, keys: list[str]) -> dict[str,
     rows, varied = results.read(out)
     foreign = [row for row in rows if row["trial"] not in keys]
     if foreign or varied != sweep.varied:
-        raise ValidationError(
+        raise UsageError(
             f"{out} holds results of another sweep ({len(foreign)} of its {len(rows)} trials "
             "are not in this one, or other fields vary); give another --out, or delete the "
             "file to start again"

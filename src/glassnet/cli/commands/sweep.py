@@ -54,7 +54,7 @@ def add_executor_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args) -> ExitStatus:
-    from glassnet.errors import ValidationError
+    from glassnet.errors import UsageError, ValidationError
     from glassnet.parallel import executor
     from glassnet.sweep import run_sweep
 
@@ -67,6 +67,10 @@ def run(args) -> ExitStatus:
     try:
         with executor(args.jobs, args.scheduler) as pool:
             result = run_sweep(sweep, out, pool, on_progress=display)
+    except UsageError as exc:  # the sweep's data, or --out holding another sweep: one line
+        display.close()
+        print(f"error: {exc}", file=sys.stderr)
+        return ExitStatus.USAGE
     except KeyboardInterrupt:
         display.close()
         print(f"interrupted; the trials done are in {out}: rerun the same command to continue",
@@ -171,7 +175,7 @@ class SweepDisplay:
         text = (f"{progress.running} running, {progress.failed} failed or diverged"
                 f"{f', {progress.skipped} done before' if progress.skipped else ''}")  # fmt: skip
         if self.live:
-            self._draw(progress, text)
+            self._draw(progress)
             return
         now = time.monotonic()
         if progress.done in (progress.skipped, progress.total) or now - self._last > self.every:
@@ -179,19 +183,24 @@ class SweepDisplay:
             print(f"trials {progress.done}/{progress.total} done, {text} ({progress.where})",
                   file=sys.stderr, flush=True)  # fmt: skip
 
-    def _draw(self, progress, text: str) -> None:
+    def _draw(self, progress) -> None:
+        """One short line (it fits 80 columns): where the trials run is said once above it."""
+        text = (f"{progress.running} running, {progress.failed} failed"
+                f"{f', {progress.skipped} done before' if progress.skipped else ''}")  # fmt: skip
         if self.bar is None:
             from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
             from rich.progress import Progress as Bar
 
             from glassnet.cli.commands import _common as C
 
-            self.bar = Bar(TextColumn("trials"), BarColumn(), MofNCompleteColumn(),
+            console = C.console(stderr=True)
+            console.print(f"{progress.total} trials on {progress.where}")
+            self.bar = Bar(TextColumn("trials"), BarColumn(20), MofNCompleteColumn(),
                            TimeElapsedColumn(), TextColumn("{task.fields[text]}"),
-                           console=C.console(stderr=True), transient=False)  # fmt: skip
+                           console=console, transient=False)  # fmt: skip
             self.task = self.bar.add_task("trials", total=progress.total, text="")
             self.bar.start()
-        self.bar.update(self.task, completed=progress.done, text=f"{text}  ({progress.where})")
+        self.bar.update(self.task, completed=progress.done, text=text)
 
     def close(self) -> None:
         if self.bar is not None:
