@@ -102,3 +102,13 @@ def test_importing_datasets_stays_light():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_a_target_with_a_built_in_data_set_is_refused_not_ignored():
+    import glassnet as gn
+    from glassnet.datasets.features import open_dataset
+
+    with pytest.raises(ValidationError, match="moons is a built-in data set .* drop"):
+        open_dataset("moons", target="label")
+    with pytest.raises(ValidationError, match="drop the target"):
+        gn.run(gn.RunConfig(data="moons", target="label", epochs=1))

@@ -83,6 +83,10 @@ def test_plot_sweep_draws_a_results_table(glassnet, grid, tmp_path):
         ("[vary\n", "is not valid TOML"),
         ('data = "nope"\n[vary]\nseed = [0]\n', "bad.toml: data = 'nope': unknown data set"),
         ('[vary]\ndata = ["moons", "nope.csv"]\n', "data = 'nope.csv': nope.csv does not exist"),
+        (
+            'data = "moons"\ntarget = "y"\n[vary]\nseed = [0]\n',
+            "data = 'moons': target 'y' names the label column of a file",
+        ),
     ],
 )
 def test_a_bad_sweep_file_is_one_line_and_exit_2(glassnet, tmp_path, text, message):

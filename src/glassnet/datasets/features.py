@@ -36,8 +36,15 @@ def is_builtin(name) -> bool:
 
 def open_dataset(name, *, data_dir=None, target=None, seed: int = 0, progress=None):
     """(dataset, is_file) for a built-in data set's name or a user's file: the one way a run,
-    an experiment or a command turns DATA into a Dataset."""
+    an experiment or a command turns DATA into a Dataset. A target names a file's label
+    column: given with a built-in data set (which has its own labels) it is refused, not
+    ignored."""
     if is_builtin(name):
+        if target is not None:
+            raise ValidationError(
+                f"target {target!r} names the label column of a file; {name} is a built-in data "
+                "set with its own labels: drop the target"
+            )
         key = builtin_key(name)
         return load_dataset(key, data_dir=data_dir, progress=progress, seed=seed), False
     return read_dataset(Path(name), target=target, seed=seed), True
