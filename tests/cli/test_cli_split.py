@@ -152,3 +152,33 @@ def test_a_model_that_learnt_from_every_row_is_scored_on_all_and_says_it_measure
     scored = json.loads(result.stdout)
     assert scored["split"] == "all" and scored["n"] == 150
     assert "measures fit, not generalisation" in scored["rows"]
+
+
+def test_a_regression_run_prints_its_splits_in_the_targets_units(glassnet, tmp_path):
+    """Not standardised costs beside an empty accuracy column: RMSE, MAE and R² per split."""
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(150, 2))
+    y = 1000 + 300 * X[:, 0] + 50 * X[:, 1]
+    data = tmp_path / "r.csv"
+    np.savetxt(data, np.c_[X, y], delimiter=",", header="a,b,price", comments="")
+    result = glassnet("train", data, "--target", "price", "--epochs", "30", "--folds", "0",
+                      "--test-fraction", "0.2", "--quiet")  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    header = next(line for line in result.stdout.splitlines() if "split" in line)
+    assert "RMSE" in header and "MAE" in header and "R²" in header, result.stdout
+    assert "accuracy" not in header and "cost" not in header
+    test = next(line for line in result.stdout.splitlines() if line.startswith("│ test"))
+    rmse = float(test.split("│")[3])
+    assert rmse > 1.0  # in the target's units (prices near 1000), not standardised ones
+
+
+def test_another_file_does_not_claim_none_of_its_rows_was_learnt(glassnet, trained, tmp_path):
+    """A file with another SHA-256 may hold the training rows (shuffled, say): say so."""
+    data, model, _ = trained
+    lines = data.read_text().splitlines()
+    shuffled = tmp_path / "shuffled.csv"
+    shuffled.write_text("\n".join([lines[0], *reversed(lines[1:])]) + "\n")
+    report = json.loads(glassnet("evaluate", model, shuffled, "--json").stdout)
+    assert "not the file the model was trained on" in report["rows"]
+    assert "none of them was learnt" not in report["rows"]
+    assert "cannot tell which of these rows" in report["rows"]
