@@ -246,6 +246,7 @@ def _boundary(args):
 
 def _features(args):
     from glassnet.cli.commands._common import is_builtin
+    from glassnet.cli.progress import Steps
     from glassnet.lab.features import feature_layer
     from glassnet.viz.features import features_figure, features_gif
 
@@ -261,10 +262,12 @@ def _features(args):
         epochs = fit_kwargs["epochs"]
         _say(args, f"plot features: training {fresh!r} for {epochs} epochs …")
         frames = frame_epochs(epochs, args.frames) if args.gif else [epochs]
-        snapshots = train_with_snapshots(fresh, X, y, frames, fit_kwargs)
+        steps = Steps("plot features", args.quiet or args.json)
+        snapshots = train_with_snapshots(fresh, X, y, frames, fit_kwargs, progress=steps)
         if args.gif:
             check_output(Path(args.gif), (".gif",))
-            features_gif(snapshots, args.gif, frames, classes=class_names(fresh, data))
+            features_gif(snapshots, args.gif, frames, classes=class_names(fresh, data),
+                         progress=steps)  # fmt: skip
             print(f"wrote {args.gif} ({len(frames)} frames, epochs {frames[0]}–{frames[-1]})")
         if net is None:
             net = fresh
@@ -321,8 +324,9 @@ def frame_epochs(epochs: int, frames: int) -> list[int]:
     return sorted(set(chosen.tolist()) | {0, epochs})
 
 
-def train_with_snapshots(net, X, y, frames, fit_kwargs) -> list:
-    """Train, capturing the feature-space snapshot at each epoch in `frames` (0 = before)."""
+def train_with_snapshots(net, X, y, frames, fit_kwargs, progress=None) -> list:
+    """Train, capturing the feature-space snapshot at each epoch in `frames` (0 = before);
+    progress(done, total, what), when given, after each epoch."""
     from glassnet.lab.features import feature_snapshot
 
     wanted = set(frames)
@@ -333,6 +337,8 @@ def train_with_snapshots(net, X, y, frames, fit_kwargs) -> list:
     def capture(event):
         if event["event"] == "epoch" and event["epoch"] in wanted:
             snapshots[event["epoch"]] = feature_snapshot(net, X, y)
+        if event["event"] == "epoch" and progress is not None:
+            progress(event["epoch"], event["epochs"], "epochs trained")
 
     net.fit(X, y, callback=capture, **fit_kwargs)
     return [snapshots[e] for e in frames if e in snapshots]
@@ -378,6 +384,7 @@ def _confusion(args):
 
 def _gradients(args):
     from glassnet.cli.commands._common import is_builtin
+    from glassnet.cli.progress import Steps
     from glassnet.errors import ValidationError
     from glassnet.lab import Problem, deep_comparison
     from glassnet.viz.experiments import gradients_figure
@@ -388,6 +395,7 @@ def _gradients(args):
     problem = Problem.from_dataset(data, X, y, is_file=not is_builtin(args.data))
     _say(args, f"plot gradients: training a {args.depth}-layer sigmoid and ReLU network for "
          f"{args.epochs} epochs each …")  # fmt: skip
+    steps = Steps("plot gradients", args.quiet or args.json)
     records = deep_comparison(problem, depth=args.depth, width=args.width, epochs=args.epochs,
-                              seed=args.seed, lr=args.lr)  # fmt: skip
+                              seed=args.seed, lr=args.lr, progress=steps)  # fmt: skip
     return gradients_figure(records, title=args.title)
