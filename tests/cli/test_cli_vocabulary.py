@@ -187,3 +187,10 @@ def test_the_slow_plots_show_progress_and_quiet_silences_it(glassnet, tmp_path):
     assert "plot features: 3/3 GIF frames drawn" in gif.stderr
     quiet = glassnet("plot", "gradients", "--epochs", "2", "--out", tmp_path / "q.png", "-q")
     assert quiet.returncode == 0 and quiet.stderr == "", quiet.stderr
+
+
+def test_explain_list_json_is_json(glassnet):
+    result = glassnet("explain", "--list", "--json")
+    assert result.returncode == 0, result.stderr
+    listed = strict_json(result.stdout)
+    assert [e["name"] for e in listed][:1] == ["1-1-1"] and all(e["description"] for e in listed)

@@ -80,6 +80,12 @@ def run(args) -> ExitStatus:
     if args.list:
         if any(v is not None for v in (args.model, args.input, args.target, args.lr, args.loss)):
             raise UsageError("--list takes no other options; run it alone")
+        if args.json:
+            from glassnet.cli.commands._common import print_json
+
+            print_json([{"name": name, "description": examples.get(name).description}
+                        for name in examples.names()])  # fmt: skip
+            return ExitStatus.SUCCESS
         width = max(len(name) for name in examples.names())
         for name in examples.names():
             print(f"{name:<{width}}  {examples.get(name).description}")

@@ -80,9 +80,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
             if kind != "confusion":
                 sub.add_argument(
                     "--split",
-                    choices=("train", "test"),
+                    choices=("train", "test", "all"),
                     default="train",
-                    help="which part of the data to show (default: train)",
+                    help="rows to draw: those the model learnt from (default), its held-out "
+                    "test rows, or all; for your file, the model's record of its split decides",
                 )
             sub.add_argument("--seed", type=non_negative_int, default=0,
                              help="seed of generated data sets and of fresh networks")  # fmt: skip
@@ -169,7 +170,25 @@ def load_data(name: str, data_dir=None, seed: int = 0, split: str = "train"):
     data = load_dataset(name, data_dir=data_dir, seed=seed, quiet=True)
     if split == "test" and data.has_test:
         return data.X_test, data.y_test, data
+    if split == "all" and data.has_test:
+        import numpy as np
+
+        X = np.concatenate([data.X_train, data.X_test])
+        return X, np.concatenate([data.y_train, data.y_test]), data
     return data.X_train, data.y_train, data
+
+
+def model_rows(net, args):
+    """(X, y, dataset) of the model's own data (or DATA), the rows --split chooses: for a file
+    the model learnt from, by its record of the split (the same rule as evaluate's)."""
+    from glassnet.cli.commands._common import check_features, is_builtin, scored_rows
+
+    name = own_data(net, args.data)
+    if is_builtin(name):
+        return load_data(name, args.data_dir, args.seed, args.split)
+    rows = scored_rows(net, name, args.split, data_dir=args.data_dir)
+    print(f"drew {rows.description}")
+    return check_features(net, rows.X, name), rows.y, None
 
 
 def model(path):
@@ -240,7 +259,7 @@ def _boundary(args):
     from glassnet.viz.boundary import boundary_figure
 
     net = model(args.model)
-    X, y, data = load_data(own_data(net, args.data), args.data_dir, args.seed, args.split)
+    X, y, data = model_rows(net, args)
     return boundary_figure(net, X, y, title=args.title, classes=class_names(net, data))
 
 
@@ -254,7 +273,10 @@ def _features(args):
         # `glassnet plot features moons`: a data set and no model
         args.model, args.data = None, args.model
     net = model(args.model) if args.model else None
-    X, y, data = load_data(own_data(net, args.data), args.data_dir, args.seed, args.split)
+    if net is None:
+        X, y, data = load_data(own_data(net, args.data), args.data_dir, args.seed, args.split)
+    else:
+        X, y, data = model_rows(net, args)
     if net is not None:
         feature_layer(net)  # fails early with the reason if there is no 2-/3-unit layer
     if args.gif or net is None:
