@@ -194,3 +194,25 @@ def test_explain_list_json_is_json(glassnet):
     assert result.returncode == 0, result.stderr
     listed = strict_json(result.stdout)
     assert [e["name"] for e in listed][:1] == ["1-1-1"] and all(e["description"] for e in listed)
+
+
+def test_a_long_step_says_it_is_still_running_and_quiet_says_nothing(capsys):
+    """compare-gd mnist's stochastic form runs minutes in a worker: between the steps' lines
+    a line every `every` seconds, until the last step; none with --quiet."""
+    import time
+
+    from glassnet.cli.progress import Steps
+
+    steps = Steps("compare-gd", every=0.05)
+    steps(0, 3, "forms of gradient descent: stochastic is the slowest")
+    deadline = time.monotonic() + 30
+    while "still running" not in capsys.readouterr().err and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert time.monotonic() < deadline, "no 'still running' line"
+    steps(3, 3, "forms of gradient descent")
+    assert "3/3 forms of gradient descent" in capsys.readouterr().err
+    quiet = Steps("seeds", quiet=True, every=0.05)
+    quiet(0, 2, "seeds: training")
+    time.sleep(0.3)
+    quiet(2, 2, "seeds")
+    assert capsys.readouterr().err == ""

@@ -95,6 +95,22 @@ def test_the_fragment_names_what_it_needs_and_compiles_in_a_document_that_loads_
     compile_pdf(tex)
 
 
+def test_a_long_fragment_breaks_across_pages_in_a_plain_host(tmp_path):
+    """A host with only the packages the fragment names: a trace taller than a page (a wide
+    model's) breaks its displays across pages instead of running off the bottom."""
+    net = gn.Network([gn.Dense(40, 30), gn.ReLU(), gn.Dense(30, 20), gn.Tanh(),
+                      gn.Dense(20, 3), gn.Softmax()], seed=0)  # fmt: skip
+    fragment = teach.render(teach.trace(net, np.linspace(0, 1, 40), 1, lr=0.1), "latex")
+    assert "\\allowdisplaybreaks" in fragment.split("\\section")[0]
+    tex = tmp_path / "plain.tex"
+    tex.write_text(
+        f"\\documentclass{{article}}\n\\usepackage{{{','.join(PACKAGES)}}}\n"
+        f"\\begin{{document}}\n{fragment}\n\\end{{document}}\n"
+    )
+    log = compile_pdf(tex)
+    assert "Overfull \\vbox" not in log and "Missing character" not in log
+
+
 def test_prose_puts_variables_and_augmented_matrices_in_math_mode():
     assert latex_text("the rows of [W | b] and b") == "the rows of $[W \\mid b]$ and $b$"
     assert "\\textbar{}" in latex_text("a | b, 1 | 2")

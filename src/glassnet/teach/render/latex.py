@@ -47,6 +47,8 @@ class LatexWriter(TextWriter):
                 "% (T1 fonts print | < > as themselves); matrices have up to "
                 f"{MAX_COLS} columns, so:",
                 f"\\setcounter{{MaxMatrixCols}}{{{MAX_COLS}}}",
+                "% and a long trace's displays may break across pages:",
+                "\\allowdisplaybreaks",
                 "",
             ]
         super().part(obj)
