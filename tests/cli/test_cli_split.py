@@ -152,3 +152,63 @@ def test_a_model_that_learnt_from_every_row_is_scored_on_all_and_says_it_measure
     scored = json.loads(result.stdout)
     assert scored["split"] == "all" and scored["n"] == 150
     assert "measures fit, not generalisation" in scored["rows"]
+
+
+def test_a_regression_run_prints_its_splits_in_the_targets_units(glassnet, tmp_path):
+    """Not standardised costs beside an empty accuracy column: RMSE, MAE and R² per split."""
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(150, 2))
+    y = 1000 + 300 * X[:, 0] + 50 * X[:, 1]
+    data = tmp_path / "r.csv"
+    np.savetxt(data, np.c_[X, y], delimiter=",", header="a,b,price", comments="")
+    result = glassnet("train", data, "--target", "price", "--epochs", "30", "--folds", "0",
+                      "--test-fraction", "0.2", "--quiet")  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    header = next(line for line in result.stdout.splitlines() if "split" in line)
+    assert "RMSE" in header and "MAE" in header and "R²" in header, result.stdout
+    assert "accuracy" not in header and "cost" not in header
+    test = next(line for line in result.stdout.splitlines() if line.startswith("│ test"))
+    rmse = float(test.split("│")[3])
+    assert rmse > 1.0  # in the target's units (prices near 1000), not standardised ones
+
+
+def test_another_file_does_not_claim_none_of_its_rows_was_learnt(glassnet, trained, tmp_path):
+    """A file with another SHA-256 may hold the training rows (shuffled, say): say so."""
+    data, model, _ = trained
+    lines = data.read_text().splitlines()
+    shuffled = tmp_path / "shuffled.csv"
+    shuffled.write_text("\n".join([lines[0], *reversed(lines[1:])]) + "\n")
+    report = json.loads(glassnet("evaluate", model, shuffled, "--json").stdout)
+    assert "not the file the model was trained on" in report["rows"]
+    assert "none of them was learnt" not in report["rows"]
+    assert "cannot tell which of these rows" in report["rows"]
+
+
+def test_plot_boundary_draws_the_rows_split_chooses_and_scores_text_labels(glassnet, tmp_path):
+    """--split on a file means the model's record of its split, as for evaluate; the title's
+    accuracy is evaluate's on the same rows (text labels compared as labels, not 0 %)."""
+    rng = np.random.default_rng(2)
+    X = rng.uniform(-1, 1, size=(200, 2))
+    label = np.where((X**2).sum(1) < 0.5, "in", "out")
+    data = tmp_path / "ring.csv"
+    data.write_text("u,v,label\n" + "".join(f"{a:.3f},{b:.3f},{c}\n" for (a, b), c in
+                                             zip(X, label, strict=True)))  # fmt: skip
+    model = tmp_path / "ring.glassnet"
+    trained = glassnet("train", data, "--target", "label", "--test-fraction", "0.25",
+                       "--folds", "0", "--epochs", "60", "--out", model, "--quiet")  # fmt: skip
+    assert trained.returncode == 0, trained.stderr
+    scored = json.loads(glassnet("evaluate", model, data, "--json").stdout)
+    expected = {"train": "the 150 training rows", "test": "the 50 held-out test rows",
+                "all": "all 200 rows"}  # fmt: skip
+    for split, words in expected.items():
+        result = glassnet("plot", "boundary", model, "--split", split, "--out",
+                          tmp_path / f"{split}.png", "--json")  # fmt: skip
+        assert result.returncode == 0, result.stderr
+        assert words in json.loads(result.stdout)["notes"][0]
+    from glassnet.viz.boundary import boundary_figure
+
+    net = gn.load(model)
+    test = np.array(net.card.learnt_from["test_rows"])
+    ids = (label[test] == "out").astype(int)
+    title = boundary_figure(net, X[test], ids).axes[0].get_title()
+    assert f"accuracy {scored['accuracy']:.1%}" in title, (title, scored["accuracy"])

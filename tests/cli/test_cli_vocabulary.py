@@ -164,3 +164,55 @@ def test_every_command_that_prints_results_takes_json_and_quiet():
         if name != "playground" and not {"--json", "--quiet"} <= options(parser)
     ]
     assert missing == []
+
+
+@pytest.mark.parametrize("command", [("seeds", "--n", "1"), ("lr-range", "--steps", "2")])
+def test_every_experiment_refuses_a_batch_larger_than_the_data(glassnet, command):
+    """As compare-gd does: a mini-batch of 32 on XOR's 4 points would silently be the full
+    batch."""
+    result = glassnet(*command, "xor", "--batch-size", "32", "--epochs", "1")
+    assert result.returncode == 1 and "larger than the 4 samples" in result.stderr, result.stderr
+    fits = glassnet(*command, "xor", "--batch-size", "4", "--epochs", "1", "--quiet")
+    assert fits.returncode == 0, fits.stderr
+
+
+def test_the_slow_plots_show_progress_and_quiet_silences_it(glassnet, tmp_path):
+    gradients = glassnet("plot", "gradients", "--epochs", "3", "--out", tmp_path / "g.png")
+    assert gradients.returncode == 0, gradients.stderr
+    assert "plot gradients: 6/6 epochs" in gradients.stderr  # 3 sigmoid, 3 ReLU
+    gif = glassnet("plot", "features", "--gif", tmp_path / "f.gif", "--frames", "3",
+                   "--epochs", "8", "--out", tmp_path / "f.png")  # fmt: skip
+    assert gif.returncode == 0, gif.stderr
+    assert "plot features: 8/8 epochs trained" in gif.stderr
+    assert "plot features: 3/3 GIF frames drawn" in gif.stderr
+    quiet = glassnet("plot", "gradients", "--epochs", "2", "--out", tmp_path / "q.png", "-q")
+    assert quiet.returncode == 0 and quiet.stderr == "", quiet.stderr
+
+
+def test_explain_list_json_is_json(glassnet):
+    result = glassnet("explain", "--list", "--json")
+    assert result.returncode == 0, result.stderr
+    listed = strict_json(result.stdout)
+    assert [e["name"] for e in listed][:1] == ["1-1-1"] and all(e["description"] for e in listed)
+
+
+def test_a_long_step_says_it_is_still_running_and_quiet_says_nothing(capsys):
+    """compare-gd mnist's stochastic form runs minutes in a worker: between the steps' lines
+    a line every `every` seconds, until the last step; none with --quiet."""
+    import time
+
+    from glassnet.cli.progress import Steps
+
+    steps = Steps("compare-gd", every=0.05)
+    steps(0, 3, "forms of gradient descent: stochastic is the slowest")
+    deadline = time.monotonic() + 30
+    while "still running" not in capsys.readouterr().err and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert time.monotonic() < deadline, "no 'still running' line"
+    steps(3, 3, "forms of gradient descent")
+    assert "3/3 forms of gradient descent" in capsys.readouterr().err
+    quiet = Steps("seeds", quiet=True, every=0.05)
+    quiet(0, 2, "seeds: training")
+    time.sleep(0.3)
+    quiet(2, 2, "seeds")
+    assert capsys.readouterr().err == ""

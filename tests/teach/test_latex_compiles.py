@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import subprocess
 
+import numpy as np
 import pytest
 
 import glassnet as gn
@@ -94,6 +95,22 @@ def test_the_fragment_names_what_it_needs_and_compiles_in_a_document_that_loads_
     compile_pdf(tex)
 
 
+def test_a_long_fragment_breaks_across_pages_in_a_plain_host(tmp_path):
+    """A host with only the packages the fragment names: a trace taller than a page (a wide
+    model's) breaks its displays across pages instead of running off the bottom."""
+    net = gn.Network([gn.Dense(40, 30), gn.ReLU(), gn.Dense(30, 20), gn.Tanh(),
+                      gn.Dense(20, 3), gn.Softmax()], seed=0)  # fmt: skip
+    fragment = teach.render(teach.trace(net, np.linspace(0, 1, 40), 1, lr=0.1), "latex")
+    assert "\\allowdisplaybreaks" in fragment.split("\\section")[0]
+    tex = tmp_path / "plain.tex"
+    tex.write_text(
+        f"\\documentclass{{article}}\n\\usepackage{{{','.join(PACKAGES)}}}\n"
+        f"\\begin{{document}}\n{fragment}\n\\end{{document}}\n"
+    )
+    log = compile_pdf(tex)
+    assert "Overfull \\vbox" not in log and "Missing character" not in log
+
+
 def test_prose_puts_variables_and_augmented_matrices_in_math_mode():
     assert latex_text("the rows of [W | b] and b") == "the rows of $[W \\mid b]$ and $b$"
     assert "\\textbar{}" in latex_text("a | b, 1 | 2")
@@ -109,3 +126,27 @@ def test_standalone_needs_latex_and_json_is_strict(glassnet):
     assert data.returncode == 0, data.stderr
     trace = next(p for p in json.loads(data.stdout)["parts"] if "gradients" in p)
     assert trace["forward"]["y₃"] == pytest.approx([0.236494], abs=1e-6)
+
+
+def test_a_trained_table_model_with_a_hidden_layer_of_64_fits_the_page(glassnet, tmp_path):
+    """The tabular recipe's Standardize, 4-64-3 network: its gradient matrices have 4 or 5
+    columns but long numbers, wider than the line unless they get a line of their own."""
+    rng = np.random.default_rng(0)
+    k = np.arange(90) % 3
+    X = rng.normal(size=(90, 4)) + 1.5 * k[:, None]
+    data = tmp_path / "flowers.csv"
+    rows = [",".join(f"{v:.3f}" for v in x) + f",{'abc'[c]}" for x, c in zip(X, k, strict=True)]
+    data.write_text("a,b,c,d,kind\n" + "\n".join(rows) + "\n")
+    model = tmp_path / "flowers.glassnet"
+    trained = glassnet("train", data, "--target", "kind", "--epochs", "20", "--folds", "0",
+                       "--out", model, "--quiet")  # fmt: skip
+    assert trained.returncode == 0, trained.stderr
+    by_name = ("--target", "b")  # a class by its name, as the model's card lists them
+    tex = standalone(glassnet, tmp_path, "table", model, "--input", "5.1,3.5,1.4,0.2", *by_name)
+    assert_typeset_as_mathematics(tex.with_suffix(".pdf"), compile_pdf(tex))
+
+
+def test_numbers_beside_a_symbol_stay_whole_in_math_mode():
+    assert latex_text("Dense(784→256)") == "Dense($784\\to 256$)"
+    assert latex_text("shapes (64×64) → 1×320") == "shapes ($64\\times 64$) $\\to $ $1\\times 320$"
+    assert latex_text("σ(−1.172)") == "$\\sigma $($-$1.172)"  # a decimal stays in the text

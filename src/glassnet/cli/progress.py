@@ -6,6 +6,7 @@ A callback of gn.run: it receives the run's events (glassnet.train.history) and 
 from __future__ import annotations
 
 import sys
+import threading
 import time
 
 from glassnet.cli.commands import _common as C
@@ -122,16 +123,37 @@ def epoch_line(history, epochs: int, rmse=None) -> str:
 class Steps:
     """Progress of an experiment made of steps (seeds, learning rates, forms of descent) on
     stderr: `steps(done, total, what)` after each. A line at most every second (and the last
-    one), so a run of a second or two says what it does and a long one how far it is."""
+    one), so a run of a second or two says what it does and a long one how far it is; while
+    a step takes longer than `every` seconds (stochastic descent on MNIST, in a worker
+    process), a line every `every` seconds says it is still running."""
 
-    def __init__(self, command: str, quiet: bool = False):
-        self.command, self.quiet = command, quiet
+    def __init__(self, command: str, quiet: bool = False, every: float = 10.0):
+        self.command, self.quiet, self.every = command, quiet, every
         self.started = self._last = time.perf_counter()
+        self._state: tuple[int, int, str] | None = None
+        self._stop = threading.Event()
+        self._beating = False
 
     def __call__(self, done: int, total: int, what: str) -> None:
+        self._state = (done, total, what.split(":")[0])
+        if done >= total:
+            self._stop.set()
+        elif not (self.quiet or self._beating):
+            self._beating = True
+            threading.Thread(target=self._beat, daemon=True).start()
         now = time.perf_counter()
         if self.quiet or (0 < done < total and now - self._last < 1.0):
             return
         self._last = now
         print(f"{self.command}: {done}/{total} {what}  ({now - self.started:.1f} s)",
               file=sys.stderr, flush=True)  # fmt: skip
+
+    def _beat(self) -> None:
+        while not self._stop.wait(min(1.0, self.every)):
+            now = time.perf_counter()
+            if self._state is None or now - self._last < self.every:
+                continue
+            self._last = now
+            done, total, what = self._state
+            print(f"{self.command}: {done}/{total} {what}, still running  "
+                  f"({now - self.started:.1f} s)", file=sys.stderr, flush=True)  # fmt: skip

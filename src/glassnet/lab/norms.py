@@ -27,8 +27,10 @@ class NormRecord:
         return asdict(self)
 
 
-def gradient_norms(net: Network, X, y, *, label: str = "", **fit_kwargs) -> NormRecord:
-    """Train `net` with `fit_kwargs`, recording ‖W‖ and ‖∇W‖ of every Dense layer per epoch."""
+def gradient_norms(net: Network, X, y, *, label: str = "", on_epoch=None,
+                   **fit_kwargs) -> NormRecord:  # fmt: skip
+    """Train `net` with `fit_kwargs`, recording ‖W‖ and ‖∇W‖ of every Dense layer per epoch;
+    on_epoch(), when given, is called after each epoch (a progress display)."""
     dense = net.dense_layers
     weight = [[] for _ in dense]
     grad = [[] for _ in dense]
@@ -49,6 +51,8 @@ def gradient_norms(net: Network, X, y, *, label: str = "", **fit_kwargs) -> Norm
         losses.append(float(event["history"].train_loss[-1]))
         batch_sums[:] = 0
         batches[0] = 0
+        if on_epoch is not None:
+            on_epoch()
 
     net.fit(X, y, callback=record, **fit_kwargs)
     names = [f"layer {i + 1} ({d.n_in}→{d.n_out})" for i, d in enumerate(dense)]
@@ -56,17 +60,28 @@ def gradient_norms(net: Network, X, y, *, label: str = "", **fit_kwargs) -> Norm
 
 
 def deep_comparison(problem: Problem, *, depth: int = 6, width: int = 16, epochs: int = 20,
-                    seed: int = 0, lr: float = 0.1,
-                    batch_size: int = 32) -> list[NormRecord]:  # fmt: skip
+                    seed: int = 0, lr: float = 0.1, batch_size: int = 32,
+                    progress=None) -> list[NormRecord]:  # fmt: skip
     """The same deep network (`depth` hidden layers of `width`) with sigmoid and with ReLU
     hidden layers, trained alike with plain SGD: sigmoid's gradients shrink layer by layer
-    towards the input (vanishing gradients), ReLU's do not."""
+    towards the input (vanishing gradients), ReLU's do not. progress(done, total, what), when
+    given, is called after each epoch of either network."""
     records = []
+    done, total = [0], 2 * epochs
+
+    def tick() -> None:
+        done[0] += 1
+        if progress is not None:
+            progress(done[0], total, "epochs")
+
+    if progress is not None:
+        progress(0, total, "epochs: training")
     for activation in ("sigmoid", "relu"):
         recipe = Recipe(f"deep {activation}", (width,) * depth, activation, optimizer="sgd",
                         lr=lr, batch_size=batch_size, epochs=epochs)  # fmt: skip
         net = problem.network(recipe, seed)
         fit_kwargs = {**recipe.fit_kwargs(), "loss": problem.loss(recipe)}
         label = f"{depth} hidden {activation} layers"
-        records.append(gradient_norms(net, problem.X, problem.y, label=label, **fit_kwargs))
+        records.append(gradient_norms(net, problem.X, problem.y, label=label, on_epoch=tick,
+                                      **fit_kwargs))  # fmt: skip
     return records

@@ -53,7 +53,8 @@ def select_file(net, X, y, path, split: str) -> Rows:
     if not same:
         if split != "all" and learnt:
             return Rows(X, y, "all", f"all {len(X)} rows of {name} (not the file the model "
-                        "was trained on, so none of them was learnt from)")  # fmt: skip
+                        "was trained on: its SHA-256 differs, so glassnet cannot tell which of "
+                        "these rows, if any, the model learnt from)")  # fmt: skip
         return Rows(X, y, "all", f"all {len(X)} rows of {name}")
     if learnt["rows"] != len(X):
         raise DataError(

@@ -32,7 +32,8 @@ def boundary_figure(net, X, y, title: str | None = None, classes=None, resolutio
     else:
         ax.contour(xs, ys, predicted, levels=np.arange(k) + 0.5, colors="black", linewidths=1.2)
     scatter_classes(ax, X, y, names, edge="black")
-    accuracy = float(np.mean(net.predict(X) == y))
+    # class ids against class ids: predict() gives the card's labels ("in", "out"), y ids
+    accuracy = float(np.mean(net.predict_proba(X).argmax(axis=1) == y))
     ax.plot([], [], color="black", lw=1.6, label="decision boundary")
     ax.set_xlabel("x₁")
     ax.set_ylabel("x₂")

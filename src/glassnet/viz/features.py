@@ -214,9 +214,11 @@ def _draw_separator(ax, sep, lims) -> None:
     ax.plot([], [], color="#333333", alpha=0.5, lw=6, label=label.replace("line", "plane"))
 
 
-def features_gif(snapshots, path, epochs, classes=None, duration_ms: int = 600) -> Path:
+def features_gif(snapshots, path, epochs, classes=None, duration_ms: int = 600,
+                 progress=None) -> Path:  # fmt: skip
     """An animated GIF of the feature space over training: one frame per snapshot (drawn with
-    shared axes), the epoch in each frame's title. Written atomically with Pillow."""
+    shared axes), the epoch in each frame's title. Written atomically with Pillow.
+    progress(done, total, what), when given, is called after each frame is drawn."""
     from PIL import Image
 
     if not snapshots:
@@ -231,6 +233,8 @@ def features_gif(snapshots, path, epochs, classes=None, duration_ms: int = 600) 
         fig.set_size_inches(12, 5.4)
         image = Image.open(io.BytesIO(png_bytes(fig, dpi=70))).convert("RGB")
         frames.append(image)
+        if progress is not None:
+            progress(len(frames), len(snapshots), "GIF frames drawn")
     size = frames[0].size
     frames = [f if f.size == size else f.resize(size) for f in frames]
     frames = [f.quantize(colors=128) for f in frames]

@@ -81,6 +81,17 @@ def batch_size(text: str) -> int | str:
     return value
 
 
+def check_batch(batch: int | str | None, n: int) -> None:
+    """Refuse a mini-batch larger than the data (it would silently run as the full batch)."""
+    from glassnet.errors import ValidationError
+
+    if isinstance(batch, int) and batch > n:
+        raise ValidationError(
+            f"a mini-batch of {batch} is larger than the {n} samples: give a batch size of at "
+            f"most {n}, or --batch-size full"
+        )
+
+
 def add_data_dir(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--data-dir",

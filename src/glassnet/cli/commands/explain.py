@@ -48,7 +48,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     source.add_argument("--weights", metavar="FILE.json", help="a network given as JSON")
     source.add_argument("--list", action="store_true", help="list the built-in examples")
     parser.add_argument("--input", metavar="X1,X2,…", help="the sample, comma-separated")
-    parser.add_argument("--target", metavar="Y", help="its target: value(s) or a class id")
+    parser.add_argument(
+        "--target", metavar="Y", help="its target: value(s), a class id, or a model's class name"
+    )
     parser.add_argument("--lr", type=float, metavar="η", help="take one update step with this rate")
     parser.add_argument("--loss", metavar="NAME", help="the cost (default: the model's)")
     parser.add_argument(
@@ -78,6 +80,12 @@ def run(args) -> ExitStatus:
     if args.list:
         if any(v is not None for v in (args.model, args.input, args.target, args.lr, args.loss)):
             raise UsageError("--list takes no other options; run it alone")
+        if args.json:
+            from glassnet.cli.commands._common import print_json
+
+            print_json([{"name": name, "description": examples.get(name).description}
+                        for name in examples.names()])  # fmt: skip
+            return ExitStatus.SUCCESS
         width = max(len(name) for name in examples.names())
         for name in examples.names():
             print(f"{name:<{width}}  {examples.get(name).description}")
@@ -90,13 +98,16 @@ def run(args) -> ExitStatus:
         )
     _refuse_inapplicable(args)
     x = _numbers(args.input, "--input") if args.input is not None else None
-    y = _numbers(args.target, "--target") if args.target is not None else None
+    y = None
+    if args.target is not None and not (args.model is not None and _is_class_name(args.target)):
+        y = _numbers(args.target, "--target")
     if args.example is not None:
         shown = examples.get(args.example).worked(lr=args.lr, x=x, y=y)
     elif args.weights is not None:
         shown = _from_json(args.weights, x, y, args.lr, args.loss)
     else:
-        shown = _from_model(args.model, x, y, args.lr, args.loss)
+        shown = _from_model(args.model, x, y if y is not None else args.target, args.lr,
+                            args.loss)  # fmt: skip
     if args.json:
         from glassnet.cli.commands._common import print_json
         from glassnet.teach.export import as_dict
@@ -168,13 +179,32 @@ def _target(y):
     return y
 
 
+def _is_class_name(text: str) -> bool:
+    """--target is not a list of numbers (then it may name one of a model's classes)."""
+    try:
+        [float(v) for v in text.replace(" ", "").split(",") if v != ""]
+    except ValueError:
+        return True
+    return False
+
+
 def _from_model(path, x, y, lr, loss):
+    import numpy as np
+
     from glassnet import load
     from glassnet import teach as explain
     from glassnet.errors import UsageError
     from glassnet.nn.network import default_loss
 
     net = load(path)
+    if isinstance(y, str):  # a class by its name, as the model's card lists them
+        classes = [str(c) for c in net.card.classes or []]
+        if y not in classes:
+            raise UsageError(
+                "--target must be numbers separated by commas, e.g. 0.5,1.0, or one of the "
+                f"model's classes ({', '.join(classes) or 'it has none'}); got {y!r}"
+            )
+        y = np.array([classes.index(y)])
     if x is None or y is None:
         raise UsageError(
             f"explain MODEL needs a sample: --input with {net.n_in} comma-separated numbers "

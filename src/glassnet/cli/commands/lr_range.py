@@ -50,8 +50,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--epochs", type=positive_int, default=5, help="epochs per learning rate (default 5)"
     )
-    parser.add_argument("--batch-size", type=batch_size, default=32, metavar="1|N|full",
-                        help="1, N or full (default 32)")  # fmt: skip
+    parser.add_argument("--batch-size", type=batch_size, metavar="1|N|full",
+                        help="1, N or full (default 32, or every sample of less data)")  # fmt: skip
     parser.add_argument(
         "--hidden",
         type=hidden_sizes,
@@ -94,6 +94,9 @@ def run(args) -> ExitStatus:
     from glassnet.cli.progress import Steps
 
     X, y, data = load_data(args.data, args.data_dir, args.seed)
+    if args.batch_size is None:  # the default: mini-batches of 32, or the whole of less data
+        args.batch_size = min(32, len(X))
+    C.check_batch(args.batch_size, len(X))
     problem = Problem.from_dataset(data, X, y, is_file=not C.is_builtin(args.data))
     hidden = args.hidden if args.hidden is not None else problem.sensible_hidden()
     C.warn(problem.network_warning(hidden))

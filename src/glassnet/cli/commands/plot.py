@@ -80,9 +80,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
             if kind != "confusion":
                 sub.add_argument(
                     "--split",
-                    choices=("train", "test"),
+                    choices=("train", "test", "all"),
                     default="train",
-                    help="which part of the data to show (default: train)",
+                    help="rows to draw: those the model learnt from (default), its held-out "
+                    "test rows, or all; for your file, the model's record of its split decides",
                 )
             sub.add_argument("--seed", type=non_negative_int, default=0,
                              help="seed of generated data sets and of fresh networks")  # fmt: skip
@@ -169,7 +170,25 @@ def load_data(name: str, data_dir=None, seed: int = 0, split: str = "train"):
     data = load_dataset(name, data_dir=data_dir, seed=seed, quiet=True)
     if split == "test" and data.has_test:
         return data.X_test, data.y_test, data
+    if split == "all" and data.has_test:
+        import numpy as np
+
+        X = np.concatenate([data.X_train, data.X_test])
+        return X, np.concatenate([data.y_train, data.y_test]), data
     return data.X_train, data.y_train, data
+
+
+def model_rows(net, args):
+    """(X, y, dataset) of the model's own data (or DATA), the rows --split chooses: for a file
+    the model learnt from, by its record of the split (the same rule as evaluate's)."""
+    from glassnet.cli.commands._common import check_features, is_builtin, scored_rows
+
+    name = own_data(net, args.data)
+    if is_builtin(name):
+        return load_data(name, args.data_dir, args.seed, args.split)
+    rows = scored_rows(net, name, args.split, data_dir=args.data_dir)
+    print(f"drew {rows.description}")
+    return check_features(net, rows.X, name), rows.y, None
 
 
 def model(path):
@@ -240,12 +259,13 @@ def _boundary(args):
     from glassnet.viz.boundary import boundary_figure
 
     net = model(args.model)
-    X, y, data = load_data(own_data(net, args.data), args.data_dir, args.seed, args.split)
+    X, y, data = model_rows(net, args)
     return boundary_figure(net, X, y, title=args.title, classes=class_names(net, data))
 
 
 def _features(args):
     from glassnet.cli.commands._common import is_builtin
+    from glassnet.cli.progress import Steps
     from glassnet.lab.features import feature_layer
     from glassnet.viz.features import features_figure, features_gif
 
@@ -253,7 +273,10 @@ def _features(args):
         # `glassnet plot features moons`: a data set and no model
         args.model, args.data = None, args.model
     net = model(args.model) if args.model else None
-    X, y, data = load_data(own_data(net, args.data), args.data_dir, args.seed, args.split)
+    if net is None:
+        X, y, data = load_data(own_data(net, args.data), args.data_dir, args.seed, args.split)
+    else:
+        X, y, data = model_rows(net, args)
     if net is not None:
         feature_layer(net)  # fails early with the reason if there is no 2-/3-unit layer
     if args.gif or net is None:
@@ -261,10 +284,12 @@ def _features(args):
         epochs = fit_kwargs["epochs"]
         _say(args, f"plot features: training {fresh!r} for {epochs} epochs …")
         frames = frame_epochs(epochs, args.frames) if args.gif else [epochs]
-        snapshots = train_with_snapshots(fresh, X, y, frames, fit_kwargs)
+        steps = Steps("plot features", args.quiet or args.json)
+        snapshots = train_with_snapshots(fresh, X, y, frames, fit_kwargs, progress=steps)
         if args.gif:
             check_output(Path(args.gif), (".gif",))
-            features_gif(snapshots, args.gif, frames, classes=class_names(fresh, data))
+            features_gif(snapshots, args.gif, frames, classes=class_names(fresh, data),
+                         progress=steps)  # fmt: skip
             print(f"wrote {args.gif} ({len(frames)} frames, epochs {frames[0]}–{frames[-1]})")
         if net is None:
             net = fresh
@@ -321,8 +346,9 @@ def frame_epochs(epochs: int, frames: int) -> list[int]:
     return sorted(set(chosen.tolist()) | {0, epochs})
 
 
-def train_with_snapshots(net, X, y, frames, fit_kwargs) -> list:
-    """Train, capturing the feature-space snapshot at each epoch in `frames` (0 = before)."""
+def train_with_snapshots(net, X, y, frames, fit_kwargs, progress=None) -> list:
+    """Train, capturing the feature-space snapshot at each epoch in `frames` (0 = before);
+    progress(done, total, what), when given, after each epoch."""
     from glassnet.lab.features import feature_snapshot
 
     wanted = set(frames)
@@ -333,6 +359,8 @@ def train_with_snapshots(net, X, y, frames, fit_kwargs) -> list:
     def capture(event):
         if event["event"] == "epoch" and event["epoch"] in wanted:
             snapshots[event["epoch"]] = feature_snapshot(net, X, y)
+        if event["event"] == "epoch" and progress is not None:
+            progress(event["epoch"], event["epochs"], "epochs trained")
 
     net.fit(X, y, callback=capture, **fit_kwargs)
     return [snapshots[e] for e in frames if e in snapshots]
@@ -378,6 +406,7 @@ def _confusion(args):
 
 def _gradients(args):
     from glassnet.cli.commands._common import is_builtin
+    from glassnet.cli.progress import Steps
     from glassnet.errors import ValidationError
     from glassnet.lab import Problem, deep_comparison
     from glassnet.viz.experiments import gradients_figure
@@ -388,6 +417,7 @@ def _gradients(args):
     problem = Problem.from_dataset(data, X, y, is_file=not is_builtin(args.data))
     _say(args, f"plot gradients: training a {args.depth}-layer sigmoid and ReLU network for "
          f"{args.epochs} epochs each …")  # fmt: skip
+    steps = Steps("plot gradients", args.quiet or args.json)
     records = deep_comparison(problem, depth=args.depth, width=args.width, epochs=args.epochs,
-                              seed=args.seed, lr=args.lr)  # fmt: skip
+                              seed=args.seed, lr=args.lr, progress=steps)  # fmt: skip
     return gradients_figure(records, title=args.title)

@@ -70,6 +70,7 @@ def run(args) -> ExitStatus:
     problem = Problem.from_dataset(data, X, y, is_file=not C.is_builtin(args.data))
     hidden = args.hidden if args.hidden is not None else problem.sensible_hidden()
     C.warn(problem.network_warning(hidden))
+    C.check_batch(args.batch_size, len(X))
     batch = args.batch_size or ("full" if len(X) <= 1024 else 32)
     recipe = problem.recipe(hidden, args.activation, optimizer=args.optimizer, lr=args.lr,
                             epochs=args.epochs, batch_size=batch)  # fmt: skip

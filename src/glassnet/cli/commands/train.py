@@ -338,22 +338,10 @@ def _announcer(stream, quiet: bool):
 
 
 def _print_summary(result) -> None:
-    from rich.table import Table
-
     net, summary = result.network, result.summary
     console = C.console()
     console.print(f"{summary['dataset']}: {summary['architecture']}", markup=False)
-    table = Table()
-    table.add_column("split")
-    table.add_column("samples", justify="right")
-    table.add_column("accuracy", justify="right")
-    table.add_column("cost", justify="right")
-    for split in ("train", "validation", "test"):
-        if f"{split}_loss" in summary:
-            accuracy = C.fmt_pct(summary[f"{split}_accuracy"])
-            cost = C.fmt_cost(summary[f"{split}_loss"])
-            table.add_row(_split_name(split, summary), str(summary[f"n_{split}"]), accuracy, cost)
-    console.print(table)
+    console.print(_splits_table(summary))
     print_metrics(summary, console)
     stopped = ""
     if summary["stopped_early"]:
@@ -371,6 +359,32 @@ def _print_summary(result) -> None:
         console.print(f"model saved to {summary['model']}")
     else:
         console.print("model not saved: add --out MODEL (or --run-dir DIR) to keep it")
+
+
+def _splits_table(summary: dict):
+    """A row per split: accuracy and cost; for a regression RMSE, MAE and R² in the target's
+    units (its cost is in standardised units, and it has no accuracy)."""
+    from rich.table import Table
+
+    splits = [s for s in ("train", "validation", "test") if f"{s}_loss" in summary]
+    regression = summary.get("task") == "regression"
+    table = Table()
+    table.add_column("split")
+    table.add_column("samples", justify="right")
+    for column in ("RMSE", "MAE", "R²") if regression else ("accuracy", "cost"):
+        table.add_column(column, justify="right")
+    for split in splits:
+        if regression:
+            metrics = summary.get(f"{split}_metrics") or {}
+            cells = [_number(metrics.get(key)) for key in ("rmse", "mae", "r2")]
+        else:
+            cells = [C.fmt_pct(summary[f"{split}_accuracy"]), C.fmt_cost(summary[f"{split}_loss"])]
+        table.add_row(_split_name(split, summary), str(summary[f"n_{split}"]), *cells)
+    return table
+
+
+def _number(value) -> str:
+    return "–" if value is None else f"{value:.4g}"
 
 
 def _split_name(split: str, summary: dict) -> str:

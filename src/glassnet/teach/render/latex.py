@@ -47,6 +47,8 @@ class LatexWriter(TextWriter):
                 "% (T1 fonts print | < > as themselves); matrices have up to "
                 f"{MAX_COLS} columns, so:",
                 f"\\setcounter{{MaxMatrixCols}}{{{MAX_COLS}}}",
+                "% and a long trace's displays may break across pages:",
+                "\\allowdisplaybreaks",
                 "",
             ]
         super().part(obj)
@@ -88,7 +90,7 @@ class LatexWriter(TextWriter):
             body = bmatrix(np.ravel(value)[:, None])
         else:
             body = bmatrix(value)
-            if as_matrix(value).shape[1] > WIDE:  # its own line, narrowed to fit the page
+            if as_matrix(value).shape[1] > WIDE or _wide(value):  # its own line, narrowed
                 return f"{{}}{left} &{mid} \\\\\n&\\qquad = {fit(body, 0.7)} \\\\"
         return f"{{}}{left} &{mid} = {body} \\\\"
 
@@ -114,6 +116,14 @@ def bmatrix(M) -> str:
     swap = {"…": r"\cdots", "⋮": r"\vdots", "⋱": r"\ddots"}
     rows = [" & ".join(swap.get(c, c) for c in row) for row in cells]
     return "\\begin{bmatrix} " + " \\\\ ".join(rows) + " \\end{bmatrix}"
+
+
+def _wide(M) -> bool:
+    """A matrix whose printed cells would fill more than about half the line (11 pt on an
+    A4 page with 2 cm margins, 483 pt: about 5.5 pt a character and 10 pt between columns)."""
+    cells = matrix_cells(as_matrix(M))
+    widths = [max(len(row[j]) for row in cells) for j in range(len(cells[0]))]
+    return 5.5 * sum(widths) + 10 * len(widths) > 240
 
 
 def fit(math: str, share: float) -> str:
@@ -156,7 +166,7 @@ _MATH = {
     "⟩": r"\rangle",
     "±": r"\pm",
 }
-_WORDS = re.compile(r"\b(diag|softmax|tanh|log|id)\b")
+_WORDS = re.compile(r"\b(diag|softmax|tanh|log|id|mean|std)\b")
 _ACCENT = re.compile(r"(\w)([\u0303\u0304])")
 
 
@@ -239,7 +249,8 @@ def latex_text(s: str) -> str:
 _AUGMENTED = re.compile(r"(\[[^\[\]|]*\|[^\[\]]*\])")
 _VARIABLE = re.compile(r"(?<![\w$\\{-])([WbxyzLC])(?![\w$}\-'’])")
 _MATH_CHARS = "".join(_SUPERS) + "".join(_SUBS) + "".join(_MATH) + "\u0303\u0304"
-_MATH_RUN = re.compile(f"\\w?[{re.escape(_MATH_CHARS)}]+")
+# a number on either side joins the run whole: 784→256 is $784\to 256$, not 78$4\to $256
+_MATH_RUN = re.compile(f"(?:\\d+|\\w)?[{re.escape(_MATH_CHARS)}]+(?:\\d+(?![.\\d]))?")
 _PROSE_ESCAPES = {"|": r"\textbar{}", "<": r"\textless{}", ">": r"\textgreater{}"}
 
 
