@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import numpy as np
+import pytest
 
 import glassnet as gn
 
@@ -77,3 +78,22 @@ def test_explain_refuses_an_impossible_target(glassnet, tmp_path):
     path.write_text(json.dumps(spec))
     result = glassnet("explain", "--weights", path)
     assert result.returncode == 1 and "between 0 and 1" in result.stderr
+    # the same target from --target is a value of an option: a usage error, exit 2
+    spec["target"] = 1
+    path.write_text(json.dumps(spec))
+    flagged = glassnet("explain", "--weights", path, "--target", "5")
+    assert flagged.returncode == 2 and "between 0 and 1" in flagged.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--example", "1-1-1", "--input", "1,2"), "expected one sample with 1 input value"),
+        (("--example", "1-1-1", "--input", "nan"), "non-finite"),
+        (("--example", "xor-2-2-1", "--target", "1,2,3"), "expected one target"),
+    ],
+)
+def test_a_sample_that_does_not_fit_is_a_usage_error(glassnet, args, message):
+    result = glassnet("explain", *args)
+    assert result.returncode == 2 and message in result.stderr
+    assert result.stderr.startswith("usage: glassnet explain") and "Traceback" not in result.stderr

@@ -171,9 +171,21 @@ def trace(
     return result
 
 
+class SampleError(ValidationError):
+    """The sample (its input or its target) does not fit the network or the cost: the command
+    line calls that a usage error when the sample came from its options."""
+
+
 def _sample(net, loss, x, y):
     """x as (n_in,) float64, the prepared target (1, k) or (1,) labels, and y as gradcheck
-    takes it."""
+    takes it; SampleError naming what does not fit."""
+    try:
+        return _checked_sample(net, loss, x, y)
+    except ValidationError as exc:
+        raise SampleError(str(exc)) from None
+
+
+def _checked_sample(net, loss, x, y):
     from glassnet.train.targets import prepare_targets
 
     x = np.asarray(x, dtype=float).reshape(-1)

@@ -76,6 +76,7 @@ def run(args) -> ExitStatus:
     from glassnet import teach as explain
     from glassnet.errors import UsageError
     from glassnet.teach import worked as examples
+    from glassnet.teach.trace import SampleError
 
     if args.list:
         if any(v is not None for v in (args.model, args.input, args.target, args.lr, args.loss)):
@@ -101,13 +102,12 @@ def run(args) -> ExitStatus:
     y = None
     if args.target is not None and not (args.model is not None and _is_class_name(args.target)):
         y = _numbers(args.target, "--target")
-    if args.example is not None:
-        shown = examples.get(args.example).worked(lr=args.lr, x=x, y=y)
-    elif args.weights is not None:
-        shown = _from_json(args.weights, x, y, args.lr, args.loss)
-    else:
-        shown = _from_model(args.model, x, y if y is not None else args.target, args.lr,
-                            args.loss)  # fmt: skip
+    try:
+        shown = _explained(args, x, y)
+    except SampleError as exc:  # a value of --input or --target that does not fit: usage
+        if args.input is None and args.target is None:
+            raise  # the sample came from the weights file: the file's fault
+        raise UsageError(str(exc)) from None
     if args.json:
         from glassnet.cli.commands._common import print_json
         from glassnet.teach.export import as_dict
@@ -167,6 +167,17 @@ def _numbers(text: str, flag: str):
     if not values:
         raise UsageError(f"{flag} is empty; give numbers separated by commas")
     return np.array(values)
+
+
+def _explained(args, x, y):
+    """The trace of the chosen example, weights file or model on the sample."""
+    from glassnet.teach import worked as examples
+
+    if args.example is not None:
+        return examples.get(args.example).worked(lr=args.lr, x=x, y=y)
+    if args.weights is not None:
+        return _from_json(args.weights, x, y, args.lr, args.loss)
+    return _from_model(args.model, x, y if y is not None else args.target, args.lr, args.loss)
 
 
 def _target(y):
