@@ -12,10 +12,10 @@ per-sample steps, a wide network): glassnet, PyTorch and the GEMM ceiling of tha
 step (its matrix multiplications alone, np.matmul), side by side. The machine has slow and fast
 spells: the ceiling's own processes ranged 79,000-138,000 samples/s for the same GEMMs in one
 quiet run, and a row's glassnet processes split the same way, so a ratio of medians taken from
-separate processes mostly said which spell each had met. glassnet and its ceiling therefore
-run in one process, in alternating windows (worker.task_paired), and a row's ratio is the
-median of the ratios of the windows side by side; a row's samples (a full epoch, 60,000, at
-batch 64) are cut into six windows per process. PyTorch runs in processes of its own.
+separate processes mostly said which spell each had met. Each glassnet run therefore has a
+ceiling run just before and just after it (c g c g c g c), and a row's ratio is the median of
+each glassnet run's rate over the mean of its two neighbours; a row's window is a full epoch,
+60,000 samples at batch 64. PyTorch runs after them.
 """
 
 from __future__ import annotations
@@ -117,47 +117,48 @@ def measure_under_load(bench, repeats: int, stats) -> dict:
     return results
 
 
-WINDOWS = 6  # paired windows per process: a row's samples, cut in six
-
-
 def measure_matrix(bench, repeats: int, stats, quick: bool = False) -> list[dict]:
-    """Per MATRIX row: glassnet's samples/s and its GEMM ceiling's, measured side by side in
-    one process (worker.task_paired: alternating windows, a ratio per pair), and PyTorch's in
-    processes of its own."""
+    """Per MATRIX row: glassnet's samples/s, PyTorch's and the GEMM ceiling's. Each glassnet
+    run has a ceiling run just before and just after it (c g c g … c), and its ratio is its
+    rate over theirs, so a ratio compares measurements of the same spell; PyTorch follows."""
     rows = []
     for name, extra, batch_size, n_samples in MATRIX:
         recipe = recipe_of(extra)
         n_samples = n_samples // 4 if quick else n_samples
-        window = max(batch_size, n_samples // WINDOWS // batch_size * batch_size)
         sizes = [784, *recipe["hidden"], 10]
-        common = {"batch_size": batch_size, "recipe": recipe, "sizes": sizes,
-                  "dtype": recipe.get("dtype", "float32")}  # fmt: skip
-        paired, torch = [], []
+        common = {"batch_size": batch_size, "n_samples": n_samples, "recipe": recipe,
+                  "sizes": sizes, "dtype": recipe.get("dtype", "float32"),
+                  "warmup_samples": min(2_048, n_samples // 4)}  # fmt: skip
+
+        def ceiling(r, name=name, common=common):
+            return bench.run(f"matrix [{name}] ceiling #{r + 1}", {"kind": "ceiling", **common})
+
+        ceilings, glassnet, ratios = [ceiling(0)], [], []
         for r in range(repeats):
-            for fw in ("paired", "torch") if r % 2 == 0 else ("torch", "paired"):
-                if fw == "paired":
-                    task = {"kind": "paired", "window_samples": window, "windows": WINDOWS,
-                            "warmup_samples": min(2_048, window), **common}  # fmt: skip
-                    paired.append(bench.run(f"matrix [{name}] glassnet + ceiling #{r + 1}", task))
-                else:
-                    task = {"kind": "train", "framework": "torch", "n_samples": n_samples,
-                            "warmup_samples": min(2_048, n_samples // 4), **common}  # fmt: skip
-                    torch.append(bench.run(f"matrix [{name}] torch #{r + 1}", task))
-        paired = [x for x in paired if x]
+            task = {"kind": "train", "framework": "glassnet", **common}
+            glassnet.append(bench.run(f"matrix [{name}] glassnet #{r + 1}", task))
+            ceilings.append(ceiling(r + 1))
+            around = [c["samples_per_s"] for c in ceilings[-2:] if c]
+            if glassnet[-1] and around:
+                ratios.append(glassnet[-1]["samples_per_s"] / statistics.mean(around))
+        torch = [bench.run(f"matrix [{name}] torch #{r + 1}",
+                           {"kind": "train", "framework": "torch", **common})
+                 for r in range(repeats)]  # fmt: skip
+        done = [x for x in glassnet if x]
         rows.append(
             {
                 "name": name,
                 "recipe": recipe,
                 "batch_size": batch_size,
                 "samples_per_s": {
-                    "glassnet": stats(v for x in paired for v in x["glassnet"]),
+                    "glassnet": stats(x["samples_per_s"] for x in done),
                     "torch": stats(x["samples_per_s"] for x in torch if x),
-                    "ceiling": stats(v for x in paired for v in x["ceiling"]),
+                    "ceiling": stats(x["samples_per_s"] for x in ceilings if x),
                 },
-                "ceiling_ratio": stats(v for x in paired for v in x["ratios"]),
-                "windows": sum(len(x["ratios"]) for x in paired),
-                "ceiling_blas_threads": [x["ceiling_blas_threads"] for x in paired],
-                "step": paired[0]["compiled"] if paired else None,
+                "ceiling_ratio": stats(ratios),
+                "ceiling_runs": sum(1 for x in ceilings if x),
+                "team": [x["team"] for x in done],
+                "step": done[0]["compiled"] if done else None,
             }
         )
     return rows
@@ -173,7 +174,8 @@ def _ratio(a, b) -> str:
 
 
 def _paired(row: dict) -> str:
-    """The median of the side-by-side ratios (older results: the ratio of the medians)."""
+    """The median of the ratios to the ceiling runs around each glassnet run (older results:
+    the ratio of the medians)."""
     if "ceiling_ratio" not in row:
         return _ratio(row["samples_per_s"]["glassnet"], row["samples_per_s"]["ceiling"])
     ratio = _median(row["ceiling_ratio"])
@@ -223,9 +225,9 @@ def matrix_section(res: dict) -> list[str]:
         "### The matrix: every network a learner builds (samples/s)",
         "",
         "Target per row: glassnet ≥ 90 % of the GEMM ceiling (its matrix multiplications alone) "
-        "and ≥ 1.3× PyTorch. glassnet and its ceiling run in one process, in alternating "
-        "windows (the number in brackets: windows of each); glassnet / ceiling is the median of "
-        "the ratios of the windows side by side, the rates are the windows' medians.",
+        "and ≥ 1.3× PyTorch. Each glassnet run has a ceiling run just before and just after "
+        "it (the number in brackets: ceiling runs); glassnet / ceiling is the median over "
+        "glassnet's runs of its rate over the mean of those two.",
         "",
         "| network | batch | glassnet | PyTorch | GEMM ceiling | glassnet / PyTorch | "
         "glassnet / ceiling | glassnet's step |",
@@ -235,7 +237,7 @@ def matrix_section(res: dict) -> list[str]:
         r = row["samples_per_s"]
         lines.append(
             f"| {row['name']} | {row['batch_size']} | {_rate(r['glassnet'])} | "
-            f"{_rate(r['torch'])} | {_rate(r['ceiling'])} ({row.get('windows', '—')}) | "
+            f"{_rate(r['torch'])} | {_rate(r['ceiling'])} ({row.get('ceiling_runs', '—')}) | "
             f"{_ratio(r['glassnet'], r['torch'])} "
             f"| {_paired(row)} | {row['step'] or '—'} |"
         )

@@ -9,7 +9,6 @@ Tasks (the "kind" key):
     accuracy     time to test accuracy: train a recipe, test accuracy after every epoch
     predict      latency of predict() for 1 and 1,000 raw samples
     ceiling      the forward+backward GEMMs of one training step alone, NumPy float32
-    paired       glassnet's training and its GEMM ceiling in alternating windows, one process
     agreement    glassnet and PyTorch from the same start and batches: how far apart after k steps
     cli          peak memory and time of a command (`glassnet train mnist`) run as a child
 """
@@ -80,15 +79,6 @@ def task_train(task: dict) -> dict:
         "compiled": compiled_step(runner) if glassnet else None,
         "numpy_only": numpy_only,
     }
-
-
-def blas_threads() -> list[int] | None:
-    """The thread count of every BLAS pool loaded (threadpoolctl), as it is now."""
-    try:
-        from threadpoolctl import threadpool_info
-    except ImportError:
-        return None
-    return [p["num_threads"] for p in threadpool_info() if p.get("user_api") == "blas"]
 
 
 def team_state() -> dict | None:
@@ -234,61 +224,6 @@ def task_ceiling(task: dict) -> dict:
     }
 
 
-PAIR_REST = 0.25  # s between windows: OpenBLAS's workers spin ~0.1 s, the team's helper 2 ms
-
-
-def task_paired(task: dict) -> dict:
-    """glassnet's training and its GEMM ceiling in one process, in alternating windows.
-
-    The ceiling's own processes ranged 79,000-138,000 samples/s for the same GEMMs in one
-    quiet `make bench` (the machine's slow and fast spells, not the code), so a ratio of two
-    medians from separate processes mostly measured which spell each process fell in. Here
-    each window of glassnet training (`windows_samples`, one `Network.fit`, fresh optimizer
-    state) has a window of the ceiling's GEMMs beside it, in alternating order, with a rest
-    before each so neither runs while the other's threads still spin; a pair's ratio compares
-    the two under the same conditions.
-    """
-    start = read_start(task["start"])
-    B, n = task["batch_size"], task["window_samples"]
-    runner = make_runner("glassnet", start, B, task.get("recipe", PLAIN_SGD))
-    sizes = task.get("sizes", (784, 256, 128, 10))
-    gemms = ceiling_gemms(B, np.random.default_rng(0), sizes, task.get("dtype", "float32"))
-    steps = -(-n // B)
-
-    def ceiling() -> float:
-        began = time.perf_counter()
-        for _ in range(steps):
-            for a, b, out in gemms:
-                np.matmul(a, b, out=out)
-        return steps * B / (time.perf_counter() - began)
-
-    def glassnet() -> float:
-        began = time.perf_counter()
-        runner.train(n)
-        return n / (time.perf_counter() - began)
-
-    runner.train(task["warmup_samples"])
-    ceiling()
-    rates = {"glassnet": [], "ceiling": []}
-    for w in range(task["windows"]):
-        order = (glassnet, ceiling) if w % 2 == 0 else (ceiling, glassnet)
-        for measure in order:
-            time.sleep(PAIR_REST)
-            rates[measure.__name__].append(measure())
-    ratios = [g / c for g, c in zip(rates["glassnet"], rates["ceiling"], strict=True)]
-    return {
-        **rates,
-        "ratios": ratios,
-        "ceiling_blas_threads": blas_threads(),  # as the ceiling's windows ran: glassnet's team
-        # sets OpenBLAS to one thread during its steps and gives the count back after them
-        "samples_per_s": float(np.median(rates["glassnet"])),
-        "peak_rss_mb": peak_rss_mb(),
-        "threads": thread_info("glassnet"),
-        "team": team_state(),
-        "compiled": compiled_step(runner),
-    }
-
-
 def task_agreement(task: dict) -> dict:
     """Max |Δ| between glassnet's and PyTorch's weights after the same k batches (float32)."""
     start = read_start(task["start"])
@@ -333,7 +268,6 @@ TASKS = {
     "accuracy": task_accuracy,
     "predict": task_predict,
     "ceiling": task_ceiling,
-    "paired": task_paired,
     "agreement": task_agreement,
     "cli": task_cli,
 }

@@ -136,3 +136,12 @@ def test_output_survives_a_terminal_that_cannot_encode_the_symbols():
     )  # fmt: skip
     assert result.returncode == 0
     assert "σ(z₃)" in result.stdout.decode("utf-8")
+
+
+def test_another_sample_leaves_the_documents_own_figures_out(glassnet):
+    own = glassnet("explain", "--example", "1-1-1")
+    assert "The document's figures against its own equations" in own.stdout
+    other = glassnet("explain", "--example", "1-1-1", "--target", "1")
+    assert other.returncode == 0, other.stderr
+    assert "The document's figures against its own equations" not in other.stdout
+    assert "left out" in other.stdout

@@ -43,6 +43,22 @@ def test_the_model_records_the_rows_it_learnt_from(trained):
     assert len(learnt["test_rows"]) == 30 and len(learnt["sha256"]) == 64
 
 
+def test_evaluate_without_data_scores_the_models_own_data_set(glassnet, trained, tmp_path):
+    data, model, _ = trained
+    given = json.loads(glassnet("evaluate", model, data, "--json").stdout)
+    own = glassnet("evaluate", model, "--json")
+    assert own.returncode == 0, own.stderr
+    assert json.loads(own.stdout) == given  # the file the card records, the same held-out rows
+    moons = tmp_path / "moons.glassnet"
+    assert glassnet("train", "moons", "--epochs", "2", "--out", moons, "--quiet").returncode == 0
+    builtin = json.loads(glassnet("evaluate", moons, "--json").stdout)
+    assert builtin["data"] == "moons" and builtin["split"] == "test"
+    made = tmp_path / "made.glassnet"
+    gn.Network([gn.Dense(4, 3)], seed=0).save(made)  # made with the library: no data recorded
+    none = glassnet("evaluate", made)
+    assert none.returncode == 2 and "it records no data set" in none.stderr
+
+
 def test_evaluate_scores_held_out_rows_by_default_and_says_so(glassnet, trained):
     data, model, _ = trained
     reports = {}

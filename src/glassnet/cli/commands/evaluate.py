@@ -17,8 +17,10 @@ HELP = (
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("model", metavar="MODEL", help="model file written by glassnet train")
     parser.add_argument(
-        "data", metavar="DATA", help="built-in data set (its test split) or a .csv/.npy/.npz file"
-    )
+        "data", metavar="DATA", nargs="?",
+        help="built-in data set (its test split) or a .csv/.npy/.npz file (default: the data "
+        "set the model learnt from)",
+    )  # fmt: skip
     parser.add_argument(
         "--target", metavar="COL", help="label column (default: the one the model was trained on)"
     )
@@ -31,18 +33,36 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args) -> ExitStatus:
     from glassnet.errors import UsageError
 
-    if args.target is not None and C.is_builtin(args.data):
-        raise UsageError(f"--target names your file's label column; {args.data} has its own labels")
     net = C.load_model(args.model)
-    rows = C.scored_rows(net, args.data, args.split, args.target, args.data_dir, args.quiet)
-    X = features.check_features(net, rows.X, args.data)
+    data = args.data or own_data(net, args.model)
+    if args.target is not None and C.is_builtin(data):
+        raise UsageError(f"--target names your file's label column; {data} has its own labels")
+    rows = C.scored_rows(net, data, args.split, args.target, args.data_dir, args.quiet)
+    X = features.check_features(net, rows.X, data)
     report = evaluate(net, X, rows.y)
-    report.update(model=str(args.model), data=args.data, split=rows.split, rows=rows.description)
+    report.update(model=str(args.model), data=data, split=rows.split, rows=rows.description)
     if args.json:
         C.print_json(report)
     else:
         print_report(report)
     return ExitStatus.SUCCESS
+
+
+def own_data(net, model) -> str:
+    """The data set the model learnt from, as its card records it: its file, or the built-in
+    set's name; a usage error naming the fix when it records none or the file is gone."""
+    from pathlib import Path
+
+    from glassnet.errors import UsageError
+
+    record = net.card.data or {}
+    path, name = record.get("path"), record.get("name")
+    if path and Path(path).is_file():
+        return path
+    if not path and name and C.is_builtin(name):
+        return name
+    why = f"the data file {path} it learnt from is not there" if path else "it records no data set"
+    raise UsageError(f"no DATA given, and {model} cannot stand in for it ({why}): give DATA")
 
 
 def evaluate(net, X, y) -> dict:

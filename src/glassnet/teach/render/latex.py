@@ -247,16 +247,23 @@ def latex_text(s: str) -> str:
 
 
 _AUGMENTED = re.compile(r"(\[[^\[\]|]*\|[^\[\]]*\])")
-_VARIABLE = re.compile(r"(?<![\w$\\{-])([WbxyzLC])(?![\w$}\-'’])")
+_VARIABLE = re.compile(r"(?<![\w$\\{-])([WbxyzLCpqwX])(?![\w$}\-'’])")
 _MATH_CHARS = "".join(_SUPERS) + "".join(_SUBS) + "".join(_MATH) + "\u0303\u0304"
 # a number on either side joins the run whole: 784→256 is $784\to 256$, not 78$4\to $256
-_MATH_RUN = re.compile(f"(?:\\d+|\\w)?[{re.escape(_MATH_CHARS)}]+(?:\\d+(?![.\\d]))?")
+# and a lone letter right after an operator is its operand: ∂w, ∇p, η∇C
+_MATH_RUN = re.compile(
+    f"(?:\\d+|\\w)?[{re.escape(_MATH_CHARS)}]+(?:\\d+(?![.\\d])|[A-Za-z](?![\\w'\u0303\u0304]))?"
+)
+# the variables whose letter is also an English word, where the prose means the variable
+_WORDS_AS_VARIABLES = {"weights A,": "weights $A$,", ", a ending": ", $a$ ending"}
 _PROSE_ESCAPES = {"|": r"\textbar{}", "<": r"\textless{}", ">": r"\textgreater{}"}
 
 
 def _prose(s: str) -> str:
     text = "".join(_TEXT_ESCAPES.get(ch, _PROSE_ESCAPES.get(ch, ch)) for ch in s)
     text = _MATH_RUN.sub(lambda m: "$" + latex_math(m[0]) + "$", text)
+    for words, math in _WORDS_AS_VARIABLES.items():
+        text = text.replace(words, math)
     text = text.replace("$$", "").replace("–", "--")
     pieces = re.split(r"(\$[^$]*\$)", text)  # italicise lone variables outside $…$ only
     return "".join(p if p.startswith("$") else _plain_words(p) for p in pieces)

@@ -69,8 +69,11 @@ class Example:
         b = self.build()
         parts: list = [f"Source: {self.source}."] + b.notes
         parts.append(self.trace(lr, x, y))
-        if self.extra is not None:
+        if self.extra is not None and x is None and y is None:
             parts += self.extra(b)
+        elif self.extra is not None:  # its figures are of its own sample, not of this one
+            parts.append("The document's own figures, for its own sample, are left out: this "
+                         "trace is of another input or target.")  # fmt: skip
         return Document(f"{self.name}: {self.description}", parts)
 
 
