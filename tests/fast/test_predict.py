@@ -73,10 +73,15 @@ def test_a_float64_network_predicts_in_c_to_float64_precision(rows, policy, monk
     np.testing.assert_allclose(out, network_.forward(X), rtol=1e-12, atol=1e-15)
 
 
-@pytest.mark.parametrize("case", ["Fortran order", "dropout", "float input unstandardized"])
+@pytest.mark.parametrize(
+    "case", ["Fortran order", "dropout", "read-only weights", "float input unstandardized"]
+)
 def test_what_the_compiled_forward_pass_leaves_to_numpy(case):
     network_, X = net(), RNG.integers(0, 256, (50, 30)).astype(np.uint8)
-    if case == "Fortran order":
+    if case == "read-only weights":  # as in a model unpickled from a memory map
+        network_ = net().copy(dtype="float64")
+        network_.dense_layers[0].W.flags.writeable = False
+    elif case == "Fortran order":
         X = np.asfortranarray(X)
     elif case == "dropout":
         network_ = gn.Network([gn.Dense(30, 8), gn.Dropout(0.5), gn.ReLU(), gn.Dense(8, 2)])

@@ -120,8 +120,8 @@ def _bind(k, net: Network, cap: int) -> Bound | None:
         return None
     dense = [d for d, _ in pairs]
     arrays, real = _arrays(pairs), np.dtype(net.dtype)  # the plan's type: its x buffer's
-    if not all(a.dtype == real and a.flags.c_contiguous for a in arrays):
-        return None
+    if not all(a.dtype == real and a.flags.c_contiguous and a.flags.writeable for a in arrays):
+        return None  # (read-only weights: a model unpickled from a memory map) NumPy's pass
     n_in = dense[0].n_in
     z = [np.empty((cap, d.n_out), real) for d in dense]
     dx = [None] + [np.empty((cap, d.n_in), real) for d in dense[1:]]  # bound, never touched
