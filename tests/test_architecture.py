@@ -10,7 +10,7 @@ from pathlib import Path
 import glassnet
 
 ROOT = Path(glassnet.__file__).parent
-BASE = {"errors", "_files", "_version", "card", "columns"}
+BASE = {"errors", "_files", "_version", "card", "columns", "cores"}
 # What each sub-package may import besides itself and BASE.
 ALLOWED = {
     "nn": set(),

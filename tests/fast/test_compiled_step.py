@@ -15,8 +15,8 @@ import glassnet as gn
 
 _ckernels = pytest.importorskip("glassnet.fast._ckernels", reason="the C extension is not built")
 
+from glassnet import cores  # noqa: E402
 from glassnet.fast import blas as _blas  # noqa: E402
-from glassnet.fast import cores  # noqa: E402
 from glassnet.fast import step as fastpath  # noqa: E402
 from glassnet.fast.step import CompiledStep  # noqa: E402
 

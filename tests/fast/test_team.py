@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 import glassnet as gn
-from glassnet.fast import cores
+from glassnet import cores
 
 _ckernels = pytest.importorskip("glassnet.fast._ckernels", reason="the C extension is not built")
 
@@ -115,7 +115,7 @@ def test_one_usable_core_means_no_team():
     # A process pinned to one CPU (taskset): the team would only wait for itself.
     code = (
         "import os, numpy as np, glassnet as gn\n"
-        "from glassnet.fast import cores, step\n"
+        "from glassnet import cores\nfrom glassnet.fast import step\n"
         "os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})\n"
         "X = np.random.default_rng(0).integers(0, 256, (64, 20), dtype=np.uint8)\n"
         "net = gn.Network([gn.Standardize(0, 255), gn.Dense(20, 8), gn.ReLU(), gn.Dense(8, 4)])\n"

@@ -27,7 +27,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from glassnet.fast import blas, cores
+from glassnet import cores
+from glassnet.fast import blas
 from glassnet.fast.step import ACTIVATIONS, GATHERED, kernels, team_policy
 from glassnet.nn.layers import Dense, Identity, Softmax, Standardize
 from glassnet.nn.network import Network

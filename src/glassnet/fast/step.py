@@ -29,8 +29,9 @@ import os
 
 import numpy as np
 
+from glassnet import cores
 from glassnet.errors import ValidationError
-from glassnet.fast import blas, cores, numpy_kernels
+from glassnet.fast import blas, numpy_kernels
 from glassnet.nn.layers import (
     Dense,
     Identity,

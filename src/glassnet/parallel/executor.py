@@ -12,15 +12,14 @@ from __future__ import annotations
 import concurrent.futures as cf
 import math
 import multiprocessing
-import os
 import signal
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
+from glassnet import cores
 from glassnet.errors import GlassnetError, ValidationError
 
-CGROUP = Path("/sys/fs/cgroup")  # cgroup v2: cpu.max holds "quota period" (µs) or "max …"
 PROC_SELF = Path("/proc/self/cgroup")  # "0::/its/path" names this process's cgroup
 MAX_ATTEMPTS = 3  # starts of one trial whose worker keeps dying before the sweep gives up
 
@@ -39,36 +38,13 @@ def single_threaded_blas() -> None:
         _blas_is_limited = True
 
 
-def available_cores(cgroup: Path = CGROUP, proc_self: Path = PROC_SELF) -> int:
+def available_cores(cgroup: Path = cores.CGROUP, proc_self: Path = PROC_SELF) -> int:
     """The cores this process may use, the default number of workers: its CPU affinity
     (taskset, a cpuset), capped by a cgroup v2 CPU quota rounded up (a container's --cpus 1.5:
-    2), at least 1. (glassnet.fast.cores sizes the C step's team the same way.)"""
-    try:
-        cores = len(os.sched_getaffinity(0))
-    except AttributeError:  # macOS, Windows
-        cores = os.cpu_count() or 1
-    quota = _cgroup_quota(cgroup, proc_self)
-    return max(1, min(cores, math.ceil(quota)) if quota is not None else cores)
-
-
-def _cgroup_quota(root: Path, proc_self: Path) -> float | None:
-    """The tightest cpu.max quota, in cores, on this process's cgroup v2 path, or None."""
-    try:
-        lines = proc_self.read_text().splitlines()
-    except OSError:
-        return None
-    relative = next((line[3:] for line in lines if line.startswith("0::")), "/")
-    folder, quotas = root / relative.lstrip("/"), []
-    while True:
-        try:
-            quota, period = (folder / "cpu.max").read_text().split()
-            quotas.append(int(quota) / int(period))
-        except (OSError, ValueError, ZeroDivisionError):  # none here, "max", or unreadable
-            pass
-        if folder == root or root not in folder.parents:
-            break
-        folder = folder.parent
-    return min((q for q in quotas if q > 0), default=None)
+    2), at least 1; glassnet.cores, which sizes the C step's team the same way."""
+    quota = cores.cgroup_quota(cgroup, proc_self)
+    affinity = cores.affinity_cores()
+    return max(1, min(affinity, math.ceil(quota)) if quota is not None else affinity)
 
 
 def in_worker(fn: Callable, item):

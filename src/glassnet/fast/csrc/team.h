@@ -9,7 +9,7 @@
  * between steps and sleep when none comes for a while; one team per process, taken by one step
  * at a time.
  *
- * N = min(the usable cores glassnet/fast/cores.py found (affinity, cgroup quota), OpenBLAS's
+ * N = min(the usable cores glassnet/cores.py found (affinity, cgroup quota), OpenBLAS's
  * own thread count, TEAM_MAX). On a busy machine a helper (or an OpenBLAS thread) may not get a
  * core: its partners then wait a whole scheduler slice at every barrier and the step collapses.
  * So the step times itself: it runs in the mode that has been faster lately (the team, or the

@@ -1,4 +1,5 @@
-"""How many cores this process may use, for the size of the compiled step's team.
+"""How many cores this process may use: the size of the compiled step's team and the default
+number of local sweep workers (glassnet.parallel).
 
 os.cpu_count() is the machine's; a process may be held to fewer by its CPU affinity (taskset,
 a container's cpuset: os.sched_getaffinity) or by a CPU quota (a container's cgroup: cpu.max,
