@@ -59,6 +59,23 @@ def test_evaluate_without_data_scores_the_models_own_data_set(glassnet, trained,
     assert none.returncode == 2 and "it records no data set" in none.stderr
 
 
+def test_a_model_whose_file_is_gone_never_takes_the_built_in_set_of_its_name(glassnet, tmp_path):
+    """moons.csv is recorded as "moons": with the file gone, neither evaluate nor plot may
+    quietly take the built-in moons for it."""
+    data = iris_like(tmp_path / "moons.csv")
+    model = tmp_path / "m.glassnet"
+    trained = glassnet("train", data, "--target", "species", "--epochs", "2", "--out", model,
+                       "--quiet")  # fmt: skip
+    assert trained.returncode == 0, trained.stderr
+    assert gn.load(model).card.data["name"] == "moons"
+    data.unlink()
+    gone = f"the data file {data} it learnt from is not there"
+    evaluated = glassnet("evaluate", model)
+    assert evaluated.returncode == 2 and gone in evaluated.stderr
+    drawn = glassnet("plot", "confusion", model, "--out", tmp_path / "c.png")
+    assert f"warning: {gone}; drawing xor-clusters" in drawn.stderr
+
+
 def test_evaluate_scores_held_out_rows_by_default_and_says_so(glassnet, trained):
     data, model, _ = trained
     reports = {}

@@ -92,6 +92,23 @@ def check_batch(batch: int | str | None, n: int) -> None:
         )
 
 
+def recorded_data(net) -> tuple[str | None, str]:
+    """The data set a model learnt from, as its card records it: (its file, or the built-in
+    set's name, ""), or (None, why not). A model that learnt from a file never falls back to
+    a built-in set of the same name (moons.csv is recorded as "moons")."""
+    from pathlib import Path
+
+    record = (net.card.data if net is not None else None) or {}
+    path, name = record.get("path"), record.get("name")
+    if path:
+        if Path(path).is_file():
+            return path, ""
+        return None, f"the data file {path} it learnt from is not there"
+    if name and is_builtin(name):
+        return name, ""
+    return None, "it records no data set"
+
+
 def add_data_dir(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--data-dir",

@@ -49,20 +49,14 @@ def run(args) -> ExitStatus:
 
 
 def own_data(net, model) -> str:
-    """The data set the model learnt from, as its card records it: its file, or the built-in
-    set's name; a usage error naming the fix when it records none or the file is gone."""
-    from pathlib import Path
-
+    """The data set the model learnt from (_common.recorded_data); a usage error naming the
+    fix when it records none or the file is gone."""
     from glassnet.errors import UsageError
 
-    record = net.card.data or {}
-    path, name = record.get("path"), record.get("name")
-    if path and Path(path).is_file():
-        return path
-    if not path and name and C.is_builtin(name):
-        return name
-    why = f"the data file {path} it learnt from is not there" if path else "it records no data set"
-    raise UsageError(f"no DATA given, and {model} cannot stand in for it ({why}): give DATA")
+    data, why = C.recorded_data(net)
+    if data is None:
+        raise UsageError(f"no DATA given, and {model} cannot stand in for it ({why}): give DATA")
+    return data
 
 
 def evaluate(net, X, y) -> dict:

@@ -203,19 +203,15 @@ def own_data(net, given):
     for a model that records none (made with the library), xor-clusters, with a warning."""
     import sys
 
-    from glassnet.cli.commands._common import is_builtin
+    from glassnet.cli.commands._common import recorded_data
 
     if given:
         return given
-    record = net.card.data if net is not None else {}
-    path, name = record.get("path"), record.get("name")
-    if path and Path(path).is_file():
-        return path
-    if name and is_builtin(name):
-        return name
+    found, why = recorded_data(net)
+    if found is not None:
+        return found
     if net is not None:
-        gone = f"its data file {path} is gone" if path else "the model records no data set"
-        print(f"warning: {gone}; drawing {DEFAULT_DATA}: give DATA to draw the model's own",
+        print(f"warning: {why}; drawing {DEFAULT_DATA}: give DATA to draw the model's own",
               file=sys.stderr)  # fmt: skip
     return DEFAULT_DATA
 
