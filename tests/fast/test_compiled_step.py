@@ -601,3 +601,35 @@ def test_forked_children_train_on_teams_of_their_own():
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=300, check=True
     )
     assert out.stdout.split() == ["ok", "True"]
+
+
+@pytest.mark.parametrize(
+    "optimizer", [lambda: gn.Adam(0.01), lambda: gn.SGD(0.05, momentum=0.9, nesterov=True)]
+)
+def test_the_update_flushes_subnormal_state_and_leaves_the_flags_alone(layer_by_layer, optimizer):
+    # Optimizer state decaying below the smallest normal float would put every later step on
+    # the CPU's slow path for subnormals: the compiled update flushes it to zero, and the
+    # weights come out as NumPy's optimizer makes them.
+    tiny = np.finfo(np.float32).smallest_normal
+    X, y = data(n=32)
+    X[:, 0] = 0  # the first input is always 0: its weights' gradients are exactly zero
+    runs = []
+    for enabled in (True, False):
+        layer_by_layer(enabled)
+        trainer = gn.Trainer(make_net(), X, y, loss="cross_entropy", optimizer=optimizer(),
+                             epochs=1, batch_size=32)  # fmt: skip
+        for state in trainer.optimizer.state:
+            for a in state.values():
+                if isinstance(a, np.ndarray):
+                    a[...] = tiny / 4  # subnormal
+        runs.append((trainer, trainer.run()))
+    assert compiled(runs[0][0]) is not None and compiled(runs[1][0]) is None
+    assert_same_training(runs)
+    (W_fast, _), (W_plain, _) = (trainer.net.parameters()[0] for trainer, _ in runs)
+    np.testing.assert_array_equal(W_fast[:, 0], W_plain[:, 0])  # flushing moved no weight
+    fast, plain = (trainer.optimizer.state[0] for trainer, _ in runs)  # the first layer's W
+    for name, a in fast.items():
+        if isinstance(a, np.ndarray):
+            assert not np.any((a != 0) & (np.abs(a) < tiny)), f"{name} still holds subnormals"
+            assert np.all(a[:, 0] == 0) and np.all(plain[name][:, 0] != 0)  # NumPy keeps them
+    assert np.float32(tiny) / np.float32(4) != 0  # this thread's flags are back

@@ -82,27 +82,19 @@ def team_policy() -> int:
     raise ValidationError(f"{TEAM_ENV}={value!r} is not auto, on or off; unset it or pick one")
 
 
-def adam_numbers(optimizer: Adam, t: int, dtype=np.float32) -> tuple[np.floating, ...]:
-    """The 9 numbers of Adam's kernel (_ckernels.c, adam) for step t, in the network's dtype:
-    β₁, β₂, 1 − β₁, 1 − β₂, η / (1 − β₁ᵗ), 1 / √(1 − β₂ᵗ), ε, the decoupled decay factor and
-    the L2 coefficient."""
+def adam_numbers(optimizer: Adam, t: int) -> tuple[float, ...]:
+    """The 9 numbers of Adam's kernel (_ckernels.c, adam) for step t: β₁, β₂, 1 − β₁, 1 − β₂,
+    η / (1 − β₁ᵗ), 1 / √(1 − β₂ᵗ), ε, the decoupled decay factor and the L2 coefficient, in
+    double precision; the kernel rounds each once to the network's dtype. Python floats, not
+    NumPy scalars: this runs before every compiled Adam step, and building nine NumPy scalars
+    took 3.6 µs of a 600 µs MNIST step."""
     beta1, beta2 = optimizer.betas
-    lr, f = optimizer.lr, np.dtype(dtype).type
+    lr = optimizer.lr
     decay, l2 = 1.0, optimizer.weight_decay
     if optimizer.decoupled:
         decay, l2 = 1 - lr * optimizer.weight_decay, 0.0
     step, denom_scale = lr / (1 - beta1**t), 1 / math.sqrt(1 - beta2**t)
-    return (
-        f(beta1),
-        f(beta2),
-        f(1 - beta1),
-        f(1 - beta2),
-        f(step),
-        f(denom_scale),
-        f(optimizer.eps),
-        f(decay),
-        f(l2),
-    )
+    return (beta1, beta2, 1 - beta1, 1 - beta2, step, denom_scale, optimizer.eps, decay, l2)
 
 
 class CompiledStep:
@@ -210,7 +202,7 @@ class CompiledStep:
         else:
             if self._replaced():
                 self._bind()  # an array was replaced: bind the new ones
-            rule = adam_numbers(opt, opt.t + 1, self.dtype) if self.adam else None
+            rule = adam_numbers(opt, opt.t + 1) if self.adam else None
             if self.momentum:
                 rule = (opt.lr, opt.momentum, opt.weight_decay, float(opt.nesterov))
             cost, correct = self.k.step(self.plan, idx, scale, fused, rule)
