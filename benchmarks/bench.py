@@ -452,7 +452,7 @@ def run_all(args, start: Path, loader: str) -> dict:
     if "load" in args.sections:
         res["under_load"] = sections.measure_under_load(bench, s.repeats, stats)
     if "matrix" in args.sections:
-        res["matrix"] = sections.measure_matrix(bench, max(1, s.repeats - 2), stats, args.quick)
+        res["matrix"] = sections.measure_matrix(bench, s.repeats, stats, args.quick)
     res["errors"], res["loadavg_after"] = bench.errors, os.getloadavg()
     res["foreign_load"], res["disturbed_runs"] = stats(bench.foreign), bench.disturbed
     res["wall_seconds"] = time.perf_counter() - bench.began

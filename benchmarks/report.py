@@ -448,7 +448,7 @@ def markdown(res: dict) -> str:
             "",
             f"`bench.py --sections {','.join(res.get('sections', ['load', 'matrix']))}`: "
             "medians over fresh-process runs, frameworks in alternating order "
-            f"({s['repeats']} runs under load, {max(1, s['repeats'] - 2)} per matrix row). "
+            f"({s['repeats']} runs under load, {s['repeats']} per matrix row). "
             "Every value is in the JSON file beside this one.",
             "",
         ]
