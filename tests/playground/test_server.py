@@ -127,3 +127,34 @@ def test_non_finite_numbers_travel_as_null():
         "cost": None,
         "W": [[1.0, None]],
     }
+
+
+def test_a_failure_nobody_foresaw_costs_one_reply_not_the_session(monkeypatch, caplog):
+    # Fault injection: a handler and the training chunk raise as a bug in glassnet would. The
+    # page gets one line saying so, the terminal the traceback, and the socket stays open.
+    from glassnet.playground import protocol, server
+
+    def broken(session, message):
+        raise RuntimeError("injected fault")
+
+    monkeypatch.setitem(protocol.HANDLERS, "step", broken)
+    monkeypatch.setattr(server, "_advance", lambda *args: broken(None, None))
+
+    async def scenario(client):
+        ws, _ = await hello(client)
+        replies = []
+        for kind in ("step", "play", "pause"):  # play: its chunk fails; pause: still answered
+            await ws.send_str(json.dumps({"type": kind}))
+            replies.append(await ws.receive_json())
+            if kind == "play":
+                replies.append(await ws.receive_json())
+        await ws.close()
+        return replies
+
+    step, play, training, pause = run(scenario)
+    assert step["type"] == "error" and "handling a 'step' message" in step["message"]
+    assert "RuntimeError: injected fault" in step["message"] and "bug" in step["message"]
+    assert play["type"] == "frame" and play["playing"]
+    assert training["type"] == "error" and "while training" in training["message"]
+    assert pause["type"] == "frame" and not pause["playing"]  # the session went on
+    assert sum("injected fault" in r.exc_text for r in caplog.records if r.exc_text) >= 2

@@ -6,7 +6,8 @@ Each WebSocket is one session (glassnet.playground.session) with its own network
 session trains in chunks on a small thread pool and sends a frame after each; a frame is sent
 only once the page says it drew the one before ("ack"), so a slow browser gets fewer frames,
 not a queue. The page's own requests (a unit's numbers, a weight) run on a second pool, so they do
-not wait behind other sessions' training.
+not wait behind other sessions' training. A failure nobody foresaw (a bug, not a bad message)
+costs one reply, not the session: the page is told in one line, the terminal gets the traceback.
 
 A classroom server (--host 0.0.0.0) is guarded as Jupyter's is: every request carries the
 access token printed at start (?token=…), a WebSocket whose Origin is another site is refused,
@@ -19,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import hmac
 import json
+import logging
 import math
 import secrets
 import time
@@ -37,6 +39,7 @@ from glassnet.playground.state import Settings
 STATIC = Path(__file__).parent / "static"
 PAGE_FILES = {"app.js", "draw.js", "style.css"}  # served from static/ beside index.html
 REAPER = web.AppKey("reaper", asyncio.Task)  # the task that closes idle sessions
+log = logging.getLogger("glassnet.playground")
 
 
 @dataclass
@@ -187,7 +190,10 @@ class Playground:
                 channel.drawn.set()
                 continue
             session.yield_soon()  # a chunk being trained ends after its current update
-            replies = await self._run(self.requests, session, protocol.handle, session, data)
+            try:
+                replies = await self._run(self.requests, session, protocol.handle, session, data)
+            except Exception as exc:  # a bug, not a bad message: the session goes on
+                replies = [_bug(f"handling a {str(data.get('type'))[:40]!r} message", exc)]
             for reply in replies:
                 await _send(ws, reply)
             if session.playing:
@@ -207,8 +213,13 @@ class Playground:
                 continue
             started = time.monotonic()
             updates = channel.updates_due(session.settings.speed, self.options.fps, started)
-            frame = await self._run(self.training, session, _advance, session, updates,
-                                    self.chunk_seconds())  # fmt: skip
+            try:
+                frame = await self._run(self.training, session, _advance, session, updates,
+                                        self.chunk_seconds())  # fmt: skip
+            except Exception as exc:  # a bug: pause this session, say so, keep the socket
+                session.playing = False
+                await _send(ws, _bug("training", exc))
+                continue
             if frame is None:
                 continue
             try:  # the page draws the last frame while this one was computed
@@ -303,6 +314,15 @@ def _advance(session: Session, updates: int, seconds: float) -> dict | None:
         return None
     session.train(updates, seconds)
     return pictures.frame(session)
+
+
+def _bug(what: str, exc: Exception) -> dict:
+    """The reply to a failure nobody foresaw, its traceback logged for the terminal."""
+    log.error("the playground failed while %s", what, exc_info=exc)
+    return protocol.error(
+        f"glassnet failed while {what} ({type(exc).__name__}: {exc}); this is a bug in glassnet, "
+        "not in what you did. The session goes on; the terminal shows the details to report"
+    )
 
 
 def _decode(text: str) -> dict:
