@@ -26,9 +26,10 @@ def test_every_data_set_can_be_chosen_from_the_default_settings(server, open_pag
     if name != "xor-clusters":  # the default: choosing it changes nothing
         wait_url(page, f"data={name}")
     page.wait_for_function(f"data && data.name == {name!r}")
+    shape = "1-4-4-1" if name == "regression-1d" else "2-4-4-3" if name == "blobs" else "2-4-4-1"
+    # the network's frame follows the data's message: wait for it, then check what it shows
+    page.wait_for_function(f"document.querySelector('#shape').textContent == {shape!r}")
     assert not shown(page, "#message"), page.text_content("#message-text")
-    assert page.text_content("#shape") == ("1-4-4-1" if name == "regression-1d" else
-                                           "2-4-4-3" if name == "blobs" else "2-4-4-1")  # fmt: skip
     assert shown(page, "#classes-row") == (name == "blobs")
     assert p.errors == []
 
