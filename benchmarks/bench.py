@@ -231,7 +231,7 @@ def measure_throughput(bench: Bench, frameworks, s: Settings) -> dict:
 
 
 def summarize_throughput(runs: dict) -> tuple[dict, dict, dict]:
-    """(stats per batch and framework, ratios of medians, thread info per framework)."""
+    """(stats per batch and framework, paired ratios, thread info per framework)."""
     table, ratios, threads = {}, {}, {}
     for B, by_fw in runs.items():
         table[B] = {
@@ -240,23 +240,26 @@ def summarize_throughput(runs: dict) -> tuple[dict, dict, dict]:
             }
             for fw, results in by_fw.items()
         }
-        ratios[B] = throughput_ratios(table[B])
+        ratios[B] = throughput_ratios(by_fw)
         for fw, results in by_fw.items():
             threads[fw] = next((r["threads"] for r in results if r), None)
     return table, ratios, threads
 
 
 def throughput_ratios(by_fw: dict) -> dict:
-    """glassnet's median samples/s divided by each other's median, and that of glassnet's
-    NumPy-only route by PyTorch's."""
+    """glassnet's samples/s over each other's, and that of glassnet's NumPy-only route over
+    PyTorch's: the median over repeats of the ratio within each repeat, whose runs are seconds
+    apart (this machine's speed swings by up to 2x within minutes, docs/performance.md).
+    by_fw: per framework, its runs in repeat order (None for a run that failed)."""
 
-    def med(fw):
-        st = by_fw.get(fw, {}).get("samples_per_s")
-        return st["median"] if st else None
+    def ratio(a, b):
+        pairs = zip(by_fw.get(a, []), by_fw.get(b, []), strict=False)
+        within = [x["samples_per_s"] / y["samples_per_s"] for x, y in pairs if x and y]
+        return float(np.median(within)) if within else None
 
     pairs = [("glassnet", fw) for fw in ("torch", "sklearn", "ceiling")]
     pairs.append(("glassnet-numpy", "torch"))
-    return {f"{a}/{b}": (med(a) / med(b) if med(a) and med(b) else None) for a, b in pairs}
+    return {f"{a}/{b}": ratio(a, b) for a, b in pairs}
 
 
 def measure_predict(bench: Bench, frameworks, s: Settings) -> dict:
