@@ -380,7 +380,6 @@ static unsigned flush_subnormals(void) { return 0; }
 static void restore_flags(unsigned saved) { (void)saved; }
 #endif
 
-
 void TYPED(bias_relu_loop)(real *z, const real *b, Py_ssize_t n, Py_ssize_t k, Py_ssize_t ld)
 {
     bias_relu_simd(z, b, n, k, ld);
