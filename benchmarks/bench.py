@@ -53,7 +53,7 @@ IMPORTS = {
 
 @dataclass(frozen=True)
 class Settings:
-    """How much to measure: the default run takes ~6–9 minutes, --quick ~2."""
+    """How much to measure: the default run (all sections) takes ~20 minutes, --quick a few."""
 
     repeats: int = 5  # throughput and ceiling runs per framework and batch size
     n_samples: int = 60_000  # samples in the timed window (60,000 = one epoch)
