@@ -51,6 +51,19 @@ def tb(err):
     return "Traceback" in err
 
 
+def show_rescue(name, r, same, rescue, where=""):
+    """A save that failed: a clear error (exit 1, no traceback) only if the old model is
+    untouched and the new one was rescued into `rescue`."""
+    rescued = [p.name for p in rescue.iterdir()]
+    ok = r.returncode == 1 and same and not tb(r.stderr) and rescued
+    show(
+        name,
+        "clear error" if ok else "OTHER",
+        f"exit {r.returncode}, old {'untouched' if same else 'CHANGED'}, {where}"
+        f"rescued {rescued}: {last(r.stderr)}",
+    )
+
+
 def signal_case(name, signum, want):
     d = root / name.replace(" ", "_")
     p = subprocess.Popen(
@@ -190,14 +203,7 @@ r = subprocess.run(
     cwd="/",
 )
 same = (d / "m.glassnet").read_bytes() == before
-show(
-    "read-only output folder (user nobody)",
-    "clear error"
-    if r.returncode == 1 and same and not tb(r.stderr) and list(rescue.iterdir())
-    else "OTHER",
-    f"exit {r.returncode}, old {'untouched' if same else 'CHANGED'}, "
-    f"rescued {[p.name for p in rescue.iterdir()]}: {last(r.stderr)}",
-)
+show_rescue("read-only output folder (user nobody)", r, same, rescue)
 d.chmod(0o755)
 
 small = root / "small"
@@ -225,14 +231,8 @@ if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(small
         )
         same = (small / "m.glassnet").read_bytes() == before
         left = sorted(p.name for p in small.iterdir())
-        show(
-            "full disk (256 KB tmpfs) at the final save",
-            "clear error"
-            if r.returncode == 1 and same and not tb(r.stderr) and list(rescue.iterdir())
-            else "OTHER",
-            f"exit {r.returncode}, old {'untouched' if same else 'CHANGED'}, folder {left}, "
-            f"rescued {[p.name for p in rescue.iterdir()]}: {last(r.stderr)}",
-        )
+        show_rescue("full disk (256 KB tmpfs) at the final save", r, same, rescue,
+                    f"folder {left}, ")  # fmt: skip
         # full disk at a periodic checkpoint / interrupt checkpoint
         (small / "m.glassnet").unlink()
         r = gl(
