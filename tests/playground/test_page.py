@@ -10,6 +10,7 @@ import numpy as np
 import glassnet as gn
 from glassnet.playground.session import Session
 from glassnet.playground.state import Settings
+from playground_helpers import wait_text
 
 
 def number(page, element_id: str) -> float:
@@ -53,9 +54,9 @@ def test_play_trains_and_the_cost_falls_then_pause_stops(server, open_page):
 def test_step_makes_one_update(server, open_page):
     _, page = open_page(server.page_url(gd="stochastic"))
     page.get_by_role("button", name="Step").click()
-    page.wait_for_function("document.getElementById('updates').textContent == 'updates 1'")
+    wait_text(page, "updates", "updates 1")
     page.get_by_role("button", name="Step").click()
-    page.wait_for_function("document.getElementById('updates').textContent == 'updates 2'")
+    wait_text(page, "updates", "updates 2")
     assert page.text_content("#gd") == "stochastic"
 
 
@@ -108,7 +109,7 @@ def test_editing_a_weight_changes_the_output_surface(server, open_page):
 def test_a_worked_example_shows_glassnet_explains_numbers(server, open_page):
     _, page = open_page(server.url)
     page.select_option("#example", "xor-2-2-1")
-    page.wait_for_function("document.getElementById('shape').textContent == '2-2-1'")
+    wait_text(page, "shape", "2-2-1")
     page.get_by_role("button", name="Trace").click()
     page.wait_for_function("document.getElementById('trace').textContent.includes('Forward')")
     shown = page.text_content("#trace")
@@ -121,7 +122,7 @@ def test_a_worked_example_shows_glassnet_explains_numbers(server, open_page):
     assert all(line in explain for line in numbered)
     assert "L = ½(t − y)²       = 0.0331396" in shown
     page.get_by_role("button", name="Step").click()
-    page.wait_for_function("document.getElementById('updates').textContent == 'updates 1'")
+    wait_text(page, "updates", "updates 1")
     click_connection(page, "weight from input 1 to layer 1 unit 1")
     page.wait_for_function("document.querySelector('#inspector .equation')?.textContent"
                            " == 'W⁽¹⁾[1,1] = 3.04838'")  # fmt: skip
@@ -177,7 +178,7 @@ def test_a_second_browser_gets_its_own_session(server, open_page):
     _, first = open_page(server.url)
     _, second = open_page(server.url)
     first.get_by_role("button", name="Step").click()
-    first.wait_for_function("document.getElementById('updates').textContent == 'updates 1'")
+    wait_text(first, "updates", "updates 1")
     assert second.text_content("#updates") == "updates 0"
     hrefs = {p.get_attribute("#download-model", "href") for p in (first, second)}
     assert len(hrefs) == 2

@@ -9,6 +9,7 @@ import pytest
 from glassnet.playground import glassbox
 from glassnet.playground.session import Session
 from glassnet.playground.state import DATASETS, Settings
+from playground_helpers import wait_text
 
 
 def shown(page, selector: str) -> bool:
@@ -28,7 +29,7 @@ def test_every_data_set_can_be_chosen_from_the_default_settings(server, open_pag
     page.wait_for_function(f"data && data.name == {name!r}")
     shape = "1-4-4-1" if name == "regression-1d" else "2-4-4-3" if name == "blobs" else "2-4-4-1"
     # the network's frame follows the data's message: wait for it, then check what it shows
-    page.wait_for_function(f"document.querySelector('#shape').textContent == {shape!r}")
+    wait_text(page, "shape", shape)
     assert not shown(page, "#message"), page.text_content("#message-text")
     assert shown(page, "#classes-row") == (name == "blobs")
     assert p.errors == []
@@ -51,13 +52,13 @@ def test_regenerate_noise_and_share_draw_the_data_again(server, open_page):
 def test_layers_and_units_are_added_and_removed_within_bounds(server, open_page):
     _, page = open_page(server.page_url(hidden="4"))
     page.get_by_role("button", name="Add a hidden layer").click()
-    page.wait_for_function("document.getElementById('shape').textContent == '2-4-4-1'")
+    wait_text(page, "shape", "2-4-4-1")
     page.get_by_role("button", name="Add a unit to layer 2").click()
-    page.wait_for_function("document.getElementById('shape').textContent == '2-4-5-1'")
+    wait_text(page, "shape", "2-4-5-1")
     page.get_by_role("button", name="Remove a unit from layer 1").click()
-    page.wait_for_function("document.getElementById('shape').textContent == '2-3-5-1'")
+    wait_text(page, "shape", "2-3-5-1")
     page.get_by_role("button", name="Remove a hidden layer").click()
-    page.wait_for_function("document.getElementById('shape').textContent == '2-3-1'")
+    wait_text(page, "shape", "2-3-1")
     _, page = open_page(server.page_url(hidden="16,2,2,2,2,2"))
     page.get_by_role("button", name="Add a hidden layer").click()
     page.wait_for_selector("#message:not([hidden])")
@@ -106,10 +107,10 @@ def test_reset_draws_the_weights_again_from_the_seed(server, open_page):
     first = page.text_content("#cost-train")
     for n in (1, 2):
         page.get_by_role("button", name="Step").click()
-        page.wait_for_function(f"document.getElementById('updates').textContent == 'updates {n}'")
+        wait_text(page, "updates", f"updates {n}")
     assert page.text_content("#cost-train") != first
     page.get_by_role("button", name="Reset").click()
-    page.wait_for_function("document.getElementById('updates').textContent == 'updates 0'")
+    wait_text(page, "updates", "updates 0")
     assert page.text_content("#cost-train") == first and page.text_content("#epoch") == "epoch 0"
 
 
@@ -119,7 +120,7 @@ def test_the_numbers_shown_follow_a_step(server, open_page):
     page.wait_for_function("document.getElementById('inspector').textContent"
                            ".includes('Δw = — (no update yet)')")  # fmt: skip
     page.get_by_role("button", name="Step").click()
-    page.wait_for_function("document.getElementById('updates').textContent == 'updates 1'")
+    wait_text(page, "updates", "updates 1")
     session = Session(Settings(hidden=(3,), gd="batch"))
     session.step()
     expected = glassbox.weight_info(session, 1, 0, 0)["lines"]
