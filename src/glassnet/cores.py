@@ -17,6 +17,7 @@ import os
 from pathlib import Path
 
 CGROUP = Path("/sys/fs/cgroup")
+PROC_SELF = Path("/proc/self/cgroup")  # "0::/its/path" names this process's cgroup
 
 
 def quota_cores(text: str) -> float | None:
@@ -31,7 +32,7 @@ def quota_cores(text: str) -> float | None:
     return quota / period if quota > 0 and period > 0 else None
 
 
-def cgroup_quota(root: Path = CGROUP, proc_self: Path = Path("/proc/self/cgroup")) -> float | None:
+def cgroup_quota(root: Path = CGROUP, proc_self: Path = PROC_SELF) -> float | None:
     """The tightest CPU quota (in cores) on this process's cgroup v2 path, or None."""
     try:
         lines = proc_self.read_text().splitlines()
@@ -67,8 +68,14 @@ def process_quota() -> float | None:
 
 
 def usable_cores() -> int:
-    """min(affinity, ⌈cgroup quota⌉): the threads a step can keep busy at once, at least 1."""
-    cores, quota = affinity_cores(), process_quota()
+    """The threads a step can keep busy at once: within_quota of this process's quota."""
+    return within_quota(process_quota())
+
+
+def within_quota(quota: float | None) -> int:
+    """min(affinity, ⌈quota⌉) (a container's --cpus 1.5: 2), or the affinity without a quota;
+    at least 1."""
+    cores = affinity_cores()
     if quota is not None:
         cores = min(cores, math.ceil(quota))
     return max(1, cores)

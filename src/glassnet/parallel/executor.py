@@ -10,7 +10,6 @@ again, each at most MAX_ATTEMPTS times, so a lost worker costs time, never resul
 from __future__ import annotations
 
 import concurrent.futures as cf
-import math
 import multiprocessing
 import signal
 from collections.abc import Callable, Iterable, Iterator
@@ -20,7 +19,6 @@ from pathlib import Path
 from glassnet import cores
 from glassnet.errors import GlassnetError, ValidationError
 
-PROC_SELF = Path("/proc/self/cgroup")  # "0::/its/path" names this process's cgroup
 MAX_ATTEMPTS = 3  # starts of one trial whose worker keeps dying before the sweep gives up
 
 _blas_is_limited = False
@@ -38,13 +36,11 @@ def single_threaded_blas() -> None:
         _blas_is_limited = True
 
 
-def available_cores(cgroup: Path = cores.CGROUP, proc_self: Path = PROC_SELF) -> int:
+def available_cores(cgroup: Path = cores.CGROUP, proc_self: Path = cores.PROC_SELF) -> int:
     """The cores this process may use, the default number of workers: its CPU affinity
-    (taskset, a cpuset), capped by a cgroup v2 CPU quota rounded up (a container's --cpus 1.5:
-    2), at least 1; glassnet.cores, which sizes the C step's team the same way."""
-    quota = cores.cgroup_quota(cgroup, proc_self)
-    affinity = cores.affinity_cores()
-    return max(1, min(affinity, math.ceil(quota)) if quota is not None else affinity)
+    (taskset, a cpuset), capped by a cgroup v2 CPU quota rounded up, at least 1, as the C
+    step's team is sized (glassnet.cores); the quota read afresh from these paths."""
+    return cores.within_quota(cores.cgroup_quota(cgroup, proc_self))
 
 
 def in_worker(fn: Callable, item):
