@@ -68,7 +68,8 @@ class DivergenceGuard:
 
     def _check(self, event) -> None:
         trainer = event.trainer
-        reference = max(self.start or 0.0, chance_cost(trainer))
+        constant = chance_cost(trainer)  # a constant guess's cost
+        reference = max(self.start or 0.0, constant)
         cost = event.history.train_loss[-1]
         if cost > FAR_ABOVE * reference:
             self._stop(event, f"the training cost {cost:.3g} is over {FAR_ABOVE:g} times its "
@@ -83,9 +84,9 @@ class DivergenceGuard:
         rose = max(event.history.train_loss) > ROSE * reference
         near_chance = (accuracy is not None and chance is not None
                        and accuracy <= chance + max(0.01, 2 * spread(trainer, chance)))  # fmt: skip
-        dead = rose and near_chance and cost >= chance_cost(trainer) and event.epoch > 1
+        dead = rose and near_chance and cost >= constant and event.epoch > 1
         self.collapsed = self.collapsed + 1 if dead else 0
-        no_new_low = cost >= chance_cost(trainer) and cost >= self.lowest
+        no_new_low = cost >= constant and cost >= self.lowest
         self.lowest = min(self.lowest, cost)
         thrashing = near_chance and no_new_low and event.epoch > 1
         self.flat = self.flat + 1 if thrashing else 0

@@ -134,7 +134,7 @@ def run(config: RunConfig | None = None, callbacks=(), *, stop: threading.Event 
         return Run(net, trainer.history, stopped, config, interrupted=True, checkpoint=path)
     summary = summarize(net, trainer, prepared, config)
     if folds_record:  # this run's cross-validation, or that of the run it resumes
-        _report_folds(net, folds_record, summary)
+        _report_folds(folds_record, summary)
     elif config.refit and config.early_stopping and prepared.X_val is not None:
         net = refit(config, prepared, trainer, weights, summary)
     result = Run(net, trainer.history, summary, config)
@@ -224,7 +224,7 @@ def _fold_record(net: Network, folds: crossval.CrossValidation, prepared) -> dic
     return {"cross_validation": folds.summary(), "cross_validation_estimate": estimate}
 
 
-def _report_folds(net: Network, record_: dict, summary: dict) -> None:
+def _report_folds(record_: dict, summary: dict) -> None:
     """The cross-validation's estimate as the summary's validation figures, what it was in
     `cross_validation`, and the final network's epochs in `refit`."""
     folds = record_["cross_validation"]

@@ -273,7 +273,6 @@ def _features(args):
         X, y, data = load_data(own_data(net, args.data), args.data_dir, args.seed, args.split)
     else:
         X, y, data = model_rows(net, args)
-    if net is not None:
         feature_layer(net)  # fails early with the reason if there is no 2-/3-unit layer
     if args.gif or net is None:
         fresh, fit_kwargs = trainable_copy(net, X, y, args.epochs, args.seed)
