@@ -97,13 +97,10 @@ function refresh() {
   else send({ type: "weight", layer: s.layer, row: s.row, col: s.col });
 }
 
+const inspectorHint = $("inspector").firstElementChild.cloneNode(true);  // the page's own hint
 function forget() {
   selection = null;
-  $("inspector").replaceChildren();
-  const p = document.createElement("p");
-  p.className = "hint";
-  p.textContent = "Click a unit or a connection for its numbers, a data point for its full trace.";
-  $("inspector").appendChild(p);
+  $("inspector").replaceChildren(inspectorHint.cloneNode(true));
   $("edit").hidden = true;
   $("trace").textContent = "";
 }
