@@ -239,7 +239,8 @@ def recipe_text(run: dict) -> str:
 def latency_section(res: dict) -> list[str]:
     fws = ("glassnet", "torch", "sklearn")
     rows = [
-        ["`import` (fresh process)"] + [fmt(res["import_s"].get(fw), 1000, 0, " ms") for fw in fws]
+        ["`import` (fresh process, bytecode written)"]
+        + [fmt(res["import_s"].get(fw), 1000, 0, " ms") for fw in fws]
     ]
     for size in ("1", "1000"):
         rows.append(
