@@ -51,6 +51,7 @@ from glassnet.train.targets import Targets
 KERNELS_ENV = "GLASSNET_KERNELS"  # 0: not the C kernels (their NumPy twins run instead)
 FAST_ENV = "GLASSNET_FAST"  # 0: no compiled step at all, training takes the reference step
 TEAM_ENV = "GLASSNET_TEAM"  # auto (default): the team or one thread, whichever is faster now
+BLANK_ENV = "GLASSNET_BLANK"  # off: the first layer works on every feature of every batch
 OFF = ("0", "off", "false", "no")
 ON = ("1", "on", "true", "yes", "always")
 GATHERED = (np.uint8, np.float32, np.float64)  # input dtypes the batch-gathering kernel reads
@@ -80,6 +81,16 @@ def team_policy() -> int:
     if value in ON or value in OFF:
         return 1 if value in ON else 2
     raise ValidationError(f"{TEAM_ENV}={value!r} is not auto, on or off; unset it or pick one")
+
+
+def skip_blank() -> bool:
+    """GLASSNET_BLANK: whether the C step leaves the features that are 0 in every sample of a
+    batch out of the first layer's products (on, the default; csrc/step.c: the batch's blank
+    features) or always multiplies by every feature (off, to compare the two)."""
+    value = os.environ.get(BLANK_ENV, "on").strip().lower()
+    if value in ("", *ON, *OFF):
+        return value not in OFF
+    raise ValidationError(f"{BLANK_ENV}={value!r} is not on or off; unset it or pick one")
 
 
 def adam_numbers(optimizer: Adam, t: int) -> tuple[float, ...]:
@@ -181,7 +192,8 @@ class CompiledStep:
             for arrays, z, dx in zip(bound, self.z, self.dx, strict=True)
         ]
         self.plan = self.k.make_plan(*self.sgemm, self.X, self.labels, self.mean, self.scale,
-                                     self.x, layers, self.threads, self.kinds)  # fmt: skip
+                                     self.x, layers, self.threads, self.kinds,
+                                     skip_blank())  # fmt: skip
         self._bound = bound
 
     def _replaced(self) -> bool:

@@ -2,6 +2,7 @@
 #include "kernels.h"
 
 #include <math.h>
+#include <string.h>
 #if defined(__SSE2__)
 #include <xmmintrin.h>
 #endif
@@ -62,6 +63,88 @@ void TYPED(gather_rows)(enum kind kx, const void *X, const int64_t *idx, Py_ssiz
         gather_f32(X, idx, n, d, mean, scale, out);
     else
         gather_f64(X, idx, n, d, mean, scale, out);
+}
+
+/* flags[j] = 1 where column j of the n rows of x (d columns) holds anything but 0 (NaN too),
+ * else 0. */
+SIMD static void nonzero_simd(const real *x, Py_ssize_t n, Py_ssize_t d, unsigned char *flags)
+{
+    for (Py_ssize_t j = 0; j < d; j++)
+        flags[j] = 0;
+    for (Py_ssize_t i = 0; i < n; i++, x += d)
+        for (Py_ssize_t j = 0; j < d; j++)
+            flags[j] |= x[j] != 0.0f;
+}
+
+void TYPED(nonzero_columns)(const real *x, Py_ssize_t n, Py_ssize_t d, unsigned char *flags)
+{
+    nonzero_simd(x, n, d, flags);
+}
+
+/* Columns by runs: runs holds n_runs pairs (first column, length), in order. A run is short
+ * (on MNIST, the part of a row of the image that some digit of the batch touches: ~18 pixels),
+ * so it is copied in whole vectors of 32 bytes, the last one overlapping the one before, rather
+ * than by a loop that the compiler would vectorise behind checks of the length and alignment. */
+#define RUN_VECTOR ((Py_ssize_t)(32 / sizeof(real)))
+static inline void copy_run(real *restrict out, const real *restrict in, Py_ssize_t len)
+{
+    if (len < RUN_VECTOR) {
+        for (Py_ssize_t j = 0; j < len; j++)
+            out[j] = in[j];
+        return;
+    }
+    Py_ssize_t j = 0;
+    for (; j + RUN_VECTOR <= len; j += RUN_VECTOR)
+        memcpy(out + j, in + j, 32);
+    if (j < len)
+        memcpy(out + len - RUN_VECTOR, in + len - RUN_VECTOR, 32);
+}
+
+/* Row i of dst (rows ld_dst apart) <- the runs' columns of row i of src, side by side. */
+SIMD static void take_runs_simd(const real *src, Py_ssize_t ld_src, real *dst, Py_ssize_t ld_dst,
+                                Py_ssize_t rows, const Py_ssize_t *runs, Py_ssize_t n_runs)
+{
+    for (Py_ssize_t i = 0; i < rows; i++, src += ld_src, dst += ld_dst) {
+        real *out = dst;
+        for (Py_ssize_t r = 0; r < n_runs; r++) {
+            copy_run(out, src + runs[2 * r], runs[2 * r + 1]);
+            out += runs[2 * r + 1];
+        }
+    }
+}
+
+/* The inverse: the runs' columns of row i of dst <- row i of src; with zero_gaps, the columns
+ * between the runs <- 0 (the rest of dst is left as it is otherwise). */
+SIMD static void put_runs_simd(const real *src, Py_ssize_t ld_src, real *dst, Py_ssize_t ld_dst,
+                               Py_ssize_t d, Py_ssize_t rows, const Py_ssize_t *runs,
+                               Py_ssize_t n_runs, int zero_gaps)
+{
+    for (Py_ssize_t i = 0; i < rows; i++, src += ld_src, dst += ld_dst) {
+        const real *in = src;
+        Py_ssize_t at = 0;  /* the first column after the last run put */
+        for (Py_ssize_t r = 0; r < n_runs; r++) {
+            if (zero_gaps && runs[2 * r] > at)
+                memset(dst + at, 0, (size_t)(runs[2 * r] - at) * sizeof(real));
+            copy_run(dst + runs[2 * r], in, runs[2 * r + 1]);
+            in += runs[2 * r + 1];
+            at = runs[2 * r] + runs[2 * r + 1];
+        }
+        if (zero_gaps && d > at)
+            memset(dst + at, 0, (size_t)(d - at) * sizeof(real));
+    }
+}
+
+void TYPED(take_runs)(const real *src, Py_ssize_t ld_src, real *dst, Py_ssize_t ld_dst,
+                      Py_ssize_t rows, const Py_ssize_t *runs, Py_ssize_t n_runs)
+{
+    take_runs_simd(src, ld_src, dst, ld_dst, rows, runs, n_runs);
+}
+
+void TYPED(put_runs)(const real *src, Py_ssize_t ld_src, real *dst, Py_ssize_t ld_dst,
+                     Py_ssize_t d, Py_ssize_t rows, const Py_ssize_t *runs, Py_ssize_t n_runs,
+                     int zero_gaps)
+{
+    put_runs_simd(src, ld_src, dst, ld_dst, d, rows, runs, n_runs, zero_gaps);
 }
 
 /* The loops below work on n rows of k columns, rows ld floats apart (a block of columns of a

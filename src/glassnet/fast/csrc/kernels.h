@@ -12,6 +12,15 @@
 
 INTERNAL void TYPED(gather_rows)(enum kind kx, const void *X, const int64_t *idx, Py_ssize_t n,
                                  Py_ssize_t d, const real *mean, const real *scale, real *out);
+/* The columns of a batch that hold anything but 0, and copies by runs of columns (step.c: the
+ * batch's blank features). */
+INTERNAL void TYPED(nonzero_columns)(const real *x, Py_ssize_t n, Py_ssize_t d,
+                                     unsigned char *flags);
+INTERNAL void TYPED(take_runs)(const real *src, Py_ssize_t ld_src, real *dst, Py_ssize_t ld_dst,
+                               Py_ssize_t rows, const Py_ssize_t *runs, Py_ssize_t n_runs);
+INTERNAL void TYPED(put_runs)(const real *src, Py_ssize_t ld_src, real *dst, Py_ssize_t ld_dst,
+                              Py_ssize_t d, Py_ssize_t rows, const Py_ssize_t *runs,
+                              Py_ssize_t n_runs, int zero_gaps);
 INTERNAL void TYPED(bias_relu_loop)(real *z, const real *b, Py_ssize_t n, Py_ssize_t k,
                                     Py_ssize_t ld);
 INTERNAL void TYPED(bias_add_loop)(real *z, const real *b, Py_ssize_t n, Py_ssize_t k,

@@ -24,14 +24,18 @@ static PyMethodDef methods[] = {
      "adam(p, g, m, v, beta1, beta2, rest1, rest2, step, denom_scale, eps, decay, l2):"
      " one fused Adam/AdamW update of flat float32 arrays"},
     {"make_plan", (PyCFunction)(void (*)(void))make_plan, METH_FASTCALL,
-     "make_plan(sgemm, int64, X, labels, mean, scale, x, layers) -> plan: bind a network's"
-     " arrays for step(); layers holds one (W, b, dW, db, z, dx) tuple per Dense layer; all"
-     " float32 (sgemm) or all float64 (dgemm), as x"},
+     "make_plan(sgemm, int64, X, labels, mean, scale, x, layers, threads[, kinds[, blank]])"
+     " -> plan: bind a network's arrays for step(); layers holds one (W, b, dW, db, z, dx)"
+     " tuple per Dense layer; all float32 (sgemm) or all float64 (dgemm), as x; blank: leave"
+     " the features a batch holds at 0 out of the first layer (default true)"},
     {"step", (PyCFunction)(void (*)(void))step, METH_FASTCALL,
      "step(plan, idx, scale, fused, adam) -> (cost sum, correct): one whole training step"},
     {"forward", (PyCFunction)(void (*)(void))forward, METH_FASTCALL,
      "forward(plan, X, start, n): the forward pass of X[start:start + n] (X in place of the"
      " plan's) into the layers' z"},
+    {"compacted", compacted, METH_O,
+     "compacted(plan) -> (steps, features): the plan's steps that left the batch's blank "
+     "features out of the first layer, and the features the last step kept (0: all)"},
     {"team_steps", team_steps, METH_NOARGS,
      "team_steps() -> how many steps have run on the team of threads in this process"},
     {"team_config", (PyCFunction)(void (*)(void))team_config, METH_FASTCALL,

@@ -16,6 +16,10 @@ static void plan_free(Plan *p)
     PyMem_Free(p->partial);
     PyMem_Free(p->block_cost);
     PyMem_Free(p->block_correct);
+    PyMem_Free(p->nonzero);
+    PyMem_Free(p->runs);
+    PyMem_Free(p->xc);
+    PyMem_Free(p->Wc);
     PyMem_Free(p);
 }
 
@@ -127,18 +131,6 @@ static int plan_bind(Plan *p, PyObject *const *args, PyObject *layers, PyObject 
     return 0;
 }
 
-/* make_plan(sgemm, int64, X, labels, mean, scale, x, layers, threads) -> plan
- * sgemm: the address of cblas_sgemm; int64: whether its sizes are 64-bit. X (rows, d) uint8,
- * float32 or float64, labels (rows,) int64 in [0, classes); mean, scale (d,) and x (cap, d), the
- * batch buffer, of the plan's element type: float32, or float64 (then sgemm and sgemv are
- * cblas_dgemm and cblas_dgemv, and every array of the layers and the targets are float64).
- * layers: one (W, b, dW, db, z, dx) tuple per Dense layer, dx None for the first; z (cap,
- * n_out) and dx (cap, n_in) are its buffers; for Adam, every tuple goes on with the moments
- * (mW, vW, mb, vb) of W and b. threads: None, or the addresses of OpenBLAS's get and set thread-count functions, which let a step run on a team
- * of threads (see team.h). kinds (optional): None for (Dense ReLU)* Dense with softmax
- * cross-entropy, or (head, factor, targets, activations) (see plan_kinds); labels may then be
- * None. SGD with momentum binds each layer's velocities (vW, vb) after the six arrays. Every
- * array is checked here and held by the plan. */
 /* Reads kinds = (head, factor, targets, activations) into p: the cost, the squared-error
  * family's factor, the targets (None for softmax cross-entropy) and one (enum act, alpha) per
  * layer, the activation after it (the last: on the output, for the squared-error family). */
@@ -194,9 +186,26 @@ static enum kind element_type(PyObject *x)
     return type;
 }
 
+/* make_plan(sgemm, int64, X, labels, mean, scale, x, layers, threads[, kinds[, blank]]) -> plan
+ * sgemm: the address of cblas_sgemm; int64: whether its sizes are 64-bit. X (rows, d) uint8,
+ * float32 or float64, labels (rows,) int64 in [0, classes); mean, scale (d,) and x (cap, d), the
+ * batch buffer, of the plan's element type: float32, or float64 (then sgemm and sgemv are
+ * cblas_dgemm and cblas_dgemv, and every array of the layers and the targets are float64).
+ * layers: one (W, b, dW, db, z, dx) tuple per Dense layer, dx None for the first; z (cap,
+ * n_out) and dx (cap, n_in) are its buffers; for Adam, every tuple goes on with the moments
+ * (mW, vW, mb, vb) of W and b. threads: None, or the addresses of OpenBLAS's get and set
+ * thread-count functions, which let a step run on a team of threads (see team.h). kinds
+ * (optional): None for (Dense ReLU)* Dense with softmax cross-entropy, or (head, factor,
+ * targets, activations) (see plan_kinds); labels may then be None. SGD with momentum binds
+ * each layer's velocities (vW, vb) after the six arrays. blank (optional, true by default):
+ * whether the first layer leaves out the features a batch holds at 0 (step.c). Every array is
+ * checked here and held by the plan. */
 PyObject *make_plan(PyObject *Py_UNUSED(self), PyObject *const *args, Py_ssize_t nargs)
 {
-    if (nargs != 10 && check_nargs(nargs, 9, "make_plan") < 0)
+    if (nargs != 10 && nargs != 11 && check_nargs(nargs, 9, "make_plan") < 0)
+        return NULL;
+    int blank = nargs == 11 ? PyObject_IsTrue(args[10]) : 1;
+    if (blank < 0)
         return NULL;
     /* sgemm: its address, or (sgemm, sgemv) addresses (gemv for one-row products) */
     void *sgemv = NULL, *get = NULL, *set = NULL;
@@ -256,7 +265,7 @@ PyObject *make_plan(PyObject *Py_UNUSED(self), PyObject *const *args, Py_ssize_t
     if (!ok)
         PyErr_NoMemory();
     else
-        ok = plan_kinds(p, nargs == 10 ? args[9] : Py_None, &targets) == 0 &&
+        ok = plan_kinds(p, nargs >= 10 ? args[9] : Py_None, &targets) == 0 &&
              plan_bind(p, args, layers, targets) == 0;
     Py_ssize_t blocks = ok ? (p->cap + BLOCK_ROWS - 1) / BLOCK_ROWS : 0;
     size_t size = p->type == F64 ? sizeof(double) : sizeof(float);
@@ -264,6 +273,14 @@ PyObject *make_plan(PyObject *Py_UNUSED(self), PyObject *const *args, Py_ssize_t
                !(p->block_cost = PyMem_Calloc(blocks, sizeof(double))) ||
                !(p->block_correct = PyMem_Calloc(blocks, sizeof(long)))))
         ok = (PyErr_NoMemory(), 0);
+    if (ok && blank && p->head != HEAD_NONE && L >= 2 &&
+        (!(p->nonzero = PyMem_Calloc(TEAM_MAX * p->d, 1)) ||
+         !(p->runs = PyMem_Calloc(TEAM_MAX * (2 + 2 * p->d) + 2, sizeof(Py_ssize_t))) ||
+         !(p->xc = PyMem_Calloc(p->cap * p->d, size)) ||
+         !(p->Wc = PyMem_Calloc(p->layer[0].n_out * p->d, size))))
+        ok = (PyErr_NoMemory(), 0);
+    if (ok && p->runs)
+        p->compacted = p->runs + TEAM_MAX * (2 + 2 * p->d);
     Py_DECREF(layers);
     PyObject *capsule = ok ? PyCapsule_New(p, PLAN_NAME, plan_destructor) : NULL;
     if (capsule == NULL)

@@ -40,6 +40,17 @@ typedef struct {
     void *partial;
     double *block_cost;
     long *block_correct;
+    /* The batch's blank features (step.c), for a training plan of two layers or more (else
+     * NULL): per share of the gather, which features are non-zero in its rows (TEAM_MAX rows of
+     * d flags); per share, the runs of features non-zero in the batch ((2 + 2 d) numbers
+     * each: the count of runs, the features in them or 0 when the batch is not compacted, then
+     * (first feature, length) per run); the batch's rows and the first layer's W (or its
+     * gradient) on those features alone; and how many steps were compacted and the features the
+     * last step kept (0: it was not compacted). */
+    unsigned char *nonzero;
+    Py_ssize_t *runs;
+    void *xc, *Wc;
+    Py_ssize_t *compacted;  /* two numbers, at the end of runs' memory */
     Py_buffer *views;  /* every array the plan uses, held until it is freed */
     int n_views;
 } Plan;

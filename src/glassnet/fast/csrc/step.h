@@ -32,5 +32,6 @@ INTERNAL void step_part(StepArgs *a, int t);  /* the phases of the plan's type, 
 INTERNAL void step_phases(StepArgs *a, int t);
 INTERNAL void step_phases_f64(StepArgs *a, int t);
 INTERNAL PyObject *step(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
+INTERNAL PyObject *compacted(PyObject *self, PyObject *plan);
 
 #endif
