@@ -7,6 +7,12 @@
 
 static const char PLAN_NAME[] = "glassnet.fast._ckernels.plan";
 
+/* The batch's blank features (step.c) need a second batch buffer, of its compacted columns:
+ * none for batches of more rows than this (a full-batch run on a large set, whose batch buffer
+ * may take hundreds of MB), where few features are blank in every sample anyway (on MNIST 67
+ * of 784 in all 60,000, against 289 in a batch of 64). */
+#define BLANK_MAX_ROWS 8192
+
 static void plan_free(Plan *p)
 {
     while (p->n_views > 0)
@@ -273,7 +279,7 @@ PyObject *make_plan(PyObject *Py_UNUSED(self), PyObject *const *args, Py_ssize_t
                !(p->block_cost = PyMem_Calloc(blocks, sizeof(double))) ||
                !(p->block_correct = PyMem_Calloc(blocks, sizeof(long)))))
         ok = (PyErr_NoMemory(), 0);
-    if (ok && blank && p->head != HEAD_NONE && L >= 2 &&
+    if (ok && blank && p->head != HEAD_NONE && L >= 2 && p->cap <= BLANK_MAX_ROWS &&
         (!(p->nonzero = PyMem_Calloc(TEAM_MAX * p->d, 1)) ||
          !(p->runs = PyMem_Calloc(TEAM_MAX * (2 + 2 * p->d) + 2, sizeof(Py_ssize_t))) ||
          !(p->xc = PyMem_Calloc(p->cap * p->d, size)) ||

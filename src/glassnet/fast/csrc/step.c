@@ -94,8 +94,8 @@ static void gather_part(StepArgs *a, int part, int i)
 /* ---- the batch's blank features ------------------------------------------------------------
  * A feature that is 0 in every sample of a batch (the blank border of a digit, a pixel that no
  * digit of the batch touches) adds nothing to the first layer's sums and gets a gradient of 0.
- * When a batch leaves more than 1 - COMPACT of the features blank, the first layer of a
- * network of two or more works on the others alone: the gather notes which features each
+ * When a batch of COMPACT_MIN_ROWS or more leaves more than 1 - COMPACT of the features blank,
+ * the first layer of a network of two or more works on the others alone: the gather notes which features each
  * share's rows touch; every share then finds the runs of features that some sample touches
  * (the same runs, each share its own copy) and copies those columns of its rows to xc. The
  * forward GEMM takes K = u features, of xc and of W's columns (copied to Wc by each share for
@@ -104,6 +104,10 @@ static void gather_part(StepArgs *a, int part, int i)
  * a batch of 64 (docs/performance.md). The sums leave out terms that are exactly 0, so only
  * their rounding can differ from the full GEMM's. */
 #define COMPACT 0.9
+/* A batch of fewer rows takes the full product: its GEMMs cost so little that copying W's
+ * columns out and back does not pay (one MNIST sample a step: twice as slow; 8: even; 16: 8 %
+ * faster, in-process windows). */
+#define COMPACT_MIN_ROWS 16
 
 /* Share `part`'s copy of the runs (plan.h). */
 static Py_ssize_t *runs_of(const Plan *p, int part)
@@ -139,7 +143,7 @@ static void compact_part(StepArgs *a, int part, int i)
         n_runs++;
     }
     head[0] = n_runs;
-    head[1] = u > 0 && (double)u <= COMPACT * (double)d ? u : 0;
+    head[1] = a->n >= COMPACT_MIN_ROWS && u > 0 && (double)u <= COMPACT * (double)d ? u : 0;
     if (part == 0) {  /* the plan's count (plan.h) */
         p->compacted[0] += head[1] != 0;
         p->compacted[1] = head[1];
