@@ -4,7 +4,8 @@ Sigmoid, tanh, leaky ReLU, identity and ReLU hidden layers; cross-entropy (on lo
 Softmax), binary cross-entropy on a final sigmoid and the squared-error family (squared error,
 half squared error, MSE) on any of those outputs; SGD with momentum, Nesterov and weight decay,
 Adam and AdamW: each a 20-24-16-k network on 100 uint8 samples, in float32 or float64, trained
-by the C step or by the layer-by-layer reference step from the same start."""
+by the C step or by the layer-by-layer reference step from the same start; and `assert_agree`,
+how two such runs are compared."""
 
 import copy
 
@@ -77,3 +78,16 @@ class Learners:
 
 def leaky():
     return gn.LeakyReLU(0.1)
+
+
+def assert_agree(fast, plain, rtol=2e-5, atol=1e-6):
+    """Two runs, (trainer, history) each, on the C step and on the reference step from the
+    same start, agree: weights to (rtol, atol), the last gradients, the losses and the
+    accuracies, and the optimizers counted the same steps."""
+    (t_fast, h_fast), (t_plain, h_plain) = fast, plain
+    for (p, g), (q, h) in zip(t_fast.net.parameters(), t_plain.net.parameters(), strict=True):
+        np.testing.assert_allclose(p, q, rtol=rtol, atol=atol)
+        np.testing.assert_allclose(g, h, rtol=1e-4, atol=1e-6)
+    np.testing.assert_allclose(h_fast.train_loss, h_plain.train_loss, rtol=1e-5)
+    assert h_fast.train_accuracy == h_plain.train_accuracy
+    assert t_fast.optimizer.t == t_plain.optimizer.t

@@ -17,23 +17,13 @@ pytest.importorskip("glassnet.fast._ckernels", reason="the C extension is not bu
 from glassnet.fast import blas as _blas  # noqa: E402
 from glassnet.fast import step as fastpath  # noqa: E402
 from glassnet.fast.step import CompiledStep  # noqa: E402
-from learner_networks import Learners  # noqa: E402
+from learner_networks import Learners, assert_agree  # noqa: E402
 
 pytestmark = pytest.mark.skipif(_blas.sgemm() is None, reason="NumPy's sgemm is out of reach")
 
 LEARNERS = Learners("float32", seed=0)
 CASES, X = LEARNERS.cases, LEARNERS.X
 train = LEARNERS.train
-
-
-def assert_agree(fast, plain, rtol=2e-5, atol=1e-6):
-    (t_fast, h_fast), (t_plain, h_plain) = fast, plain
-    for (p, g), (q, h) in zip(t_fast.net.parameters(), t_plain.net.parameters(), strict=True):
-        np.testing.assert_allclose(p, q, rtol=rtol, atol=atol)
-        np.testing.assert_allclose(g, h, rtol=1e-4, atol=1e-6)
-    np.testing.assert_allclose(h_fast.train_loss, h_plain.train_loss, rtol=1e-5)
-    assert h_fast.train_accuracy == h_plain.train_accuracy
-    assert t_fast.optimizer.t == t_plain.optimizer.t
 
 
 @pytest.mark.parametrize("case", list(CASES))
