@@ -239,9 +239,9 @@ def matrix_section(res: dict) -> list[str]:
         "it (the number in brackets: ceiling runs); glassnet / ceiling is the median over "
         "glassnet's runs of its rate over the mean of those two. The ceiling multiplies by all "
         "784 pixels; glassnet's C step leaves out those that are 0 in every digit of a batch "
-        '(the last column: how many it kept in a batch of 64), and the rows marked "every '
-        'feature" run it with GLASSNET_BLANK=off, multiplying by all of them as the ceiling '
-        "does.",
+        "(the last column: how many it kept in a batch of the row's size), and the rows marked "
+        '"every feature" run it with GLASSNET_BLANK=off, multiplying by all of them as the '
+        "ceiling does.",
         "",
         "| network | batch | glassnet | PyTorch | GEMM ceiling | glassnet / PyTorch | "
         "glassnet / ceiling | glassnet's step |",

@@ -94,17 +94,18 @@ def team_state() -> dict | None:
 
 def compiled_step(runner) -> str:
     """The step glassnet's fit trains with: the class name of its Trainer's step and, if its C
-    step left a batch's blank pixels out of the first layer, how many it kept. One step on the
-    first 64 samples, after the timed window."""
+    step left a batch's blank pixels out of the first layer, how many it kept in the last batch
+    of an epoch over the first max(64, batch size) samples, after the timed window."""
     gn, recipe = runner.gn, runner.recipe
+    n = max(64, runner.batch_size)
     trainer = gn.Trainer(
         runner.net,
-        runner.X[:64],
-        runner.y[:64],
+        runner.X[:n],
+        runner.y[:n],
         loss=recipe.get("loss", "cross_entropy"),
         optimizer=gn.optimizers.from_config(recipe["optimizer"]),
         epochs=1,
-        batch_size=64,
+        batch_size=runner.batch_size,
     )
     trainer.run()
     name = type(trainer.step).__name__
