@@ -79,6 +79,32 @@ static void share(Py_ssize_t n, int part, int parts, Py_ssize_t align, Py_ssize_
  * updates; on one thread, the shares run one after another. The GEMM calls are the same either
  * way, so the numbers are too, bit for bit. */
 
+/* ---- the batch's blank features ------------------------------------------------------------
+ * A feature that is 0 in every sample of a batch (the blank border of a digit, a pixel that no
+ * digit of the batch touches) adds nothing to the first layer's sums and gets a gradient of 0.
+ * When a batch of COMPACT_MIN_ROWS or more leaves more than 1 - COMPACT of the features blank,
+ * the first layer of a network of two or more works on the others alone: the gather notes
+ * which features each share's rows touch; every share then finds the runs of features that
+ * some sample touches (the same runs, each share its own copy) and copies those columns of its
+ * rows to xc. The forward GEMM takes K = u features, of xc and of W's columns (copied to Wc by
+ * each share for its rows of W); the update's GEMM writes u columns of ∂L/∂W to Wc (fused: of
+ * W, in Wc) and puts them back in place, ∂L/∂W with zeros between. A third of MNIST's pixels
+ * are blank in a batch of 64 (docs/performance.md). The sums leave out terms that are exactly
+ * 0, so only their rounding can differ from the full GEMM's. */
+#define COMPACT 0.9
+/* A batch of fewer rows takes the full product: its GEMMs cost so little that copying W's
+ * columns out and back does not pay (one MNIST sample a step: twice as slow; 8: even; 16: 8 %
+ * faster, in-process windows). */
+#define COMPACT_MIN_ROWS 16
+
+/* Whether this step may leave the batch's blank features out: a plan that can (plan.h), and a
+ * batch of COMPACT_MIN_ROWS or more. Otherwise neither the gather's notes nor the runs are
+ * made. */
+static int may_compact(const StepArgs *a)
+{
+    return a->p->runs != NULL && a->n >= COMPACT_MIN_ROWS;
+}
+
 static void gather_part(StepArgs *a, int part, int i)
 {
     (void)i;
@@ -87,27 +113,9 @@ static void gather_part(StepArgs *a, int part, int i)
     share(a->n, part, a->parts, 1, &lo, &hi);
     real *x = p->x;
     TYPED(gather_rows)(p->kx, p->X, a->idx + lo, hi - lo, p->d, p->mean, p->scale, x + lo * p->d);
-    if (p->nonzero)
+    if (may_compact(a))
         TYPED(nonzero_columns)(x + lo * p->d, hi - lo, p->d, p->nonzero + part * p->d);
 }
-
-/* ---- the batch's blank features ------------------------------------------------------------
- * A feature that is 0 in every sample of a batch (the blank border of a digit, a pixel that no
- * digit of the batch touches) adds nothing to the first layer's sums and gets a gradient of 0.
- * When a batch of COMPACT_MIN_ROWS or more leaves more than 1 - COMPACT of the features blank,
- * the first layer of a network of two or more works on the others alone: the gather notes which features each
- * share's rows touch; every share then finds the runs of features that some sample touches
- * (the same runs, each share its own copy) and copies those columns of its rows to xc. The
- * forward GEMM takes K = u features, of xc and of W's columns (copied to Wc by each share for
- * its rows of W); the update's GEMM writes u columns of ∂L/∂W to Wc (fused: of W, in Wc) and
- * puts them back in place, ∂L/∂W with zeros between. A third of MNIST's pixels are blank in
- * a batch of 64 (docs/performance.md). The sums leave out terms that are exactly 0, so only
- * their rounding can differ from the full GEMM's. */
-#define COMPACT 0.9
-/* A batch of fewer rows takes the full product: its GEMMs cost so little that copying W's
- * columns out and back does not pay (one MNIST sample a step: twice as slow; 8: even; 16: 8 %
- * faster, in-process windows). */
-#define COMPACT_MIN_ROWS 16
 
 /* Share `part`'s copy of the runs (plan.h). */
 static Py_ssize_t *runs_of(const Plan *p, int part)
@@ -143,11 +151,7 @@ static void compact_part(StepArgs *a, int part, int i)
         n_runs++;
     }
     head[0] = n_runs;
-    head[1] = a->n >= COMPACT_MIN_ROWS && u > 0 && (double)u <= COMPACT * (double)d ? u : 0;
-    if (part == 0) {  /* the plan's count (plan.h) */
-        p->compacted[0] += head[1] != 0;
-        p->compacted[1] = head[1];
-    }
+    head[1] = u > 0 && (double)u <= COMPACT * (double)d ? u : 0;
     Py_ssize_t lo, hi;
     share(a->n, part, a->parts, 1, &lo, &hi);
     if (head[1])
@@ -159,7 +163,7 @@ static void compact_part(StepArgs *a, int part, int i)
  * above), or NULL. */
 static const Py_ssize_t *kept_runs(const StepArgs *a, int part, int i)
 {
-    const Py_ssize_t *head = i == 0 && a->p->runs ? runs_of(a->p, part) : NULL;
+    const Py_ssize_t *head = i == 0 && may_compact(a) ? runs_of(a->p, part) : NULL;
     return head && head[1] ? head : NULL;
 }
 
@@ -344,8 +348,13 @@ void TYPED(step_phases)(StepArgs *a, int t)
         return;
     }
     run_phase(a, t, &sense, gather_part, 0, 1);
-    if (p->runs)
+    if (may_compact(a))
         run_phase(a, t, &sense, compact_part, 0, 1);
+    if (p->runs && t == 0) {  /* the plan's count (plan.h) */
+        Py_ssize_t kept = may_compact(a) ? runs_of(p, 0)[1] : 0;
+        p->compacted[0] += kept != 0;
+        p->compacted[1] = kept;
+    }
     for (int i = 0; i + 1 < L; i++)
         run_phase(a, t, &sense, hidden_part, i, 1);
     run_phase(a, t, &sense, output_part, L - 1, 1);
