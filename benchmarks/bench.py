@@ -65,6 +65,9 @@ class Settings:
     import_repeats: int = 7
     predict_repeats: int = 3
     cli_repeats: int = 2
+    # runs per framework and load in the under-load section: one run beside busy processes
+    # swings ±20 % with the scheduler, and a median of five swung the section's ratio 0.8–1.1
+    load_repeats: int = 9
 
 
 QUICK = Settings(
@@ -77,6 +80,7 @@ QUICK = Settings(
     import_repeats=3,
     predict_repeats=1,
     cli_repeats=1,
+    load_repeats=3,
 )
 
 
@@ -467,7 +471,7 @@ def run_all(args, start: Path, loader: str) -> dict:
         res["cli_train"] = measure_cli(bench, s) if "glassnet" in fws else {"skipped": "--only"}
         res["notes"] = peer_notes(train_fws, loader, agreement)
     if "load" in args.sections:
-        res["under_load"] = sections.measure_under_load(bench, s.repeats, stats)
+        res["under_load"] = sections.measure_under_load(bench, s.load_repeats, stats)
     if "matrix" in args.sections:
         res["matrix"] = sections.measure_matrix(bench, s.repeats, stats, args.quick)
     res["errors"], res["loadavg_after"] = bench.errors, os.getloadavg()

@@ -428,7 +428,8 @@ def markdown(res: dict) -> str:
         f"in alternating order: {s['repeats']} runs for throughput and memory, "
         f"{s['accuracy_repeats']} for time to accuracy ({s.get('best_repeats', 0)} for "
         f"`mnist-best`), {s['predict_repeats']} for predict, {s['import_repeats']} for import "
-        f"and start-up, {s['cli_repeats']} for the CLI. A throughput ratio is the median over "
+        f"and start-up, {s['cli_repeats']} for the CLI, {s.get('load_repeats', s['repeats'])} "
+        "beside busy processes. A throughput ratio is the median over "
         "the repeats of the ratio within each repeat, whose runs are seconds apart (the "
         "machine's speed swings by up to 2× within minutes). Every value is in `latest.json`.",
         "",

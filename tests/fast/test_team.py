@@ -8,6 +8,7 @@ import ctypes
 import os
 import subprocess
 import sys
+import time
 
 import numpy as np
 import pytest
@@ -147,5 +148,33 @@ def test_team_config_refuses_what_it_cannot_use():
 
 def test_the_team_state_tells_what_failed_trials_cost():
     state = _ckernels.team_state()
-    assert set(state) == {"threads", "team", "trials", "switches", "lost"}
+    assert set(state) == {"threads", "team", "trials", "switches", "postponed", "lost"}
     assert state["lost"] >= 0.0 and state["switches"] <= state["trials"]
+    assert state["postponed"] >= 0
+
+
+BUSY = "import os\nparent = os.getppid()\nwhile os.getppid() == parent:\n    pass"
+
+on_linux = pytest.mark.skipif(not os.path.exists("/proc/loadavg"), reason="no /proc/loadavg")
+
+
+@on_linux
+def test_idle_cores_count_the_caller_as_busy():
+    # The caller is running while it asks, so at most every other online core is idle.
+    idle = _ckernels.idle_cores()
+    assert isinstance(idle, int) and idle <= os.cpu_count() - 1
+
+
+@on_linux
+def test_idle_cores_see_a_busy_process_on_every_core():
+    # With a CPU-bound process for every core, the caller makes one runnable thread too many:
+    # a trial of the team would have to take a core from one of them.
+    busy = [subprocess.Popen([sys.executable, "-c", BUSY]) for _ in range(os.cpu_count())]
+    try:
+        time.sleep(0.5)
+        seen = [_ckernels.idle_cores() for _ in range(5)]
+    finally:
+        for proc in busy:
+            proc.kill()
+            proc.wait()
+    assert max(seen) < 0, seen

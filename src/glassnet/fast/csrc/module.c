@@ -42,8 +42,12 @@ static PyMethodDef methods[] = {
      "team_config(policy, cores): policy 0 (choose the team or one thread step by step), 1 (the"
      " team whenever it can) or 2 (one thread); cores: how many the process may use (0: unknown)"},
     {"team_state", team_state, METH_NOARGS,
-     "team_state() -> {'threads', 'team', 'trials', 'switches'}: how the last step ran, the"
-     " current mode, the trials of the other mode and the switches so far"},
+     "team_state() -> {'threads', 'team', 'trials', 'switches', 'postponed', 'lost'}: how the"
+     " last step ran, the current mode, the trials of the other mode, the switches, the trials"
+     " of the team postponed for want of an idle core, and the seconds failed trials cost"},
+    {"idle_cores", team_idle_cores, METH_NOARGS,
+     "idle_cores() -> online cores that no runnable thread but the caller's wants right now"
+     " (/proc/loadavg), or None where that is unknown"},
     {NULL, NULL, 0, NULL},
 };
 

@@ -5,9 +5,12 @@
 #include "step.h"
 
 #if HAVE_TEAM
+#include <fcntl.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdlib.h>
+#include <string.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -185,6 +188,30 @@ static void team_run(void)
 
 /* ---- the choice: the team or one thread -------------------------------------------------- */
 
+/* Online cores that no runnable thread but the caller's wants right now: the online CPUs less
+ * the kernel's count of runnable threads (/proc/loadavg's fourth field, "runnable/total", the
+ * caller among them); IDLE_UNKNOWN where that count cannot be read (not Linux). */
+#define IDLE_UNKNOWN (-1000)
+static int idle_cores(void)
+{
+    int fd = open("/proc/loadavg", O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return IDLE_UNKNOWN;
+    char text[256];
+    ssize_t got = read(fd, text, sizeof text - 1);
+    close(fd);
+    if (got <= 0)
+        return IDLE_UNKNOWN;
+    text[got] = '\0';
+    char *field = text, *end;
+    for (int skip = 0; skip < 3 && field; skip++)  /* the three load averages */
+        field = (field = strchr(field, ' ')) ? field + 1 : NULL;
+    long runnable = field ? strtol(field, &end, 10) : 0, online = sysconf(_SC_NPROCESSORS_ONLN);
+    if (field == NULL || end == field || *end != '/' || runnable < 1 || online < 1)
+        return IDLE_UNKNOWN;
+    return (int)(online - runnable);
+}
+
 enum { AUTO, ALWAYS, NEVER };  /* the policy team_config sets (GLASSNET_TEAM) */
 #define TRIAL 3  /* steps of a trial of the other mode */
 #define FEW 8  /* fewer rows run on one thread (unless pinned): the barriers would cost more */
@@ -209,7 +236,7 @@ static struct {
     const void *weights;  /* the first W and the rows of the steps timed: others, other times */
     Py_ssize_t rows;
     int odd;  /* steps in a row with other rows than `rows` */
-    unsigned long trials, switches;
+    unsigned long trials, switches, postponed;
     double lost;  /* seconds the failed trials took beyond the current mode's pace, in all */
 } choice = {.policy = AUTO, .team = 1, .until = SOON, .interval = FIRST};
 
@@ -258,8 +285,31 @@ static long next_interval(double mine, Py_ssize_t rows)
     return (long)budgeted > interval ? (long)budgeted : interval;
 }
 
-/* Learns from a step that ran in mode `on_team` and took `t` seconds per sample. */
-static void record(const StepArgs *a, double t)
+/* Whether a trial of the team, due now, should wait: every core its helpers could take is
+ * wanted by some other runnable thread, so they would get one only by taking it from that
+ * thread for a scheduler slice while the others wait at a barrier: such a trial costs tens of
+ * milliseconds (two busy processes on two cores) and cannot win. It waits as a failed trial
+ * would, fourfold the interval each time, up to LONGEST steps; from there on the trial runs,
+ * its cost kept within BUDGET as any other's, since a busy thread may run at a low priority
+ * (nice) and yield its core to the helpers after all. Only a process that may use every online
+ * core asks: the count is the whole machine's, a cpuset's or quota's cores may be free. */
+static int team_trial_waits(int helpers)
+{
+    long online = sysconf(_SC_NPROCESSORS_ONLN);
+    if (choice.team || choice.interval >= LONGEST || choice.cores < online)
+        return 0;
+    int idle = idle_cores();
+    if (idle == IDLE_UNKNOWN || idle >= helpers)
+        return 0;
+    choice.postponed++;
+    choice.interval = choice.interval * 4 < LONGEST ? choice.interval * 4 : LONGEST;
+    choice.until = choice.interval;
+    return 1;
+}
+
+/* Learns from a step of `a` that took `t` seconds per sample, on a team of up to `helpers` + 1
+ * threads. */
+static void record(const StepArgs *a, double t, int helpers)
 {
     if (choice.policy != AUTO)
         return;
@@ -312,7 +362,7 @@ static void record(const StepArgs *a, double t)
         for (int i = 0; i + 1 < TRIAL; i++)
             choice.recent[i] = choice.recent[i + 1];
     choice.recent[full ? TRIAL - 1 : choice.n_recent++] = t;
-    if (--choice.until <= 0) {
+    if (--choice.until <= 0 && !team_trial_waits(helpers)) {
         choice.trying = TRIAL;
         choice.n_tried = 0;
         choice.waking = !choice.team;
@@ -358,7 +408,7 @@ void run_step(StepArgs *a)
     }
     p->set_threads(blas);
     if (size >= 2 && !few)
-        record(a, (seconds() - began) / (double)a->n);
+        record(a, (seconds() - began) / (double)a->n, size - 1);
     choice.size = on_team ? size : 1;
     atomic_store(&team.busy, 0);
 #else
@@ -401,15 +451,28 @@ PyObject *team_config(PyObject *Py_UNUSED(self), PyObject *const *args, Py_ssize
 }
 
 /* team_state() -> {"threads": of the last step, "team": the current mode, "trials",
- * "switches", "lost": seconds the failed trials took beyond the current mode's pace} */
+ * "switches", "postponed": trials of the team that waited (no idle core), "lost": seconds the
+ * failed trials took beyond the current mode's pace} */
 PyObject *team_state(PyObject *Py_UNUSED(self), PyObject *Py_UNUSED(unused))
 {
 #if HAVE_TEAM
-    return Py_BuildValue("{s:i,s:O,s:k,s:k,s:d}", "threads", choice.size, "team",
+    return Py_BuildValue("{s:i,s:O,s:k,s:k,s:k,s:d}", "threads", choice.size, "team",
                          choice.team ? Py_True : Py_False, "trials", choice.trials, "switches",
-                         choice.switches, "lost", choice.lost);
+                         choice.switches, "postponed", choice.postponed, "lost", choice.lost);
 #else
-    return Py_BuildValue("{s:i,s:O,s:k,s:k,s:d}", "threads", 1, "team", Py_False, "trials", 0UL,
-                         "switches", 0UL, "lost", 0.0);
+    return Py_BuildValue("{s:i,s:O,s:k,s:k,s:k,s:d}", "threads", 1, "team", Py_False, "trials",
+                         0UL, "switches", 0UL, "postponed", 0UL, "lost", 0.0);
 #endif
+}
+
+/* idle_cores() -> online cores no runnable thread but the caller's wants right now (the
+ * online CPUs less /proc/loadavg's runnable threads), or None where that is unknown. */
+PyObject *team_idle_cores(PyObject *Py_UNUSED(self), PyObject *Py_UNUSED(unused))
+{
+#if HAVE_TEAM
+    int idle = idle_cores();
+    if (idle != IDLE_UNKNOWN)
+        return PyLong_FromLong(idle);
+#endif
+    Py_RETURN_NONE;
 }

@@ -16,8 +16,11 @@
  * calling thread alone with OpenBLAS on one thread too), and now and then tries the other
  * (choose/record in team.c): soon after a switch, then ever more rarely, and never more often
  * than keeps a failed trial's extra time within 2 % of the time between trials (one team step
- * beside two busy processes can wait out whole scheduler slices). Both modes give the same numbers, bit for bit (step.c sums the
- * output layer's bias gradient in fixed blocks of rows), so the choice never changes a result.
+ * beside two busy processes can wait out whole scheduler slices). A trial of the team waits
+ * while every core its helpers could take is wanted by another runnable thread (the kernel's
+ * count, /proc/loadavg), up to LONGEST steps. Both modes give the same numbers, bit for bit
+ * (step.c sums the output layer's bias gradient in fixed blocks of rows), so the choice never
+ * changes a result.
  * POSIX threads only: elsewhere every step runs on the calling thread. */
 #ifndef GLASSNET_TEAM_H
 #define GLASSNET_TEAM_H
@@ -40,5 +43,6 @@ INTERNAL void run_step(struct StepArgs *a);
 INTERNAL PyObject *team_steps(PyObject *self, PyObject *unused);
 INTERNAL PyObject *team_config(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
 INTERNAL PyObject *team_state(PyObject *self, PyObject *unused);
+INTERNAL PyObject *team_idle_cores(PyObject *self, PyObject *unused);
 
 #endif
