@@ -95,11 +95,15 @@ def _run(k, bound: Bound, X: np.ndarray) -> np.ndarray:
     policy = team_policy()
     if n >= TEAM_FEW or policy != AUTO:  # "auto" runs a few rows on one thread: skip the ~5 µs
         k.team_config(policy, cores.usable_cores())  # (a stale policy moves threads, not bits)
-    out = np.empty((n, bound.out.shape[1]), bound.out.dtype)
-    for start in range(0, n, cap):
-        m = min(cap, n - start)
-        k.forward(bound.plan, X, start, m)
-        out[start : start + m] = bound.out[:m]
+    if n <= cap:  # one call (a copy of the rows it wrote, not an empty array filled)
+        k.forward(bound.plan, X, 0, n)
+        out = bound.out[:n].copy()
+    else:
+        out = np.empty((n, bound.out.shape[1]), bound.out.dtype)
+        for start in range(0, n, cap):
+            m = min(cap, n - start)
+            k.forward(bound.plan, X, start, m)
+            out[start : start + m] = bound.out[:m]
     for layer in bound.tail:
         out = layer.forward(out)
     return out
