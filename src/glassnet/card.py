@@ -24,14 +24,17 @@ of the model file); files written before cards existed (a plain "metadata" dict)
 from __future__ import annotations
 
 import math
+import sys
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, fields
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from glassnet.columns import TableEncoder
 from glassnet.errors import ValidationError
+
+if TYPE_CHECKING:  # glassnet.columns loads with the first table's card, not with glassnet
+    from glassnet.columns import TableEncoder
 
 TASKS = ("multiclass", "binary", "regression")
 
@@ -223,9 +226,20 @@ def _scale(value) -> bool:
     return _numbers(mean) and _numbers(std, positive=True) and len(mean) == len(std)
 
 
+def _encoders(value) -> bool:
+    """A table's encoders: as read from a file (a dict) or made (a TableEncoder, which exists
+    only once glassnet.columns is loaded)."""
+    if isinstance(value, dict):
+        return True
+    columns = sys.modules.get("glassnet.columns")
+    return columns is not None and isinstance(value, columns.TableEncoder)
+
+
 def _table_encoder(data, feature_names) -> TableEncoder:
     """The table's encoders (glassnet.columns), every field checked; its inputs must be the
     card's feature names."""
+    from glassnet.columns import TableEncoder
+
     encoder = data if isinstance(data, TableEncoder) else TableEncoder.from_dict(data)
     if feature_names is not None and feature_names != encoder.feature_names:
         raise ValidationError(
@@ -270,8 +284,7 @@ FIELD_RULES: dict[str, tuple[str, Callable[[Any], bool]]] = {
     "data": ("an object", lambda v: isinstance(v, dict)),
     "run": ("an object", lambda v: isinstance(v, dict)),
     "outputs": ("an object of paths or nulls", _optional_path),
-    "columns": ("an object (a table's encoders, glassnet.columns)",
-                lambda v: isinstance(v, (dict, TableEncoder))),
+    "columns": ("an object (a table's encoders, glassnet.columns)", _encoders),
     "learnt_from": ("{} or {kind: file|builtin, sha256, rows, test_rows below rows}", _learnt_from),
 }  # fmt: skip
 
