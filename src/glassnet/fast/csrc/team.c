@@ -295,8 +295,8 @@ static long next_interval(double mine, Py_ssize_t rows)
  * core asks: the count is the whole machine's, a cpuset's or quota's cores may be free. */
 static int team_trial_waits(int helpers)
 {
-    long online = sysconf(_SC_NPROCESSORS_ONLN);
-    if (choice.team || choice.interval >= LONGEST || choice.cores < online)
+    if (choice.team || choice.interval >= LONGEST ||
+        choice.cores < sysconf(_SC_NPROCESSORS_ONLN))
         return 0;
     int idle = idle_cores();
     if (idle == IDLE_UNKNOWN || idle >= helpers)
