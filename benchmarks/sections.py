@@ -12,10 +12,13 @@ per-sample steps, a wide network): glassnet, PyTorch and the GEMM ceiling of tha
 step (its matrix multiplications alone, np.matmul), side by side. The machine has slow and fast
 spells: the ceiling's own processes ranged 79,000-138,000 samples/s for the same GEMMs in one
 quiet run, and a row's glassnet processes split the same way, so a ratio of medians taken from
-separate processes mostly said which spell each had met. Each glassnet run therefore has a
-ceiling run just before and just after it (c g c g c g c), and a row's ratio is the median of
-each glassnet run's rate over the mean of its two neighbours; a row's window is a full epoch,
-60,000 samples at batch 64. PyTorch runs after them.
+separate processes mostly said which spell each had met. Each repeat therefore runs glassnet
+and PyTorch, in turn first, between two ceiling runs (c g t c t g c g t c ...): a row's ratio to
+the ceiling is the median of each glassnet run's rate over the mean of its repeat's two ceiling
+runs, and its ratio to PyTorch the median of each glassnet run's rate over the PyTorch run
+beside it (PyTorch's runs of the wide network spread 10,000-13,300 samples/s within one bench
+run, when they all ran after glassnet's). A row's window is a full epoch, 60,000 samples at
+batch 64.
 """
 
 from __future__ import annotations
@@ -120,6 +123,15 @@ def measure_under_load(bench, repeats: int, stats) -> dict:
             "samples_per_s": {
                 fw: stats(x["samples_per_s"] for x in runs[fw] if x) for fw in LOAD_FRAMEWORKS
             },
+            # glassnet's rate over the other's in the same repeat, seconds apart
+            "ratios": {
+                fw: stats(
+                    g["samples_per_s"] / x["samples_per_s"]
+                    for g, x in zip(runs["glassnet"], runs[fw], strict=True)
+                    if g and x
+                )
+                for fw in LOAD_FRAMEWORKS[1:]
+            },
             "team": [x["team"] for x in runs["glassnet"] if x],
             "foreign_load": stats(x["foreign_load"] for fw in runs for x in runs[fw] if x),
         }
@@ -142,18 +154,22 @@ def measure_matrix(bench, repeats: int, stats, quick: bool = False) -> list[dict
         def ceiling(r, name=name, common=common):
             return bench.run(f"matrix [{name}] ceiling #{r + 1}", {"kind": "ceiling", **common})
 
-        ceilings, glassnet, ratios = [ceiling(0)], [], []
+        ceilings, glassnet, torch, ratios, torch_ratios = [ceiling(0)], [], [], [], []
         for r in range(repeats):
             task = {"kind": "train", "framework": "glassnet", "env": extra.get("env", {}),
                     **common}  # fmt: skip
-            glassnet.append(bench.run(f"matrix [{name}] glassnet #{r + 1}", task))
+            pair = [("glassnet", task), ("torch", {"kind": "train", "framework": "torch",
+                                                  **common})]  # fmt: skip
+            for fw, job in pair if r % 2 == 0 else pair[::-1]:
+                (glassnet if fw == "glassnet" else torch).append(
+                    bench.run(f"matrix [{name}] {fw} #{r + 1}", job)
+                )
             ceilings.append(ceiling(r + 1))
             around = [c["samples_per_s"] for c in ceilings[-2:] if c]
             if glassnet[-1] and around:
                 ratios.append(glassnet[-1]["samples_per_s"] / statistics.mean(around))
-        torch = [bench.run(f"matrix [{name}] torch #{r + 1}",
-                           {"kind": "train", "framework": "torch", **common})
-                 for r in range(repeats)]  # fmt: skip
+            if glassnet[-1] and torch[-1]:
+                torch_ratios.append(glassnet[-1]["samples_per_s"] / torch[-1]["samples_per_s"])
         done = [x for x in glassnet if x]
         rows.append(
             {
@@ -166,6 +182,7 @@ def measure_matrix(bench, repeats: int, stats, quick: bool = False) -> list[dict
                     "ceiling": stats(x["samples_per_s"] for x in ceilings if x),
                 },
                 "ceiling_ratio": stats(ratios),
+                "torch_ratio": stats(torch_ratios),
                 "ceiling_runs": sum(1 for x in ceilings if x),
                 "team": [x["team"] for x in done],
                 "step": done[0]["compiled"] if done else None,
@@ -183,12 +200,14 @@ def _ratio(a, b) -> str:
     return f"{a / b:.2f}×" if a and b else "—"
 
 
-def _paired(row: dict) -> str:
-    """The median of the ratios to the ceiling runs around each glassnet run (older results:
-    the ratio of the medians)."""
-    if "ceiling_ratio" not in row:
-        return _ratio(row["samples_per_s"]["glassnet"], row["samples_per_s"]["ceiling"])
-    ratio = _median(row["ceiling_ratio"])
+def _paired(row: dict, other: str = "ceiling", ratios: dict | None = None) -> str:
+    """The median of glassnet's ratios to the runs of `other` beside each of its runs (ratios:
+    by name, else row[f"{other}_ratio"]); the ratio of the medians in older results, which
+    have none."""
+    paired = (ratios or {}).get(other) or row.get(f"{other}_ratio")
+    if paired is None:
+        return _ratio(row["samples_per_s"]["glassnet"], row["samples_per_s"][other])
+    ratio = _median(paired)
     return f"{ratio:.2f}×" if ratio else "—"
 
 
@@ -206,8 +225,9 @@ def load_section(res: dict) -> list[str]:
         "",
         "CPU-bound processes started by the benchmark beside each run. Targets: glassnet ≥ 0.9× "
         "its own single-thread step (OMP_NUM_THREADS=1) and ≥ 1.5× PyTorch under the same load. "
-        "The last column: what glassnet's trials of the mode it was not in cost beyond its pace "
-        "(median over its processes, warm-up included).",
+        "A ratio is the median over the repeats of glassnet's rate over the other's in the same "
+        "repeat. The last column: what glassnet's trials of the mode it was not in cost beyond "
+        "its pace (median over its processes, warm-up included).",
         "",
         "| busy processes | glassnet | glassnet, one thread | PyTorch | glassnet / one thread |"
         " glassnet / PyTorch | glassnet's step at the end | its failed trials of the other mode |",
@@ -220,8 +240,9 @@ def load_section(res: dict) -> list[str]:
         lost = [t["lost"] for t in row["team"] if t and "lost" in t]
         trials = f"{statistics.median(lost) * 1000:.0f} ms per process" if lost else "—"
         lines.append(
-            f"| {n} | {_rate(g)} | {_rate(one)} | {_rate(torch)} | {_ratio(g, one)} | "
-            f"{_ratio(g, torch)} | {', '.join(modes)} | {trials} |"
+            f"| {n} | {_rate(g)} | {_rate(one)} | {_rate(torch)} | "
+            f"{_paired(row, 'glassnet-1thread', row.get('ratios'))} | "
+            f"{_paired(row, 'torch', row.get('ratios'))} | {', '.join(modes)} | {trials} |"
         )
     return lines
 
@@ -235,11 +256,13 @@ def matrix_section(res: dict) -> list[str]:
         "### The matrix: every network a learner builds (samples/s)",
         "",
         "Target per row: glassnet ≥ 90 % of the GEMM ceiling (its matrix multiplications alone) "
-        "and ≥ 1.3× PyTorch. Each glassnet run has a ceiling run just before and just after "
-        "it (the number in brackets: ceiling runs); glassnet / ceiling is the median over "
-        "glassnet's runs of its rate over the mean of those two. The ceiling multiplies by all "
-        "784 pixels; glassnet's C step leaves out those that are 0 in every digit of a batch "
-        "(the last column: how many it kept in a batch of the row's size), and the rows marked "
+        "and ≥ 1.3× PyTorch. Each repeat runs glassnet and PyTorch side by side (in turn first) "
+        "between two ceiling runs (the number in brackets: ceiling runs); glassnet / ceiling is "
+        "the median over the repeats of glassnet's rate over the mean of those two, and "
+        "glassnet / PyTorch the median of its rate over PyTorch's in the same repeat. The "
+        "ceiling multiplies by all 784 pixels; glassnet's C step leaves out those that are 0 in "
+        "every digit of a batch (the last column: how many it kept in a batch of the row's "
+        "size), and the rows marked "
         '"every feature" run it with GLASSNET_BLANK=off, multiplying by all of them as the '
         "ceiling does.",
         "",
@@ -252,7 +275,6 @@ def matrix_section(res: dict) -> list[str]:
         lines.append(
             f"| {row['name']} | {row['batch_size']} | {_rate(r['glassnet'])} | "
             f"{_rate(r['torch'])} | {_rate(r['ceiling'])} ({row.get('ceiling_runs', '—')}) | "
-            f"{_ratio(r['glassnet'], r['torch'])} "
-            f"| {_paired(row)} | {row['step'] or '—'} |"
+            f"{_paired(row, 'torch')} | {_paired(row)} | {row['step'] or '—'} |"
         )
     return lines
