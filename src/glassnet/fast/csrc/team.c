@@ -285,9 +285,9 @@ static long next_interval(double mine, Py_ssize_t rows)
     return (long)budgeted > interval ? (long)budgeted : interval;
 }
 
-/* Whether a trial of the team, due now, should wait: every core its helpers could take is
- * wanted by some other runnable thread, so they would get one only by taking it from that
- * thread for a scheduler slice while the others wait at a barrier: such a trial costs tens of
+/* Whether a trial of the team, due now, should wait: fewer cores are idle than it has helpers,
+ * so a helper would get a core only by taking it from another runnable thread for a scheduler
+ * slice while the rest of the team waits at a barrier: such a trial costs tens of
  * milliseconds (two busy processes on two cores) and cannot win. It waits as a failed trial
  * would, fourfold the interval each time, up to LONGEST steps; from there on the trial runs,
  * its cost kept within BUDGET as any other's, since a busy thread may run at a low priority
