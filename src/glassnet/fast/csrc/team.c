@@ -188,11 +188,11 @@ static void team_run(void)
 
 /* ---- the choice: the team or one thread -------------------------------------------------- */
 
-/* Online cores that no runnable thread but the caller's wants right now: the online CPUs less
- * the kernel's count of runnable threads (/proc/loadavg's fourth field, "runnable/total", the
- * caller among them); IDLE_UNKNOWN where that count cannot be read (not Linux). */
+/* Of the `online` cores, those that no runnable thread but the caller's wants right now: online
+ * less the kernel's count of runnable threads (/proc/loadavg's fourth field, "runnable/total",
+ * the caller among them); IDLE_UNKNOWN where that count cannot be read (not Linux). */
 #define IDLE_UNKNOWN (-1000)
-static int idle_cores(void)
+static int idle_cores(long online)
 {
     int fd = open("/proc/loadavg", O_RDONLY | O_CLOEXEC);
     if (fd < 0)
@@ -206,7 +206,7 @@ static int idle_cores(void)
     char *field = text, *end;
     for (int skip = 0; skip < 3 && field; skip++)  /* the three load averages */
         field = (field = strchr(field, ' ')) ? field + 1 : NULL;
-    long runnable = field ? strtol(field, &end, 10) : 0, online = sysconf(_SC_NPROCESSORS_ONLN);
+    long runnable = field ? strtol(field, &end, 10) : 0;
     if (field == NULL || end == field || *end != '/' || runnable < 1 || online < 1)
         return IDLE_UNKNOWN;
     return (int)(online - runnable);
@@ -295,10 +295,12 @@ static long next_interval(double mine, Py_ssize_t rows)
  * core asks: the count is the whole machine's, a cpuset's or quota's cores may be free. */
 static int team_trial_waits(int helpers)
 {
-    if (choice.team || choice.interval >= LONGEST ||
-        choice.cores < sysconf(_SC_NPROCESSORS_ONLN))
+    if (choice.team || choice.interval >= LONGEST)
         return 0;
-    int idle = idle_cores();
+    long online = sysconf(_SC_NPROCESSORS_ONLN);
+    if (choice.cores < online)
+        return 0;
+    int idle = idle_cores(online);
     if (idle == IDLE_UNKNOWN || idle >= helpers)
         return 0;
     choice.postponed++;
@@ -470,7 +472,7 @@ PyObject *team_state(PyObject *Py_UNUSED(self), PyObject *Py_UNUSED(unused))
 PyObject *team_idle_cores(PyObject *Py_UNUSED(self), PyObject *Py_UNUSED(unused))
 {
 #if HAVE_TEAM
-    int idle = idle_cores();
+    int idle = idle_cores(sysconf(_SC_NPROCESSORS_ONLN));
     if (idle != IDLE_UNKNOWN)
         return PyLong_FromLong(idle);
 #endif
